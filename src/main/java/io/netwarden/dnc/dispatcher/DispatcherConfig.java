@@ -1,0 +1,22 @@
+package io.netwarden.dnc.dispatcher;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+/** Settings of the dispatcher role: takes jobs from the API and hands them to agents. */
+@ConfigMapping(prefix = "netwarden.dnc.dispatcher")
+public interface DispatcherConfig {
+
+    /** Pool that jobs go to unless a job names another; published on {@code dnc.jobs.<pool>}. */
+    @WithDefault("default")
+    String pool();
+
+    /** How long a job may run on an agent before it is {@code timed_out}. */
+    @WithDefault("60s")
+    Duration jobTimeout();
+
+    /** An agent silent for this long is considered gone; its running jobs are re-queued. */
+    @WithDefault("15s")
+    Duration agentTimeout();
+}

@@ -1,0 +1,100 @@
+package io.netwarden.platform.config;
+
+import io.netwarden.platform.RoleSet;
+import io.netwarden.platform.auth.Secret;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithConverter;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/** Platform settings shared by every role: identity, data directory, API access, messaging, export, shutdown. */
+@ConfigMapping(prefix = "netwarden")
+public interface NetwardenConfig {
+
+    /**
+     * Roles this process runs, as a comma list ({@code agent,dispatcher}) or {@code all}. Unset: the Quarkus profiles
+     * named like a role ({@code QUARKUS_PROFILE=agent}), else every role. Env: {@code NETWARDEN_ROLES}.
+     */
+    @WithConverter(RoleSetConverter.class)
+    Optional<RoleSet> roles();
+
+    /** Node identity. */
+    Node node();
+
+    /**
+     * Directory for the embedded H2 database, the generated API token and role files (inbox, logs). Created when
+     * missing. Env: {@code NETWARDEN_DATA_DIR}.
+     */
+    @WithDefault("./data")
+    Path dataDir();
+
+    /** The REST/gRPC API. */
+    Api api();
+
+    /** NATS, the messaging between processes. */
+    Nats nats();
+
+    /** Export of domain events to Kafka (on when {@code kafka.bootstrap.servers} is set). */
+    Export export();
+
+    /** Graceful shutdown. */
+    Shutdown shutdown();
+
+    interface Node {
+        /** Name of this node; default: the host name. Env: {@code NETWARDEN_NODE_NAME}. */
+        Optional<String> name();
+    }
+
+    interface Api {
+        /**
+         * Bearer token every {@code /api/v1} call and gRPC call must carry. Unset: generated at first start and kept
+         * in {@code <data dir>/api-token} (mode 600). Env: {@code NETWARDEN_API_TOKEN}.
+         */
+        @WithConverter(SecretConverter.class)
+        Optional<Secret> token();
+    }
+
+    interface Nats {
+        /**
+         * NATS server URL(s), comma separated ({@code nats://127.0.0.1:4222}). Unset: the in-process bus (all roles
+         * in one JVM). Env: {@code NETWARDEN_NATS_URL}.
+         */
+        Optional<String> url();
+
+        /** Time allowed for each connection attempt. */
+        @WithDefault("5s")
+        Duration connectTimeout();
+
+        /** First wait before reconnecting; it doubles on each failed attempt up to {@code reconnect-max-wait}. */
+        @WithDefault("250ms")
+        Duration reconnectInitialWait();
+
+        /** Longest wait between two reconnect attempts. */
+        @WithDefault("10s")
+        Duration reconnectMaxWait();
+    }
+
+    interface Export {
+        /** Wire format of exported events: {@code json}, or {@code protobuf} for events that have a proto message. */
+        @WithDefault("json")
+        Format format();
+
+        /** Prefix of every export topic: {@code <prefix>.<role>.<event>}. */
+        @WithName("topic-prefix")
+        @WithDefault("netwarden")
+        String topicPrefix();
+
+        enum Format {
+            json, protobuf
+        }
+    }
+
+    interface Shutdown {
+        /** How long a stopping role may take to finish in-flight work before it is cut off. */
+        @WithDefault("10s")
+        Duration drainTimeout();
+    }
+}

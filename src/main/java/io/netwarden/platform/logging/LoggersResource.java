@@ -1,0 +1,62 @@
+package io.netwarden.platform.logging;
+
+import io.netwarden.platform.api.ApiError;
+import io.netwarden.platform.logging.LogLevels.LoggerLevel;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/** Runtime log levels: {@code GET /api/v1/loggers}, {@code GET|PUT /api/v1/loggers/{name}}. */
+@Path("/api/v1/loggers")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "platform")
+public class LoggersResource {
+
+    /** Body of a PUT: the new level, or null to inherit the parent's. */
+    public record LevelChange(
+            @Schema(description = "OFF, FATAL, ERROR, WARN, INFO, DEBUG, TRACE, ALL; null to inherit", examples = "DEBUG")
+            String level) {
+    }
+
+    @Inject
+    LogLevels levels;
+
+    @GET
+    @Operation(summary = "Every logger with its own and its effective level")
+    public List<LoggerLevel> list() {
+        return levels.all();
+    }
+
+    @GET
+    @Path("{name}")
+    @Operation(summary = "One logger; ROOT is the root logger")
+    @APIResponse(responseCode = "404", description = "No such logger yet",
+            content = @Content(schema = @Schema(implementation = ApiError.class)))
+    public LoggerLevel get(@PathParam("name") String name) {
+        return levels.get(name);
+    }
+
+    @PUT
+    @Path("{name}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Set a logger's level; effective at once")
+    @APIResponse(responseCode = "400", description = "Unknown level or bad name",
+            content = @Content(schema = @Schema(implementation = ApiError.class)))
+    public LoggerLevel put(@PathParam("name") String name, LevelChange change) {
+        if (change == null) {
+            throw io.netwarden.platform.api.ApiException.badRequest("malformed_json", "send {\"level\":\"DEBUG\"}");
+        }
+        return levels.set(name, change.level());
+    }
+}
