@@ -44,15 +44,19 @@ public class LogLevels {
 
     private final Map<String, Logger> pinned = new ConcurrentHashMap<>();
 
+    /** The root logger first, then every other logger by name. */
     public List<LoggerLevel> all() {
-        List<LoggerLevel> result = new ArrayList<>();
+        List<LoggerLevel> named = new ArrayList<>();
         for (String name : Collections.list(LogManager.getLogManager().getLoggerNames())) {
-            Logger logger = LogManager.getLogManager().getLogger(name);
+            Logger logger = name.isEmpty() ? null : LogManager.getLogManager().getLogger(name);
             if (logger != null) {
-                result.add(view(logger));
+                named.add(view(logger));
             }
         }
-        result.sort(Comparator.comparing(LoggerLevel::name));
+        named.sort(Comparator.comparing(LoggerLevel::name));
+        List<LoggerLevel> result = new ArrayList<>(named.size() + 1);
+        result.add(view(Logger.getLogger("")));
+        result.addAll(named);
         return result;
     }
 
@@ -85,8 +89,9 @@ public class LogLevels {
         return view(logger);
     }
 
+    /** JBoss LogManager's {@code getLogger} creates loggers on demand, so ask its log context instead. */
     private Optional<Logger> existing(String name) {
-        return Optional.ofNullable(LogManager.getLogManager().getLogger(internalName(name)));
+        return Optional.ofNullable(org.jboss.logmanager.LogContext.getLogContext().getLoggerIfExists(internalName(name)));
     }
 
     private static String internalName(String name) {

@@ -35,8 +35,8 @@ import org.jboss.logging.Logger;
  *   link lost ─▶ jnats buffers publishes, reconnects with doubling waits ─▶ RECONNECTED ─▶ onRestored("nats")
  * </pre>
  *
- * Thread safety: the connection reference is volatile and set once; subscriptions sit in a copy-on-write list and are
- * opened under this object's monitor, so a subscription made while the first connect is pending is opened exactly once.
+ * Thread safety: the connection reference is volatile and set once; link state changes and opening subscriptions
+ * happen under this object's monitor, so a subscription made while the first connect is pending is opened exactly once.
  * Each subscription has its own jnats dispatcher (one thread, messages in order).
  */
 public final class NatsMessaging implements Messaging {
@@ -52,7 +52,8 @@ public final class NatsMessaging implements Messaging {
     private final Consumer<String> onRestored;
     private final List<NatsSubscription> subscriptions = new CopyOnWriteArrayList<>();
     private volatile Connection connection;
-    private volatile boolean everConnected;
+    private boolean linkUp;
+    private boolean startedDisconnected;
 
     /**
      * @param onRestored called with {@code "nats"} after the link came back (reconnect, or a late first connect)
@@ -105,40 +106,48 @@ public final class NatsMessaging implements Messaging {
     private ConnectionListener listener() {
         return (conn, type) -> {
             switch (type) {
-                case CONNECTED -> connected(conn, true);
-                case RECONNECTED -> {
-                    LOG.infof("NATS reconnected to %s", redact(String.valueOf(conn.getConnectedUrl())));
-                    onRestored.accept("nats");
-                }
-                case DISCONNECTED -> LOG.warnf("NATS link lost; reconnecting to %s", redact(urls));
+                // a first connect made by the background retry loop is reported as RECONNECTED
+                case CONNECTED, RECONNECTED -> linkUp(conn);
+                case DISCONNECTED -> linkDown();
                 case CLOSED -> LOG.debug("NATS connection closed");
                 default -> LOG.debugf("NATS event %s", type);
             }
         };
     }
 
-    private synchronized void connected(Connection conn, boolean fromListener) {
-        if (connection == null) {
+    private synchronized void linkUp(Connection conn) {
+        if (linkUp) {
+            return;
+        }
+        linkUp = true;
+        boolean first = connection == null;
+        if (first) {
             connection = conn;
             subscriptions.forEach(s -> s.open(conn));
-            LOG.infof("NATS connected to %s as %s", redact(String.valueOf(conn.getConnectedUrl())), connectionName);
-            if (fromListener && everConnected) {
-                onRestored.accept("nats");
-            }
         }
-        everConnected = true;
+        LOG.infof("NATS %s %s as %s", first ? "connected to" : "reconnected to",
+                redact(String.valueOf(conn.getConnectedUrl())), connectionName);
+        if (!first || startedDisconnected) {
+            onRestored.accept("nats");
+        }
+    }
+
+    private synchronized void linkDown() {
+        if (linkUp) {
+            linkUp = false;
+            LOG.warnf("NATS link lost; reconnecting to %s", redact(urls));
+        }
     }
 
     @Override
     public void start() {
         Options options = options();
         try {
-            Connection conn = Nats.connect(options);
-            connected(conn, false);
+            linkUp(Nats.connect(options));
         } catch (IOException | RuntimeException e) {
             LOG.warnf("NATS at %s is not reachable (%s); retrying in the background, not ready until connected",
                     redact(urls), e.getMessage());
-            everConnected = true; // the first successful connect later counts as a restore: roles must resync
+            startedDisconnected = true; // roles started without NATS: the first connect counts as a restore
             try {
                 Nats.connectAsynchronously(options, true);
             } catch (InterruptedException ie) {

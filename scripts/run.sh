@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The run command: builds if needed and starts Netwarden with every role and embedded defaults
+# (H2 database under ./data, in-process bus instead of NATS, no Kafka export).
+# Environment variables configure it (NETWARDEN_ROLES, QUARKUS_HTTP_PORT, NETWARDEN_NATS_URL, ...; see README).
+set -euo pipefail
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$REPO"
+. scripts/jdk.sh
+select_jdk
+JAR=target/quarkus-app/quarkus-run.jar
+if [ ! -f "$JAR" ] || [ -n "$(find src proto pom.xml -newer "$JAR" -print -quit)" ]; then
+  echo "[run] building (mvn package, tests skipped) ..." >&2
+  mvn -B -q -ntp -DskipTests package
+fi
+PORT="${QUARKUS_HTTP_PORT:-8080}"
+DATA="${NETWARDEN_DATA_DIR:-./data}"
+cat >&2 <<INFO
+[run] Netwarden on http://localhost:$PORT
+[run]   API:        http://localhost:$PORT/api/v1   (Authorization: Bearer <token>)
+[run]   Swagger UI: http://localhost:$PORT/q/swagger-ui
+[run]   health:     http://localhost:$PORT/q/health/ready
+[run]   token:      ${NETWARDEN_API_TOKEN:+from NETWARDEN_API_TOKEN}${NETWARDEN_API_TOKEN:-$DATA/api-token (created at first start)}
+INFO
+exec "$JAVA_HOME/bin/java" ${NETWARDEN_JAVA_OPTS:-} -jar "$JAR"

@@ -1,0 +1,184 @@
+package io.netwarden.platform;
+
+import static io.netwarden.testing.Api.authed;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.everyItem;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasItems;
+import static org.hamcrest.Matchers.matchesPattern;
+import static org.hamcrest.Matchers.not;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.MetadataUtils;
+import io.netwarden.proto.platform.v1.GetNodeRequest;
+import io.netwarden.proto.platform.v1.Node;
+import io.netwarden.proto.platform.v1.NodeServiceGrpc;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.Test;
+
+/** Platform endpoints with embedded defaults: H2 file database, in-process bus, every role. */
+@QuarkusTest
+class PlatformEndpointsTest {
+
+    @Test
+    void nodeDescribesThisProcess() {
+        authed().get("/api/v1/node").then()
+                .statusCode(200)
+                .body("name", equalTo("test-node"))
+                .body("instance", matchesPattern("[0-9a-f-]{36}"))
+                .body("roles", equalTo(java.util.List.of("agent", "dispatcher", "registry", "edge-node", "netmanager")))
+                .body("version", equalTo("0.1.0-SNAPSHOT"));
+    }
+
+    @Test
+    void apiNeedsTheBearerToken() {
+        given().get("/api/v1/node").then().statusCode(401)
+                .header("WWW-Authenticate", containsString("Bearer"))
+                .body("error", equalTo("unauthorized"))
+                .body("message", containsString("missing Authorization header"));
+        given().header("Authorization", "Bearer wrong").get("/api/v1/node").then().statusCode(401)
+                .body("message", equalTo("invalid API token"));
+        given().header("Authorization", "Basic dGVzdDp0ZXN0").get("/api/v1/node").then().statusCode(401);
+        // unknown paths are not revealed without a token either
+        given().get("/api/v1/no-such-thing").then().statusCode(401);
+    }
+
+    @Test
+    void healthIsOpenAndReportsWhatTheRolesNeed() {
+        given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+        given().get("/q/health/ready").then().statusCode(200)
+                .body("status", equalTo("UP"))
+                .body("checks.name", hasItems("messaging", "kafka export", "Database connections health check",
+                        "role agent", "role dispatcher", "role registry", "role edge-node", "role netmanager"))
+                .body("checks.find { it.name == 'messaging' }.data.transport", equalTo("in-process bus"))
+                .body("checks.find { it.name == 'Database connections health check' }.data.h2", equalTo("UP"))
+                .body("checks.find { it.name == 'kafka export' }.data.enabled", equalTo(false))
+                .body("checks.find { it.name == 'role registry' }.data.state", equalTo("running"))
+                .body("checks.find { it.name == 'role registry' }.data.searchTerms", equalTo("2"));
+    }
+
+    @Test
+    void metricsHaveJvmAndHttpServerSeries() {
+        authed().get("/api/v1/node").then().statusCode(200);
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertTrue(metrics.contains("jvm_memory_used_bytes"), "JVM metrics");
+        assertTrue(metrics.contains("http_server_requests_seconds_count{"), "HTTP server metrics");
+        assertTrue(metrics.contains("uri=\"/api/v1/node\""), "per-route HTTP metrics");
+    }
+
+    @Test
+    void openApiDocumentsEveryApiOperationWithBearerAuth() {
+        given().accept("application/json").get("/q/openapi").then().statusCode(200)
+                .body("paths.keySet()", hasItems("/api/v1/node", "/api/v1/loggers", "/api/v1/loggers/{name}",
+                        "/api/v1/registry/search-terms"))
+                .body("components.securitySchemes.bearer.scheme", equalTo("bearer"))
+                .body("security[0].keySet()", hasItem("bearer"))
+                .body("paths.'/api/v1/loggers/{name}'.put.summary", equalTo("Set a logger's level; effective at once"));
+        given().get("/q/swagger-ui/").then().statusCode(200).body(containsString("swagger"));
+    }
+
+    @Test
+    void aLoggerLevelChangeTakesEffectAtOnce() {
+        // Given
+        String name = "io.netwarden.test.levels";
+        Logger logger = Logger.getLogger(name);
+        assertFalse(logger.isLoggable(org.jboss.logmanager.Level.DEBUG));
+
+        // When
+        authed().contentType("application/json").body("{\"level\":\"DEBUG\"}")
+                .put("/api/v1/loggers/" + name).then().statusCode(200)
+                .body("name", equalTo(name)).body("level", equalTo("DEBUG")).body("effectiveLevel", equalTo("DEBUG"));
+
+        // Then
+        assertTrue(logger.isLoggable(org.jboss.logmanager.Level.DEBUG));
+        authed().get("/api/v1/loggers/" + name).then().statusCode(200).body("level", equalTo("DEBUG"));
+        authed().get("/api/v1/loggers").then().statusCode(200)
+                .body("find { it.name == '" + name + "' }.level", equalTo("DEBUG"))
+                .body("find { it.name == 'ROOT' }.level", equalTo("INFO"));
+
+        // When: reset to inherit
+        authed().contentType("application/json").body("{\"level\":null}")
+                .put("/api/v1/loggers/" + name).then().statusCode(200)
+                .body("level", equalTo(null)).body("effectiveLevel", equalTo("INFO"));
+        assertFalse(logger.isLoggable(org.jboss.logmanager.Level.DEBUG));
+    }
+
+    @Test
+    void badInputGetsAClearJsonErrorAndChangesNothing() {
+        String name = "io.netwarden.test.badinput";
+        authed().contentType("application/json").body("{\"level\":\"WARN\"}").put("/api/v1/loggers/" + name).then().statusCode(200);
+
+        authed().contentType("application/json").body("{\"level\":\"DEBUG\"").put("/api/v1/loggers/" + name).then()
+                .statusCode(400).body("error", equalTo("malformed_json")).body("message", containsString("not valid JSON"));
+        authed().contentType("application/json").body("{\"levle\":\"DEBUG\"}").put("/api/v1/loggers/" + name).then()
+                .statusCode(400).body("error", equalTo("malformed_json")).body("message", equalTo("unknown field 'levle'"));
+        authed().contentType("application/json").body("[\"DEBUG\"]").put("/api/v1/loggers/" + name).then()
+                .statusCode(400).body("message", equalTo("expected a JSON object"));
+        authed().contentType("application/json").body("{\"level\":\"LOUD\"}").put("/api/v1/loggers/" + name).then()
+                .statusCode(400).body("error", equalTo("invalid_level")).body("message", containsString("LOUD"));
+        authed().contentType("application/json").body("").put("/api/v1/loggers/" + name).then()
+                .statusCode(400).body("error", equalTo("malformed_json"));
+        authed().contentType("text/plain").body("DEBUG").put("/api/v1/loggers/" + name).then()
+                .statusCode(415).body("error", equalTo("unsupported_media_type"));
+        authed().contentType("application/json").body("{\"level\":\"INFO\"}").put("/api/v1/loggers/bad name").then()
+                .statusCode(400).body("error", equalTo("invalid_logger"));
+
+        // nothing changed
+        authed().get("/api/v1/loggers/" + name).then().body("level", equalTo("WARN"));
+        assertEquals(org.jboss.logmanager.Level.WARN, Logger.getLogger(name).getLevel());
+    }
+
+    @Test
+    void unknownPathsAndMethodsAnswerJson() {
+        authed().get("/api/v1/no-such-thing").then().statusCode(404)
+                .contentType("application/json").body("error", equalTo("not_found"));
+        authed().delete("/api/v1/node").then().statusCode(405).body("error", equalTo("method_not_allowed"));
+        authed().get("/api/v1/loggers/never.created.logger").then().statusCode(404).body("error", equalTo("not_found"));
+    }
+
+    @Test
+    void registryWhitelistComesFromConfig() {
+        authed().get("/api/v1/registry/search-terms").then().statusCode(200)
+                .body("urn", equalTo(java.util.List.of("RackHD-service:api:1.1", "RackHD-service:api:2.0")))
+                .body("tag", everyItem(equalTo("RackHD")));
+    }
+
+    @Test
+    void grpcNodeServiceNeedsTheTokenToo() throws Exception {
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", RestAssured.port).usePlaintext().build();
+        try {
+            Metadata auth = new Metadata();
+            auth.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer test-token");
+            Node node = NodeServiceGrpc.newBlockingStub(channel)
+                    .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(auth))
+                    .getNode(GetNodeRequest.getDefaultInstance());
+            assertEquals("test-node", node.getName());
+            assertEquals(5, node.getRolesCount());
+
+            var denied = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class,
+                    () -> NodeServiceGrpc.newBlockingStub(channel).getNode(GetNodeRequest.getDefaultInstance()));
+            assertEquals(Status.Code.UNAUTHENTICATED, denied.getStatus().getCode());
+        } finally {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void secretsDoNotAppearInNodeOrHealthOutput() {
+        String all = authed().get("/api/v1/node").asString() + given().get("/q/health/ready").asString();
+        org.hamcrest.MatcherAssert.assertThat(all, not(containsString("test-token")));
+    }
+}

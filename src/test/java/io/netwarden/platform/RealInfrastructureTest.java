@@ -1,0 +1,138 @@
+package io.netwarden.platform;
+
+import static io.netwarden.testing.Api.authed;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netwarden.platform.messaging.BusMessage;
+import io.netwarden.platform.messaging.Messaging;
+import io.netwarden.platform.messaging.NatsMessaging;
+import io.netwarden.testing.KafkaTopicReader;
+import io.netwarden.testing.TestEnv;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+
+/** The platform against real PostgreSQL, NATS (JetStream) and a real Kafka broker from scripts/test-env.sh. */
+@QuarkusTest
+@TestProfile(RealInfrastructureTest.RealInfrastructure.class)
+class RealInfrastructureTest {
+
+    public static class RealInfrastructure implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of(
+                    "quarkus.datasource.jdbc.url", TestEnv.pgUrl(),
+                    "quarkus.datasource.username", TestEnv.pgUser(),
+                    "quarkus.datasource.password", TestEnv.pgPassword(),
+                    // every run starts from an empty schema, so migrations are proven from scratch on PostgreSQL
+                    "quarkus.flyway.postgresql.clean-at-start", "true",
+                    "quarkus.flyway.postgresql.clean-disabled", "false",
+                    "netwarden.nats.url", TestEnv.natsUrl(),
+                    "kafka.bootstrap.servers", TestEnv.kafka());
+        }
+    }
+
+    @Inject
+    Messaging messaging;
+
+    @Inject
+    NodeIdentity node;
+
+    @Inject
+    ObjectMapper json;
+
+    @Test
+    void readinessReflectsPostgresqlNatsAndKafka() {
+        given().get("/q/health/ready").then().statusCode(200)
+                .body("status", equalTo("UP"))
+                .body("checks.find { it.name == 'Database connections health check' }.data.postgresql", equalTo("UP"))
+                .body("checks.find { it.name == 'messaging' }.data.transport", startsWith("NATS nats://127.0.0.1"))
+                .body("checks.find { it.name == 'kafka export' }.data.enabled", equalTo(true))
+                .body("checks.find { it.name == 'kafka export' }.status", equalTo("UP"));
+        authed().get("/api/v1/node").then().statusCode(200).body("instance", equalTo(node.instance()));
+    }
+
+    @Test
+    void flywayMigratedPostgresqlAndTheStartIsRecordedThere() throws Exception {
+        try (Connection db = DriverManager.getConnection(TestEnv.pgUrl(), TestEnv.pgUser(), TestEnv.pgPassword());
+                PreparedStatement query = db.prepareStatement("SELECT node_name, roles FROM node_instance WHERE instance_id = ?")) {
+            query.setString(1, node.instance());
+            try (ResultSet row = query.executeQuery()) {
+                assertTrue(row.next(), "this instance's row is in PostgreSQL");
+                assertEquals("test-node", row.getString("node_name"));
+                assertEquals("agent,dispatcher,registry,edge-node,netmanager", row.getString("roles"));
+            }
+        }
+    }
+
+    @Test
+    void messagingRunsOverRealNatsWithJetStream() throws Exception {
+        assertInstanceOf(NatsMessaging.class, unwrap(messaging));
+        String subject = "nwtest." + UUID.randomUUID().toString().replace("-", "");
+        var subscription = messaging.subscribe(subject, Optional.of("q"), m -> messaging.reply(m, "pong".getBytes(StandardCharsets.UTF_8)));
+        try {
+            BusMessage reply = messaging.request(BusMessage.of(subject, "ping".getBytes(StandardCharsets.UTF_8)),
+                    Duration.ofSeconds(2)).get(3, TimeUnit.SECONDS);
+            assertEquals("pong", new String(reply.data(), StandardCharsets.UTF_8));
+        } finally {
+            subscription.close();
+        }
+        assertTrue(messaging.jetStreamManagement().orElseThrow().getAccountStatistics().getLimits() != null,
+                "the NATS server has JetStream enabled");
+    }
+
+    @Test
+    void theNodeStartedEventIsOnItsKafkaTopic() throws Exception {
+        ConsumerRecord<String, byte[]> record = KafkaTopicReader
+                .find("netwarden.platform.node-started", node.instance(), Duration.ofSeconds(30))
+                .orElseThrow(() -> new AssertionError("no node-started record keyed " + node.instance()));
+        JsonNode event = json.readTree(record.value());
+        assertEquals("test-node", event.get("name").asText());
+        assertEquals(5, event.get("roles").size());
+        assertEquals("application/json", KafkaTopicReader.header(record, "content-type"));
+        assertEquals("node-started", KafkaTopicReader.header(record, "netwarden-event"));
+    }
+
+    @Test
+    void aLogLevelChangeIsExportedToKafka() throws Exception {
+        // Given: a logger name no earlier run has used
+        String logger = "io.netwarden.test.export" + UUID.randomUUID().toString().replace("-", "");
+
+        // When
+        authed().contentType("application/json").body("{\"level\":\"TRACE\"}").put("/api/v1/loggers/" + logger)
+                .then().statusCode(200);
+
+        // Then
+        ConsumerRecord<String, byte[]> record = KafkaTopicReader
+                .find("netwarden.platform.log-level-changed", logger, Duration.ofSeconds(30))
+                .orElseThrow(() -> new AssertionError("no log-level-changed record keyed " + logger));
+        JsonNode event = json.readTree(record.value());
+        assertEquals("TRACE", event.get("level").asText());
+        assertEquals("test-node", event.get("node").asText());
+        assertEquals(node.instance(), KafkaTopicReader.header(record, "netwarden-instance"));
+    }
+
+    private static Object unwrap(Messaging bean) {
+        return bean instanceof io.quarkus.arc.ClientProxy proxy ? proxy.arc_contextualInstance() : bean;
+    }
+}

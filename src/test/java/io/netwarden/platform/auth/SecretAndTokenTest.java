@@ -1,0 +1,65 @@
+package io.netwarden.platform.auth;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SecretAndTokenTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aSecretNeverPrints() throws Exception {
+        Secret secret = Secret.of("hunter2");
+        assertEquals("<secret>", secret.toString());
+        assertEquals("{\"password\":\"<secret>\"}", new ObjectMapper().writeValueAsString(Map.of("password", secret)));
+        assertTrue(secret.matches("hunter2"));
+        assertFalse(secret.matches("hunter3"));
+        assertFalse(secret.matches(null));
+    }
+
+    @Test
+    void tokenFileIsGeneratedOwnerOnlyAndReused() throws Exception {
+        // Given
+        Path file = dir.resolve("nested/api-token");
+
+        // When
+        Secret first = ApiToken.fromFile(file);
+        Secret second = ApiToken.fromFile(file);
+
+        // Then
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        String stored = Files.readString(file);
+        assertTrue(stored.length() >= 40, "256 random bits, base64url");
+        assertTrue(first.matches(stored));
+        assertTrue(second.matches(stored));
+    }
+
+    @Test
+    void anEmptyTokenFileIsAnErrorNotAnOpenDoor() throws Exception {
+        Path file = dir.resolve("api-token");
+        Files.writeString(file, "\n");
+        var e = assertThrows(IllegalStateException.class, () -> ApiToken.fromFile(file));
+        assertTrue(e.getMessage().contains("empty"), e.getMessage());
+    }
+
+    @Test
+    void bearerHeaderParsing() {
+        assertEquals("abc", BearerAuthFilter.bearer("Bearer abc"));
+        assertEquals("abc", BearerAuthFilter.bearer("bearer  abc "));
+        assertNull(BearerAuthFilter.bearer("Basic abc"));
+        assertNull(BearerAuthFilter.bearer("Bearer "));
+        assertNull(BearerAuthFilter.bearer(null));
+    }
+}

@@ -1,0 +1,18 @@
+package io.netwarden.testing;
+
+import static io.restassured.RestAssured.given;
+
+import io.restassured.specification.RequestSpecification;
+
+/** REST calls with the test token ({@code %test.netwarden.api.token}). */
+public final class Api {
+
+    public static final String TOKEN = "test-token";
+
+    private Api() {
+    }
+
+    public static RequestSpecification authed() {
+        return given().header("Authorization", "Bearer " + TOKEN);
+    }
+}

@@ -1,0 +1,58 @@
+package io.netwarden.testing;
+
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+
+/** A private nats-server with JetStream on a loopback port, for tests that must stop and restart the server. */
+public final class NatsServerProcess implements AutoCloseable {
+
+    private final int port;
+    private final Path storeDir;
+    private Process process;
+
+    public NatsServerProcess(int port) throws IOException {
+        this.port = port;
+        this.storeDir = Files.createTempDirectory("nats-js");
+    }
+
+    public String url() {
+        return "nats://127.0.0.1:" + port;
+    }
+
+    public NatsServerProcess start() throws Exception {
+        process = new ProcessBuilder(TestEnv.natsServerBinary(), "-a", "127.0.0.1", "-p", Integer.toString(port), "-js",
+                "-sd", storeDir.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(storeDir.resolve("server.log").toFile())
+                .start();
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(10));
+        while (Instant.now().isBefore(deadline)) {
+            try (Socket ignored = new Socket("127.0.0.1", port)) {
+                return this;
+            } catch (IOException notYet) {
+                Thread.sleep(50);
+            }
+        }
+        throw new IllegalStateException("nats-server did not open port " + port);
+    }
+
+    public void stop() throws InterruptedException {
+        if (process != null) {
+            process.destroy();
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+            }
+            process = null;
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        stop();
+    }
+}

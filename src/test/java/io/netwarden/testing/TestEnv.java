@@ -1,0 +1,51 @@
+package io.netwarden.testing;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+
+/**
+ * Addresses of the test environment started by {@code scripts/test-env.sh up}; the defaults are the ones it uses.
+ */
+public final class TestEnv {
+
+    private TestEnv() {
+    }
+
+    public static String get(String name, String fallback) {
+        String value = System.getenv(name);
+        return value == null || value.isBlank() ? fallback : value;
+    }
+
+    public static String pgUrl() {
+        return get("NETWARDEN_TEST_PG_URL", "jdbc:postgresql://127.0.0.1:5432/netwarden_test");
+    }
+
+    public static String pgUser() {
+        return get("NETWARDEN_TEST_PG_USER", "netwarden");
+    }
+
+    public static String pgPassword() {
+        return get("NETWARDEN_TEST_PG_PASSWORD", "netwarden");
+    }
+
+    public static String natsUrl() {
+        return get("NETWARDEN_TEST_NATS_URL", "nats://127.0.0.1:4222");
+    }
+
+    public static String kafka() {
+        return get("NETWARDEN_TEST_KAFKA", "127.0.0.1:9092");
+    }
+
+    public static String natsServerBinary() {
+        return get("NETWARDEN_TEST_NATS_SERVER", "/usr/sbin/nats-server");
+    }
+
+    public static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
