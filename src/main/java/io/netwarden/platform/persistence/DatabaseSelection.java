@@ -2,6 +2,7 @@ package io.netwarden.platform.persistence;
 
 import io.smallrye.config.ConfigSourceContext;
 import io.smallrye.config.ConfigSourceFactory;
+import io.smallrye.config.ConfigValidationException;
 import io.smallrye.config.ConfigValue;
 import io.smallrye.config.PropertiesConfigSource;
 import java.nio.file.Path;
@@ -33,8 +34,14 @@ public class DatabaseSelection implements ConfigSourceFactory {
 
     @Override
     public Iterable<ConfigSource> getConfigSources(ConfigSourceContext context) {
-        return List.of(new PropertiesConfigSource(properties(value(context, URL), value(context, DATA_DIR)),
-                "netwarden database selection", 275));
+        try {
+            return List.of(new PropertiesConfigSource(properties(value(context, URL), value(context, DATA_DIR)),
+                    "netwarden database selection", 275));
+        } catch (IllegalArgumentException e) {
+            // reported like any other configuration error: one line, no stack trace
+            throw new ConfigValidationException(new ConfigValidationException.Problem[] {
+                    new ConfigValidationException.Problem(e.getMessage()) });
+        }
     }
 
     @Override

@@ -1,0 +1,127 @@
+package io.netwarden.testing;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The packaged application ({@code target/quarkus-app/quarkus-run.jar}) started as a user would: {@code java -jar} in a
+ * fresh working directory, configured only through environment variables, on a free loopback port.
+ */
+public final class AppProcess implements AutoCloseable {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private final Path workDir;
+    private final Path log;
+    private final int port;
+    private final Process process;
+
+    private AppProcess(Path workDir, int port, Process process) {
+        this.workDir = workDir;
+        this.log = workDir.resolve("netwarden.log");
+        this.port = port;
+        this.process = process;
+    }
+
+    /** Starts the jar with {@code env} on top of a clean environment (no NETWARDEN_*, QUARKUS_*, KAFKA_* inherited). */
+    public static AppProcess start(Path workDir, Map<String, String> env) throws IOException {
+        Path jar = Path.of("target/quarkus-app/quarkus-run.jar").toAbsolutePath();
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException(jar + " is missing; run mvn package first");
+        }
+        int port = TestEnv.freePort();
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-jar", jar.toString())
+                .directory(workDir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(workDir.resolve("netwarden.log").toFile());
+        builder.environment().keySet().removeIf(k -> k.startsWith("NETWARDEN_") || k.startsWith("QUARKUS_") || k.startsWith("KAFKA_"));
+        builder.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
+        builder.environment().put("QUARKUS_HTTP_HOST", "127.0.0.1");
+        builder.environment().putAll(env);
+        return new AppProcess(workDir, port, builder.start());
+    }
+
+    public String base() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    public Path workDir() {
+        return workDir;
+    }
+
+    /** Polls /q/health/ready until it answers 200; returns how long that took. */
+    public Duration awaitReady(Duration within) throws Exception {
+        long start = System.nanoTime();
+        long deadline = start + within.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new AssertionError("process exited with " + process.exitValue() + ":\n" + output());
+            }
+            try {
+                if (get("/q/health/ready", null).statusCode() == 200) {
+                    return Duration.ofNanos(System.nanoTime() - start);
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("not ready within " + within + ":\n" + output());
+    }
+
+    /** Waits for the process to exit on its own; returns the exit code. */
+    public int awaitExit(Duration within) throws InterruptedException {
+        if (!process.waitFor(within.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("still running after " + within);
+        }
+        return process.exitValue();
+    }
+
+    public HttpResponse<String> get(String path, String token) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base() + path)).timeout(Duration.ofSeconds(5));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    public HttpResponse<String> put(String path, String token, String json) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(base() + path)).timeout(Duration.ofSeconds(5))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    public String output() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "<no output: " + e.getMessage() + ">";
+        }
+    }
+
+    /** SIGTERM, as an operator or Kubernetes would stop it; returns the exit code. */
+    public int stop() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(20, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+            throw new AssertionError("did not stop within 20 s after SIGTERM");
+        }
+        return process.exitValue();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+}
