@@ -3,10 +3,12 @@ package io.netwarden.platform.lifecycle;
 import io.netwarden.platform.export.DomainEvent;
 import io.netwarden.proto.platform.v1.NodeStartedEvent;
 import java.util.List;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.Objects;
 import java.util.Optional;
 
 /** Domain event: this process finished starting its roles. Exported to {@code netwarden.platform.node-started}. */
+@RegisterForReflection // serialised by Jackson for the Kafka export, also in a native image
 public record NodeStarted(String name, String instance, List<String> roles, String version) implements DomainEvent {
 
     public NodeStarted {

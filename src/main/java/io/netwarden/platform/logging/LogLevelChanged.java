@@ -2,10 +2,12 @@ package io.netwarden.platform.logging;
 
 import io.netwarden.platform.export.DomainEvent;
 import io.netwarden.proto.platform.v1.LogLevelChangedEvent;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.Objects;
 import java.util.Optional;
 
 /** Domain event: an operator changed a logger's level at run time. {@code level} null means "inherit". */
+@RegisterForReflection // serialised by Jackson for the Kafka export, also in a native image
 public record LogLevelChanged(String logger, String level, String previous, String node) implements DomainEvent {
 
     public LogLevelChanged {
