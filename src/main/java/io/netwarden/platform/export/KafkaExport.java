@@ -145,9 +145,18 @@ public class KafkaExport {
     }
 
     ProducerRecord<String, byte[]> toRecord(DomainEvent event) throws JsonProcessingException {
+        return toRecord(event, topicOf(event), config.export().format(), json, node.name(), node.instance(), Instant.now());
+    }
+
+    /**
+     * The Kafka record of an event: value in the requested format (JSON when the event has no proto message), key =
+     * entity id, headers naming the event, the node, the instance, the time and the content type.
+     */
+    static ProducerRecord<String, byte[]> toRecord(DomainEvent event, String topic, NetwardenConfig.Export.Format format,
+            ObjectMapper json, String nodeName, String instance, Instant time) throws JsonProcessingException {
         RecordHeaders headers = new RecordHeaders();
         byte[] value;
-        Optional<com.google.protobuf.Message> proto = config.export().format() == NetwardenConfig.Export.Format.protobuf
+        Optional<com.google.protobuf.Message> proto = format == NetwardenConfig.Export.Format.protobuf
                 ? event.toProto() : Optional.empty();
         if (proto.isPresent()) {
             value = proto.get().toByteArray();
@@ -158,10 +167,10 @@ public class KafkaExport {
             headers.add("content-type", "application/json".getBytes(StandardCharsets.UTF_8));
         }
         headers.add("netwarden-event", event.type().getBytes(StandardCharsets.UTF_8));
-        headers.add("netwarden-node", node.name().getBytes(StandardCharsets.UTF_8));
-        headers.add("netwarden-instance", node.instance().getBytes(StandardCharsets.UTF_8));
-        headers.add("netwarden-time", Instant.now().toString().getBytes(StandardCharsets.UTF_8));
-        return new ProducerRecord<>(topicOf(event), null, event.key(), value, headers);
+        headers.add("netwarden-node", nodeName.getBytes(StandardCharsets.UTF_8));
+        headers.add("netwarden-instance", instance.getBytes(StandardCharsets.UTF_8));
+        headers.add("netwarden-time", time.toString().getBytes(StandardCharsets.UTF_8));
+        return new ProducerRecord<>(topic, null, event.key(), value, headers);
     }
 
     /**
