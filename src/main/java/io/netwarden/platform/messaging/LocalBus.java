@@ -14,7 +14,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
@@ -119,12 +118,6 @@ public final class LocalBus implements Messaging {
         for (LocalSubscription s : subscriptions) {
             s.drainAndClose(drain);
         }
-    }
-
-    /** Subscriptions currently open, for diagnostics. */
-    public String describeSubscriptions() {
-        return subscriptions.stream().map(s -> s.filter + s.queueGroup.map(q -> " [" + q + "]").orElse(""))
-                .collect(Collectors.joining(", "));
     }
 
     private final class LocalSubscription implements Subscription {

@@ -43,10 +43,18 @@ public interface Messaging {
     /** Short description for logs and health: kind and address. */
     String description();
 
-    /** JetStream, for durable delivery; empty on the in-process bus. */
+    /**
+     * JetStream, for durable delivery; empty on the in-process bus.
+     *
+     * @throws MessagingUnavailableException on NATS before the first connection
+     */
     Optional<io.nats.client.JetStream> jetStream();
 
-    /** JetStream management (streams, consumers); empty on the in-process bus. */
+    /**
+     * JetStream management (streams, consumers); empty on the in-process bus.
+     *
+     * @throws MessagingUnavailableException on NATS before the first connection
+     */
     Optional<io.nats.client.JetStreamManagement> jetStreamManagement();
 
     void start();

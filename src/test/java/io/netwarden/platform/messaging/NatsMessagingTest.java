@@ -31,70 +31,69 @@ class NatsMessagingTest {
                 restored::add);
     }
 
-    @Test
-    void publishSubscribeQueueGroupsAndRequestReply() throws Exception {
+    interface BusTest {
+        void run(NatsMessaging bus) throws Exception;
+    }
+
+    /** Runs {@code test} with a bus connected to a fresh private server, and tears both down. */
+    private void withConnectedBus(BusTest test) throws Exception {
         try (NatsServerProcess server = new NatsServerProcess(TestEnv.freePort()).start()) {
             NatsMessaging bus = messaging(server.url());
             bus.start();
             try {
-                // Given
-                BlockingQueue<String> all = new LinkedBlockingQueue<>();
-                List<String> one = new CopyOnWriteArrayList<>();
-                List<String> two = new CopyOnWriteArrayList<>();
-                bus.subscribe("ship1.>", Optional.empty(), m -> all.add(m.subject() + "=" + text(m)));
-                bus.subscribe("dnc.jobs.p", Optional.of("agents"), m -> one.add(text(m)));
-                bus.subscribe("dnc.jobs.p", Optional.of("agents"), m -> two.add(text(m)));
-                bus.subscribe("echo", Optional.empty(), m -> bus.reply(m, bytes("re:" + text(m) + ":" + m.headers().get("k"))));
-
-                // When
-                bus.publish("ship1.command.shellCommand", bytes("ls"));
-                for (int i = 0; i < 20; i++) {
-                    bus.publish("dnc.jobs.p", bytes("job" + i));
-                }
-                BusMessage reply = bus.request(new BusMessage("echo", Optional.empty(), java.util.Map.of("k", "v"), bytes("hi")),
-                        Duration.ofSeconds(2)).get(3, TimeUnit.SECONDS);
-
-                // Then
-                assertEquals("ship1.command.shellCommand=ls", all.poll(2, TimeUnit.SECONDS));
-                assertEquals("re:hi:v", text(reply));
-                waitFor(() -> one.size() + two.size() == 20);
-                Thread.sleep(200);
-                assertEquals(20, one.size() + two.size(), "each job delivered to exactly one group member");
+                test.run(bus);
             } finally {
                 bus.stop(Duration.ofSeconds(1));
             }
         }
+    }
+
+    @Test
+    void publishSubscribeQueueGroupsAndRequestReply() throws Exception {
+        withConnectedBus(bus -> {
+            // Given
+            BlockingQueue<String> all = new LinkedBlockingQueue<>();
+            List<String> one = new CopyOnWriteArrayList<>();
+            List<String> two = new CopyOnWriteArrayList<>();
+            bus.subscribe("ship1.>", Optional.empty(), m -> all.add(m.subject() + "=" + text(m)));
+            bus.subscribe("dnc.jobs.p", Optional.of("agents"), m -> one.add(text(m)));
+            bus.subscribe("dnc.jobs.p", Optional.of("agents"), m -> two.add(text(m)));
+            bus.subscribe("echo", Optional.empty(), m -> bus.reply(m, bytes("re:" + text(m) + ":" + m.headers().get("k"))));
+
+            // When
+            bus.publish("ship1.command.shellCommand", bytes("ls"));
+            for (int i = 0; i < 20; i++) {
+                bus.publish("dnc.jobs.p", bytes("job" + i));
+            }
+            BusMessage reply = bus.request(new BusMessage("echo", Optional.empty(), java.util.Map.of("k", "v"), bytes("hi")),
+                    Duration.ofSeconds(2)).get(3, TimeUnit.SECONDS);
+
+            // Then
+            assertEquals("ship1.command.shellCommand=ls", all.poll(2, TimeUnit.SECONDS));
+            assertEquals("re:hi:v", text(reply));
+            waitFor(() -> one.size() + two.size() == 20);
+            Thread.sleep(200);
+            assertEquals(20, one.size() + two.size(), "each job delivered to exactly one group member");
+        });
     }
 
     @Test
     void requestWithoutRespondersFailsClearly() throws Exception {
-        try (NatsServerProcess server = new NatsServerProcess(TestEnv.freePort()).start()) {
-            NatsMessaging bus = messaging(server.url());
-            bus.start();
-            try {
-                var e = assertThrows(ExecutionException.class,
-                        () -> bus.request(BusMessage.of("nobody.home", bytes("x")), Duration.ofSeconds(5)).get(3, TimeUnit.SECONDS));
-                assertInstanceOf(NoRespondersException.class, e.getCause());
-            } finally {
-                bus.stop(Duration.ofSeconds(1));
-            }
-        }
+        withConnectedBus(bus -> {
+            var e = assertThrows(ExecutionException.class,
+                    () -> bus.request(BusMessage.of("nobody.home", bytes("x")), Duration.ofSeconds(5)).get(3, TimeUnit.SECONDS));
+            assertInstanceOf(NoRespondersException.class, e.getCause());
+        });
     }
 
     @Test
     void jetStreamIsReachable() throws Exception {
-        try (NatsServerProcess server = new NatsServerProcess(TestEnv.freePort()).start()) {
-            NatsMessaging bus = messaging(server.url());
-            bus.start();
-            try {
-                var jsm = bus.jetStreamManagement().orElseThrow();
-                jsm.addStream(StreamConfiguration.builder().name("NWTEST").subjects("nwtest.>").storageType(StorageType.Memory).build());
-                bus.jetStream().orElseThrow().publish("nwtest.a", bytes("durable"));
-                assertEquals(1, jsm.getStreamInfo("NWTEST").getStreamState().getMsgCount());
-            } finally {
-                bus.stop(Duration.ofSeconds(1));
-            }
-        }
+        withConnectedBus(bus -> {
+            var jsm = bus.jetStreamManagement().orElseThrow();
+            jsm.addStream(StreamConfiguration.builder().name("NWTEST").subjects("nwtest.>").storageType(StorageType.Memory).build());
+            bus.jetStream().orElseThrow().publish("nwtest.a", bytes("durable"));
+            assertEquals(1, jsm.getStreamInfo("NWTEST").getStreamState().getMsgCount());
+        });
     }
 
     @Test
