@@ -36,6 +36,27 @@ public final class TestEnv {
         return get("NETWARDEN_TEST_KAFKA", "127.0.0.1:9092");
     }
 
+    /** snmpd of the test environment, {@code host:port}. */
+    public static String snmp() {
+        return get("NETWARDEN_TEST_SNMP", "127.0.0.1:11161");
+    }
+
+    public static String snmpCommunity() {
+        return get("NETWARDEN_TEST_SNMP_COMMUNITY", "public");
+    }
+
+    public static String snmpV3User() {
+        return get("NETWARDEN_TEST_SNMP_V3_USER", "nwv3");
+    }
+
+    public static String snmpV3Auth() {
+        return get("NETWARDEN_TEST_SNMP_V3_AUTH", "nw-auth-pass");
+    }
+
+    public static String snmpV3Priv() {
+        return get("NETWARDEN_TEST_SNMP_V3_PRIV", "nw-priv-pass");
+    }
+
     public static String natsServerBinary() {
         return get("NETWARDEN_TEST_NATS_SERVER", "/usr/sbin/nats-server");
     }
