@@ -20,6 +20,10 @@ public class ApiException extends RuntimeException {
         return new ApiException(404, "not_found", message);
     }
 
+    public static ApiException conflict(String code, String message) {
+        return new ApiException(409, code, message);
+    }
+
     public int status() {
         return status;
     }

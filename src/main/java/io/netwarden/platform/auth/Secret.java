@@ -1,5 +1,6 @@
 package io.netwarden.platform.auth;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -11,7 +12,8 @@ import java.util.Objects;
  */
 public final class Secret {
 
-    private static final String MASK = "<secret>";
+    /** What a secret prints as; sent back in a PUT it means "keep the stored value". */
+    public static final String MASK = "<secret>";
 
     private final String value;
 
@@ -19,6 +21,8 @@ public final class Secret {
         this.value = Objects.requireNonNull(value, "value");
     }
 
+    /** Also the JSON form: a credential field in a request body is read into a Secret. */
+    @JsonCreator
     public static Secret of(String value) {
         if (value == null || value.isEmpty()) {
             throw new IllegalArgumentException("a secret cannot be empty");
