@@ -9,7 +9,10 @@ import java.util.Optional;
 @ConfigMapping(prefix = "netwarden.dnc.agent")
 public interface AgentConfig {
 
-    /** Agent name in heartbeats and job records; default: the node name. */
+    /**
+     * Agent name in heartbeats and job records (letters, digits, '_', '-'); default: the node name. Two agents on one
+     * host need different names.
+     */
     Optional<String> name();
 
     /** Job pool this agent serves; it takes jobs from the NATS queue {@code dnc.jobs.<pool>}. */
@@ -20,7 +23,11 @@ public interface AgentConfig {
     @WithDefault("5s")
     Duration heartbeatInterval();
 
-    /** Jobs run at the same time at most; more wait in the agent's queue. */
+    /** Jobs run at the same time at most; more wait until a slot frees up. */
     @WithDefault("64")
     int maxConcurrentJobs();
+
+    /** An element answered within this time counts as reachable in the heartbeat. */
+    @WithDefault("10m")
+    Duration reachableWindow();
 }

@@ -12,11 +12,23 @@ public interface DispatcherConfig {
     @WithDefault("default")
     String pool();
 
-    /** How long a job may run on an agent before it is {@code timed_out}. */
+    /** How long a job may run on an agent before it is {@code timed_out}, unless the job says otherwise. */
     @WithDefault("60s")
     Duration jobTimeout();
+
+    /** How long a job may wait in the queue for an agent before it is {@code timed_out}. */
+    @WithDefault("10m")
+    Duration queueTimeout();
 
     /** An agent silent for this long is considered gone; its running jobs are re-queued. */
     @WithDefault("15s")
     Duration agentTimeout();
+
+    /** A queued job no agent has started within this time is published again (at-least-once delivery). */
+    @WithDefault("10s")
+    Duration redispatchAfter();
+
+    /** How often the dispatcher looks for jobs to re-publish, re-queue or time out. */
+    @WithDefault("1s")
+    Duration maintenanceInterval();
 }

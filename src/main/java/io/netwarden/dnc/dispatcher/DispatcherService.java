@@ -1,19 +1,96 @@
 package io.netwarden.dnc.dispatcher;
 
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.netwarden.dnc.DncSubjects;
+import io.netwarden.dnc.elements.ElementEntity;
+import io.netwarden.dnc.elements.Elements;
+import io.netwarden.dnc.jobs.JobEntity;
+import io.netwarden.dnc.jobs.JobStatus;
+import io.netwarden.dnc.jobs.JobStore;
+import io.netwarden.dnc.jobs.JobSubmission;
+import io.netwarden.dnc.jobs.JobView;
+import io.netwarden.dnc.jobs.Operation;
+import io.netwarden.dnc.snmp.Oid;
+import io.netwarden.platform.NodeIdentity;
 import io.netwarden.platform.Role;
+import io.netwarden.platform.api.ApiException;
 import io.netwarden.platform.lifecycle.RoleService;
+import io.netwarden.platform.messaging.BusMessage;
+import io.netwarden.platform.messaging.Messaging;
+import io.netwarden.proto.dnc.v1.AgentHello;
+import io.netwarden.proto.dnc.v1.ElementTarget;
+import io.netwarden.proto.dnc.v1.JobRequest;
+import io.netwarden.proto.dnc.v1.JobUpdate;
+import io.netwarden.proto.dnc.v1.SnmpSettings;
+import io.netwarden.proto.dnc.v1.TelnetSettings;
+import io.quarkus.runtime.configuration.DurationConverter;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.jboss.logging.Logger;
 
-/** The dispatcher role's lifecycle entry point; validates its settings at start. Dispatching arrives with the dnc issue. */
+/**
+ * The dispatcher role: takes jobs, queues them for agents, records what agents report.
+ *
+ * <pre>
+ *   POST /api/v1/jobs ─▶ job row (queued) ─▶ JobRequest on dnc.jobs.&lt;pool&gt; (one agent of the queue group takes it)
+ *   agent ─▶ JobUpdate on dnc.updates (queue group: any dispatcher) ─▶ job row + transition ─▶ JobFinished event
+ *                                                                   └▶ dnc.finished.&lt;id&gt; wakes ?wait= callers everywhere
+ *   maintenance (every interval): re-publish queued jobs nobody started, re-queue jobs of silent agents, time out
+ * </pre>
+ *
+ * Delivery is at-least-once: the database is the truth; a job stays queued until an agent reports on it, and agents
+ * ignore duplicates by job id and attempt. Thread safety: message handlers and the maintenance thread share only the
+ * database (updates are conditional on attempt and status), the concurrent part buffer and the thread-safe directory.
+ */
 @ApplicationScoped
 public class DispatcherService implements RoleService {
 
     private static final Logger LOG = Logger.getLogger(DispatcherService.class);
+    private static final Duration MAX_WAIT = Duration.ofMinutes(5);
+    private static final int MAX_OIDS = 128;
+    private static final int MAX_COMMANDS = 256;
+    private static final int MAX_COMMAND_LENGTH = 4096;
 
     @Inject
     DispatcherConfig config;
+
+    @Inject
+    Messaging messaging;
+
+    @Inject
+    JobStore store;
+
+    @Inject
+    Elements elements;
+
+    @Inject
+    AgentDirectory agents;
+
+    @Inject
+    JobWaiters waiters;
+
+    @Inject
+    NodeIdentity node;
+
+    private final List<Messaging.Subscription> subscriptions = new ArrayList<>();
+    private final Map<String, PartBuffer> parts = new ConcurrentHashMap<>();
+    private ScheduledExecutorService maintenance;
+
+    /** Parts of a multi-part result, by job id and attempt. */
+    private record PartBuffer(Instant started, JobUpdate[] received) {
+    }
 
     @Override
     public Role role() {
@@ -21,11 +98,318 @@ public class DispatcherService implements RoleService {
     }
 
     @Override
+    public int order() {
+        return 50; // before the agent in an all-in-one process, so no update finds it unready
+    }
+
+    @Override
     public void start() {
+        DncSubjects.requireToken("netwarden.dnc.dispatcher.pool", config.pool());
         if (config.jobTimeout().isNegative() || config.jobTimeout().isZero()) {
             throw new IllegalArgumentException("netwarden.dnc.dispatcher.job-timeout must be positive");
         }
-        LOG.infof("dispatcher: pool=%s job-timeout=%s agent-timeout=%s", config.pool(), config.jobTimeout(),
-                config.agentTimeout());
+        subscriptions.add(messaging.subscribe(DncSubjects.UPDATES, Optional.of("dispatchers"), this::onUpdate));
+        subscriptions.add(messaging.subscribe(DncSubjects.HELLO_ALL, Optional.empty(), this::onHello));
+        subscriptions.add(messaging.subscribe(DncSubjects.FINISHED_ALL, Optional.empty(), this::onFinished));
+        maintenance = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("dnc-dispatcher-maintenance").daemon().factory());
+        long every = Math.max(100, config.maintenanceInterval().toMillis());
+        maintenance.scheduleWithFixedDelay(this::maintain, every, every, TimeUnit.MILLISECONDS);
+        LOG.infof("dispatcher: pool=%s job-timeout=%s agent-timeout=%s", config.pool(), config.jobTimeout(), config.agentTimeout());
+    }
+
+    @Override
+    public void resync(String reason) {
+        // messages published while the link was down may be gone: publish every queued job again
+        List<JobEntity> queued = store.withStatus(JobStatus.QUEUED, 10_000);
+        queued.forEach(this::publish);
+        LOG.infof("dispatcher resync after %s: re-published %d queued jobs", reason, queued.size());
+    }
+
+    @Override
+    public void stop(Duration drain) {
+        if (maintenance != null) {
+            maintenance.shutdownNow();
+        }
+        subscriptions.forEach(Messaging.Subscription::close);
+        subscriptions.clear();
+    }
+
+    // ------------------------------------------------------------------ submit
+
+    /** Validates, stores and queues a job. Bad input changes nothing. */
+    public JobView submit(JobSubmission submission) {
+        if (submission == null) {
+            throw ApiException.badRequest("invalid_job", "send {\"element\",\"operation\",\"oids\"|\"commands\"}");
+        }
+        Operation operation = Operation.fromId(submission.operation()).orElseThrow(() -> ApiException.badRequest(
+                "unknown_operation", "unknown operation '" + submission.operation() + "'; one of " + Operation.validNames()));
+        ElementEntity element = elements.find(submission.element()).orElseThrow(() -> new ApiException(404,
+                "element_not_found", "no element named '" + submission.element() + "'"));
+        List<String> oids = List.of();
+        List<String> commands = List.of();
+        if (operation.snmp()) {
+            if (element.snmpVersion == null) {
+                throw ApiException.badRequest("element_has_no_snmp", "element '" + element.name + "' has no SNMP settings");
+            }
+            oids = oids(submission.oids());
+        } else {
+            if (element.telnetPort == null) {
+                throw ApiException.badRequest("element_has_no_telnet", "element '" + element.name + "' has no telnet settings");
+            }
+            commands = commands(submission.commands());
+        }
+        String pool = submission.pool() == null ? config.pool() : submission.pool();
+        try {
+            DncSubjects.requireToken("pool", pool);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("invalid_job", e.getMessage());
+        }
+        Duration timeout = duration("timeout", submission.timeout(), config.jobTimeout(), Duration.ofHours(1));
+        JobEntity job = store.create(element.name, operation, oids, commands, pool, (int) timeout.toMillis());
+        LOG.debugf("job %s: %s on %s queued for pool %s", job.id, operation.id(), element.name, pool);
+        publish(job);
+        return store.view(job.id, false).orElseThrow();
+    }
+
+    /** Reads a {@code ?wait=} value (at most five minutes); check it before submitting, so a bad one creates nothing. */
+    public static Duration waitLimit(String wait) {
+        return duration("wait", wait, Duration.ZERO, MAX_WAIT);
+    }
+
+    /** Waits until the job is finished or {@code limit} has passed; returns its state then. */
+    public JobView await(String jobId, Duration limit) {
+        var finished = waiters.register(jobId);
+        try {
+            JobView now = store.view(jobId, false).orElseThrow();
+            if (!now.finished() && !limit.isZero()) {
+                finished.get(limit.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        } catch (TimeoutException e) {
+            // not finished in time: answer with the current state
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e);
+        } finally {
+            finished.complete(null);
+        }
+        return store.view(jobId, false).orElseThrow();
+    }
+
+    private static List<String> oids(List<String> given) {
+        if (given == null || given.isEmpty()) {
+            throw ApiException.badRequest("malformed_oid", "snmp operations need \"oids\": [\"1.3.6.1.2.1.1\", …]");
+        }
+        if (given.size() > MAX_OIDS) {
+            throw ApiException.badRequest("malformed_oid", "at most " + MAX_OIDS + " OIDs per job");
+        }
+        List<String> oids = new ArrayList<>();
+        for (String raw : given) {
+            try {
+                oids.add(Oid.of(raw == null ? null : raw.strip()).dotted());
+            } catch (IllegalArgumentException e) {
+                throw ApiException.badRequest("malformed_oid", e.getMessage());
+            }
+        }
+        return oids;
+    }
+
+    private static List<String> commands(List<String> given) {
+        if (given == null || given.isEmpty()) {
+            throw ApiException.badRequest("invalid_command", "telnet operations need \"commands\": [\"show version\", …]");
+        }
+        if (given.size() > MAX_COMMANDS) {
+            throw ApiException.badRequest("invalid_command", "at most " + MAX_COMMANDS + " commands per job");
+        }
+        for (String c : given) {
+            if (c == null || c.isBlank() || c.length() > MAX_COMMAND_LENGTH || c.indexOf('\n') >= 0 || c.indexOf('\r') >= 0) {
+                throw ApiException.badRequest("invalid_command", "each command is one non-empty line of at most "
+                        + MAX_COMMAND_LENGTH + " characters");
+            }
+        }
+        return List.copyOf(given);
+    }
+
+    private static Duration duration(String field, String value, Duration fallback, Duration max) {
+        if (value == null || value.isBlank()) {
+            return fallback;
+        }
+        Duration d;
+        try {
+            d = DurationConverter.parseDuration(value.strip());
+        } catch (RuntimeException e) {
+            throw ApiException.badRequest("invalid_duration", field + ": '" + value + "' is not a duration like 10s or 500ms");
+        }
+        if (d == null || d.isNegative() || d.compareTo(max) > 0) {
+            throw ApiException.badRequest("invalid_duration", field + " must be between 0 and " + max.toSeconds() + "s");
+        }
+        return d;
+    }
+
+    // ------------------------------------------------------------------ publish
+
+    private void publish(JobEntity job) {
+        Optional<ElementEntity> element = elements.find(job.element);
+        if (element.isEmpty()) {
+            store.finishWithoutAgent(job.id, job.attempt, JobStatus.FAILED, "element_not_found",
+                    "element '" + job.element + "' was deleted before an agent took the job")
+                    .ifPresent(this::announceFinished);
+            return;
+        }
+        try {
+            messaging.publish(DncSubjects.jobs(job.pool), request(job, element.get()).toByteArray());
+            store.markDispatched(job.id, job.attempt, Instant.now());
+        } catch (RuntimeException e) {
+            LOG.warnf("job %s stays queued: cannot publish to %s (%s); will retry", job.id, DncSubjects.jobs(job.pool), e.getMessage());
+        }
+    }
+
+    private JobRequest request(JobEntity job, ElementEntity e) {
+        ElementTarget.Builder target = ElementTarget.newBuilder().setName(e.name).setAddress(e.address);
+        if (e.vendor != null) {
+            target.setVendor(e.vendor);
+        }
+        if (e.model != null) {
+            target.setModel(e.model);
+        }
+        if (e.snmpVersion != null) {
+            SnmpSettings.Builder snmp = SnmpSettings.newBuilder().setPort(e.snmpPort).setVersion(e.snmpVersion)
+                    .setTimeoutMs(e.snmpTimeoutMs).setRetries(e.snmpRetries).setMaxRepetitions(e.snmpMaxRepetitions);
+            Optional.ofNullable(e.snmpCommunity).ifPresent(snmp::setCommunity);
+            Optional.ofNullable(e.snmpUser).ifPresent(snmp::setUser);
+            Optional.ofNullable(e.snmpAuthProtocol).ifPresent(snmp::setAuthProtocol);
+            Optional.ofNullable(e.snmpAuthPassword).ifPresent(snmp::setAuthPassword);
+            Optional.ofNullable(e.snmpPrivProtocol).ifPresent(snmp::setPrivProtocol);
+            Optional.ofNullable(e.snmpPrivPassword).ifPresent(snmp::setPrivPassword);
+            target.setSnmp(snmp);
+        }
+        if (e.telnetPort != null) {
+            TelnetSettings.Builder telnet = TelnetSettings.newBuilder().setPort(e.telnetPort);
+            Optional.ofNullable(e.telnetUsername).ifPresent(telnet::setUsername);
+            Optional.ofNullable(e.telnetPassword).ifPresent(telnet::setPassword);
+            target.setTelnet(telnet);
+        }
+        JobView view = store.view(job.id, false).orElseThrow();
+        JobRequest.Builder request = JobRequest.newBuilder().setId(job.id).setOperation(job.operation).setElement(target)
+                .setTimeoutMs(job.timeoutMs).setReplySubject(DncSubjects.UPDATES).setAttempt(job.attempt);
+        Optional.ofNullable(view.oids()).ifPresent(request::addAllOids);
+        Optional.ofNullable(view.commands()).ifPresent(request::addAllCommands);
+        return request.build();
+    }
+
+    // ------------------------------------------------------------------ updates from agents
+
+    void onUpdate(BusMessage message) {
+        JobUpdate update;
+        try {
+            update = JobUpdate.parseFrom(message.data());
+        } catch (InvalidProtocolBufferException e) {
+            LOG.warnf("dropped an undecodable job update on %s (%d bytes): %s", message.subject(), message.data().length, e.getMessage());
+            return;
+        }
+        if (update.getJobId().isEmpty()) {
+            LOG.warnf("dropped a job update without job id from agent '%s'", update.getAgent());
+            return;
+        }
+        joinParts(update).flatMap(store::apply).ifPresent(this::announceFinished);
+    }
+
+    /** Returns the whole update once every part has arrived; single-part updates pass straight through. */
+    private Optional<JobUpdate> joinParts(JobUpdate update) {
+        int total = update.getParts();
+        if (total <= 1) {
+            return Optional.of(update);
+        }
+        if (update.getPart() < 1 || update.getPart() > total || total > 10_000) {
+            LOG.warnf("dropped job update part %d/%d for job %s", update.getPart(), total, update.getJobId());
+            return Optional.empty();
+        }
+        String key = update.getJobId() + "#" + update.getAttempt();
+        PartBuffer buffer = parts.computeIfAbsent(key, k -> new PartBuffer(Instant.now(), new JobUpdate[total]));
+        synchronized (buffer) {
+            if (buffer.received().length != total) {
+                return Optional.empty();
+            }
+            buffer.received()[update.getPart() - 1] = update;
+            for (JobUpdate part : buffer.received()) {
+                if (part == null) {
+                    return Optional.empty();
+                }
+            }
+        }
+        parts.remove(key);
+        JobUpdate.Builder whole = buffer.received()[total - 1].toBuilder().clearVarbinds().clearOutputs().setPart(0).setParts(0);
+        for (JobUpdate part : buffer.received()) {
+            whole.addAllVarbinds(part.getVarbindsList()).addAllOutputs(part.getOutputsList());
+        }
+        return Optional.of(whole.build());
+    }
+
+    private void announceFinished(JobEntity job) {
+        LOG.debugf("job %s %s (agent %s)", job.id, job.status, job.agent);
+        try {
+            messaging.publish(DncSubjects.finished(job.id), job.status.getBytes(StandardCharsets.UTF_8));
+        } catch (RuntimeException e) {
+            LOG.debugf("could not announce the end of job %s: %s", job.id, e.getMessage());
+            waiters.finished(job.id); // at least wake local callers
+        }
+    }
+
+    void onHello(BusMessage message) {
+        try {
+            AgentHello hello = AgentHello.parseFrom(message.data());
+            if (!hello.getAgent().isEmpty()) {
+                agents.heard(hello, Instant.now());
+            }
+        } catch (InvalidProtocolBufferException e) {
+            LOG.warnf("dropped an undecodable agent heartbeat on %s: %s", message.subject(), e.getMessage());
+        }
+    }
+
+    void onFinished(BusMessage message) {
+        String subject = message.subject();
+        waiters.finished(subject.substring(subject.lastIndexOf('.') + 1));
+    }
+
+    // ------------------------------------------------------------------ maintenance
+
+    private void maintain() {
+        try {
+            Instant now = Instant.now();
+            for (JobEntity job : store.queuedNotDispatchedSince(now.minus(config.redispatchAfter()), 1000)) {
+                if (job.createdAt.plus(config.queueTimeout()).isBefore(now)) {
+                    store.finishWithoutAgent(job.id, job.attempt, JobStatus.TIMED_OUT, "queue_timeout",
+                            "no agent of pool '" + job.pool + "' took the job within " + config.queueTimeout())
+                            .ifPresent(this::announceFinished);
+                } else {
+                    if (job.dispatchedAt != null) {
+                        LOG.debugf("job %s not started within %s; publishing again", job.id, config.redispatchAfter());
+                    }
+                    publish(job);
+                }
+            }
+            for (JobEntity job : store.withStatus(JobStatus.RUNNING, 10_000)) {
+                Instant started = job.startedAt == null ? now : job.startedAt;
+                Instant heard = agents.lastHeard(job.agent).orElse(started);
+                if (heard.isBefore(started)) {
+                    heard = started;
+                }
+                if (heard.plus(config.agentTimeout()).isBefore(now)) {
+                    store.requeue(job.id, job.attempt, "agent " + job.agent + " silent for " + config.agentTimeout()
+                            + "; re-queued").ifPresent(requeued -> {
+                                LOG.warnf("job %s re-queued: agent %s went silent", job.id, job.agent);
+                                publish(requeued);
+                            });
+                } else if (started.plusMillis(job.timeoutMs).plus(config.agentTimeout()).isBefore(now)) {
+                    store.finishWithoutAgent(job.id, job.attempt, JobStatus.TIMED_OUT, "timed_out",
+                            "agent " + job.agent + " did not report a result within " + Duration.ofMillis(job.timeoutMs))
+                            .ifPresent(this::announceFinished);
+                }
+            }
+            parts.entrySet().removeIf(e -> e.getValue().started().plus(Duration.ofMinutes(5)).isBefore(now));
+            agents.forgetSilent(Duration.ofHours(1), now);
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "dispatcher maintenance failed; trying again in %s", config.maintenanceInterval());
+        }
     }
 }

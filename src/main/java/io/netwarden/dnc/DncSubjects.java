@@ -1,0 +1,38 @@
+package io.netwarden.dnc;
+
+/** NATS subjects of the network client (also used on the in-process bus). */
+public final class DncSubjects {
+
+    /** Agents of a pool share this queue: {@code dnc.jobs.<pool>}. */
+    public static String jobs(String pool) {
+        return "dnc.jobs." + pool;
+    }
+
+    /** Agents report job progress and results here; dispatchers share it as a queue group. */
+    public static final String UPDATES = "dnc.updates";
+
+    /** Every dispatcher hears that a job finished, to wake up callers waiting for it. */
+    public static String finished(String jobId) {
+        return "dnc.finished." + jobId;
+    }
+
+    public static final String FINISHED_ALL = "dnc.finished.*";
+
+    /** An agent's heartbeat: {@code dnc.agents.<agent>.hello}. */
+    public static String hello(String agent) {
+        return "dnc.agents." + agent + ".hello";
+    }
+
+    public static final String HELLO_ALL = "dnc.agents.*.hello";
+
+    private DncSubjects() {
+    }
+
+    /** Pool and agent names are single subject tokens. */
+    public static String requireToken(String what, String value) {
+        if (value == null || !value.matches("[A-Za-z0-9_-]{1,64}")) {
+            throw new IllegalArgumentException(what + " must be 1-64 letters, digits, '_' or '-' (it is part of a NATS subject)");
+        }
+        return value;
+    }
+}

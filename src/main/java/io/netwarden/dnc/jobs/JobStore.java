@@ -1,0 +1,262 @@
+package io.netwarden.dnc.jobs;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netwarden.proto.dnc.v1.JobUpdate;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.hibernate.Session;
+import org.jboss.logging.Logger;
+
+/**
+ * Persistence of jobs and their transitions. Every change of status writes a transition row in the same transaction.
+ * Updates are applied only to the attempt they belong to and never to a finished job, so duplicates and late answers
+ * from an agent that was given up on change nothing.
+ */
+@ApplicationScoped
+public class JobStore {
+
+    private static final Logger LOG = Logger.getLogger(JobStore.class);
+
+    @Inject
+    Session session;
+
+    @Inject
+    ObjectMapper json;
+
+    @Inject
+    Event<JobFinished> finished;
+
+    /** A new queued job. */
+    @Transactional
+    public JobEntity create(String element, Operation operation, List<String> oids, List<String> commands, String pool,
+            int timeoutMs) {
+        JobEntity job = new JobEntity();
+        job.id = UUID.randomUUID().toString();
+        job.element = element;
+        job.operation = operation.id();
+        ObjectNode request = json.createObjectNode();
+        if (!oids.isEmpty()) {
+            oids.forEach(request.putArray("oids")::add);
+        }
+        if (!commands.isEmpty()) {
+            commands.forEach(request.putArray("commands")::add);
+        }
+        job.request = request.toString();
+        job.pool = pool;
+        job.status = JobStatus.QUEUED.id();
+        job.attempt = 1;
+        job.timeoutMs = timeoutMs;
+        job.createdAt = Instant.now();
+        session.persist(job);
+        transition(job, null);
+        return job;
+    }
+
+    @Transactional
+    public Optional<JobView> view(String id, boolean withTransitions) {
+        JobEntity job = id == null ? null : session.find(JobEntity.class, id);
+        return Optional.ofNullable(job).map(j -> view(j, withTransitions ? transitions(j.id) : null));
+    }
+
+    @Transactional
+    public Optional<JobEntity> find(String id) {
+        return Optional.ofNullable(session.find(JobEntity.class, id));
+    }
+
+    @Transactional
+    public List<JobView> list(String element, JobStatus status, int offset, int limit) {
+        StringBuilder hql = new StringBuilder("from JobEntity where 1 = 1");
+        if (element != null) {
+            hql.append(" and element = :element");
+        }
+        if (status != null) {
+            hql.append(" and status = :status");
+        }
+        hql.append(" order by createdAt desc, id");
+        var query = session.createSelectionQuery(hql.toString(), JobEntity.class);
+        if (element != null) {
+            query.setParameter("element", element);
+        }
+        if (status != null) {
+            query.setParameter("status", status.id());
+        }
+        return query.setFirstResult(offset).setMaxResults(limit).getResultList().stream().map(j -> view(j, null)).toList();
+    }
+
+    @Transactional
+    public void markDispatched(String id, int attempt, Instant at) {
+        session.createMutationQuery("update JobEntity set dispatchedAt = :at where id = :id and attempt = :attempt and status = :queued")
+                .setParameter("at", at).setParameter("id", id).setParameter("attempt", attempt)
+                .setParameter("queued", JobStatus.QUEUED.id()).executeUpdate();
+    }
+
+    /**
+     * Applies an agent's update (parts already joined). Returns the job when this update finished it.
+     */
+    @Transactional
+    public Optional<JobEntity> apply(JobUpdate update) {
+        JobEntity job = session.find(JobEntity.class, update.getJobId());
+        if (job == null) {
+            LOG.warnf("update for unknown job %s from agent %s ignored", update.getJobId(), update.getAgent());
+            return Optional.empty();
+        }
+        JobStatus current = JobStatus.parse(job.status);
+        if (current.finished() || update.getAttempt() != job.attempt) {
+            LOG.debugf("stale update for job %s (attempt %d, job at attempt %d, %s) ignored", job.id, update.getAttempt(),
+                    job.attempt, job.status);
+            return Optional.empty();
+        }
+        JobStatus next = switch (update.getStatus()) {
+            case JOB_STATUS_RUNNING -> JobStatus.RUNNING;
+            case JOB_STATUS_SUCCEEDED -> JobStatus.SUCCEEDED;
+            case JOB_STATUS_FAILED -> JobStatus.FAILED;
+            case JOB_STATUS_TIMED_OUT -> JobStatus.TIMED_OUT;
+            default -> null;
+        };
+        if (next == null) {
+            LOG.warnf("update for job %s with status %s ignored", job.id, update.getStatus());
+            return Optional.empty();
+        }
+        Instant at = update.getAtEpochMs() > 0 ? Instant.ofEpochMilli(update.getAtEpochMs()) : Instant.now();
+        job.agent = update.getAgent().isEmpty() ? job.agent : update.getAgent();
+        job.status = next.id();
+        if (next == JobStatus.RUNNING) {
+            if (current == JobStatus.RUNNING) {
+                return Optional.empty(); // a repeated "running" adds nothing
+            }
+            job.startedAt = at;
+            transition(job, null);
+            return Optional.empty();
+        }
+        job.finishedAt = at;
+        if (job.startedAt == null) {
+            job.startedAt = at;
+        }
+        job.result = result(update);
+        if (next != JobStatus.SUCCEEDED) {
+            job.errorCode = update.getErrorCode().isEmpty() ? null : update.getErrorCode();
+            job.error = truncate(update.getError());
+        }
+        transition(job, job.errorCode);
+        fireFinished(job);
+        return Optional.of(job);
+    }
+
+    /** Finishes a job from the dispatcher's side (no agent answer in time). */
+    @Transactional
+    public Optional<JobEntity> finishWithoutAgent(String id, int attempt, JobStatus status, String code, String error) {
+        JobEntity job = session.find(JobEntity.class, id);
+        if (job == null || job.attempt != attempt || JobStatus.parse(job.status).finished()) {
+            return Optional.empty();
+        }
+        job.status = status.id();
+        job.errorCode = code;
+        job.error = truncate(error);
+        job.finishedAt = Instant.now();
+        transition(job, code);
+        fireFinished(job);
+        return Optional.of(job);
+    }
+
+    /** Puts a running job back in the queue for another agent; a no-op if the job moved on meanwhile. */
+    @Transactional
+    public Optional<JobEntity> requeue(String id, int attempt, String reason) {
+        JobEntity job = session.find(JobEntity.class, id);
+        if (job == null || job.attempt != attempt || JobStatus.parse(job.status).finished()) {
+            return Optional.empty();
+        }
+        job.attempt = attempt + 1;
+        job.status = JobStatus.QUEUED.id();
+        job.agent = null;
+        job.startedAt = null;
+        job.dispatchedAt = null;
+        transition(job, reason);
+        return Optional.of(job);
+    }
+
+    /** Queued jobs not published since {@code cutoff} (or never). */
+    @Transactional
+    public List<JobEntity> queuedNotDispatchedSince(Instant cutoff, int limit) {
+        return session.createSelectionQuery(
+                "from JobEntity where status = :queued and (dispatchedAt is null or dispatchedAt < :cutoff) order by createdAt",
+                JobEntity.class).setParameter("queued", JobStatus.QUEUED.id()).setParameter("cutoff", cutoff)
+                .setMaxResults(limit).getResultList();
+    }
+
+    @Transactional
+    public List<JobEntity> withStatus(JobStatus status, int limit) {
+        return session.createSelectionQuery("from JobEntity where status = :status order by createdAt", JobEntity.class)
+                .setParameter("status", status.id()).setMaxResults(limit).getResultList();
+    }
+
+    private void fireFinished(JobEntity job) {
+        finished.fire(new JobFinished(job.id, job.element, job.operation, job.status, job.agent, job.error, job.finishedAt));
+    }
+
+    private void transition(JobEntity job, String detail) {
+        JobTransitionEntity t = new JobTransitionEntity();
+        t.jobId = job.id;
+        t.status = job.status;
+        t.agent = job.agent;
+        t.attempt = job.attempt;
+        t.at = Instant.now();
+        t.detail = truncate(detail);
+        session.persist(t);
+    }
+
+    private List<JobView.Transition> transitions(String jobId) {
+        return session.createSelectionQuery("from JobTransitionEntity where jobId = :id order by id", JobTransitionEntity.class)
+                .setParameter("id", jobId).getResultList().stream()
+                .map(t -> new JobView.Transition(t.status, t.agent, t.attempt, t.at, t.detail)).toList();
+    }
+
+    private String result(JobUpdate update) {
+        ObjectNode result = json.createObjectNode();
+        if (update.getVarbindsCount() > 0 || update.getOutputsCount() == 0) {
+            ArrayNode varbinds = result.putArray("varbinds");
+            update.getVarbindsList().forEach(vb -> varbinds.addObject().put("oid", vb.getOid()).put("type", vb.getType())
+                    .put("value", vb.getValue()));
+        }
+        if (update.getOutputsCount() > 0) {
+            ArrayNode outputs = result.putArray("outputs");
+            update.getOutputsList().forEach(o -> outputs.addObject().put("command", o.getCommand()).put("output", o.getOutput()));
+        }
+        return result.toString();
+    }
+
+    private JobView view(JobEntity j, List<JobView.Transition> transitions) {
+        try {
+            JsonNode request = json.readTree(j.request);
+            JsonNode result = j.result == null ? null : json.readTree(j.result);
+            return new JobView(j.id, j.element, j.operation, j.status, j.agent, result, j.error, j.errorCode,
+                    strings(request.get("oids")), strings(request.get("commands")), j.attempt, j.createdAt, j.startedAt,
+                    j.finishedAt, transitions);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("job " + j.id + " holds unreadable JSON", e);
+        }
+    }
+
+    private static List<String> strings(JsonNode array) {
+        if (array == null) {
+            return null;
+        }
+        List<String> out = new ArrayList<>();
+        array.forEach(n -> out.add(n.asText()));
+        return out;
+    }
+
+    private static String truncate(String s) {
+        return s == null || s.length() <= 2000 ? s : s.substring(0, 1997) + "…";
+    }
+}

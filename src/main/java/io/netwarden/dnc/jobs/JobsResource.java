@@ -1,0 +1,84 @@
+package io.netwarden.dnc.jobs;
+
+import io.netwarden.dnc.dispatcher.DispatcherService;
+import io.netwarden.platform.Role;
+import io.netwarden.platform.api.ApiError;
+import io.netwarden.platform.api.ApiException;
+import io.netwarden.platform.api.RoleEndpoint;
+import io.smallrye.common.annotation.RunOnVirtualThread;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/** {@code /api/v1/jobs}: SNMP and telnet work on network elements. */
+@Path("/api/v1/jobs")
+@Produces(MediaType.APPLICATION_JSON)
+@RoleEndpoint(Role.DISPATCHER)
+@Tag(name = "jobs", description = "SNMP and telnet jobs run by agents")
+public class JobsResource {
+
+    @Inject
+    DispatcherService dispatcher;
+
+    @Inject
+    JobStore store;
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RunOnVirtualThread
+    @Operation(summary = "Submit a job; with ?wait=10s, answer when it has finished (or the wait is over)")
+    @APIResponse(responseCode = "202", description = "Queued (or still running after the wait)",
+            content = @Content(schema = @Schema(implementation = JobView.class)))
+    @APIResponse(responseCode = "200", description = "Finished within the wait", content = @Content(schema = @Schema(implementation = JobView.class)))
+    @APIResponse(responseCode = "400", description = "Unknown operation, malformed OID …", content = @Content(schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "404", description = "Unknown element", content = @Content(schema = @Schema(implementation = ApiError.class)))
+    public Response submit(JobSubmission submission,
+            @Parameter(description = "How long to wait for the result, e.g. 10s (at most 5m)") @QueryParam("wait") String wait) {
+        java.time.Duration limit = wait == null ? null : DispatcherService.waitLimit(wait);
+        JobView job = dispatcher.submit(submission);
+        if (limit != null) {
+            job = dispatcher.await(job.id(), limit);
+        }
+        return Response.status(job.finished() ? 200 : 202).location(URI.create("/api/v1/jobs/" + job.id())).entity(job).build();
+    }
+
+    @GET
+    @Path("{id}")
+    @Operation(summary = "A job with its result and every status change")
+    @APIResponse(responseCode = "404", description = "No such job", content = @Content(schema = @Schema(implementation = ApiError.class)))
+    public JobView get(@PathParam("id") String id) {
+        return store.view(id, true).orElseThrow(() -> new ApiException(404, "job_not_found", "no job with id '" + id + "'"));
+    }
+
+    @GET
+    @Operation(summary = "Jobs, newest first, optionally of one element and/or status")
+    public List<JobView> list(@QueryParam("element") String element, @QueryParam("status") String status,
+            @QueryParam("offset") @DefaultValue("0") int offset, @QueryParam("limit") @DefaultValue("100") int limit) {
+        if (offset < 0 || limit < 1 || limit > 1000) {
+            throw ApiException.badRequest("invalid_paging", "offset must be >= 0 and limit 1-1000");
+        }
+        JobStatus wanted;
+        try {
+            wanted = status == null ? null : JobStatus.parse(status);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("invalid_status", e.getMessage());
+        }
+        return store.list(element, wanted, offset, limit);
+    }
+}
