@@ -132,6 +132,30 @@ class RealInfrastructureTest {
         assertEquals(node.instance(), KafkaTopicReader.header(record, "netwarden-instance"));
     }
 
+    @Test
+    void aJobRunsOverRealNatsAndItsResultIsExportedToKafka() throws Exception {
+        // Given: an element in PostgreSQL pointing at the test snmpd
+        String element = "rnats-" + UUID.randomUUID().toString().substring(0, 8);
+        authed().contentType("application/json").body("{\"name\":\"" + element + "\",\"address\":\"" + TestEnv.snmp().split(":")[0]
+                + "\",\"snmp\":{\"port\":" + TestEnv.snmp().split(":")[1] + ",\"community\":\"" + TestEnv.snmpCommunity() + "\"}}")
+                .post("/api/v1/elements").then().statusCode(201);
+
+        // When: dispatcher and agent meet on NATS subjects (dnc.jobs.default, dnc.updates)
+        String id = authed().contentType("application/json")
+                .body("{\"element\":\"" + element + "\",\"operation\":\"snmp.walk\",\"oids\":[\"1.3.6.1.2.1.1\"]}")
+                .post("/api/v1/jobs?wait=20s").then().statusCode(200)
+                .body("status", equalTo("succeeded"))
+                .body("result.varbinds.find { it.oid == '1.3.6.1.2.1.1.6.0' }.value", equalTo("netwarden-test"))
+                .extract().path("id");
+
+        // Then
+        ConsumerRecord<String, byte[]> record = KafkaTopicReader.find("netwarden.dnc.results", id, Duration.ofSeconds(30))
+                .orElseThrow(() -> new AssertionError("no netwarden.dnc.results record keyed " + id));
+        JsonNode event = json.readTree(record.value());
+        assertEquals("succeeded", event.get("status").asText());
+        assertEquals(element, event.get("element").asText());
+    }
+
     private static Object unwrap(Messaging bean) {
         return bean instanceof io.quarkus.arc.ClientProxy proxy ? proxy.arc_contextualInstance() : bean;
     }
