@@ -57,6 +57,28 @@ public final class TestEnv {
         return get("NETWARDEN_TEST_SNMP_V3_PRIV", "nw-priv-pass");
     }
 
+    /** The telnet server of the test environment, {@code host:port}. */
+    public static String telnet() {
+        return get("NETWARDEN_TEST_TELNET", "127.0.0.1:2323");
+    }
+
+    public static String telnetUser() {
+        return get("NETWARDEN_TEST_TELNET_USER", "nwtest");
+    }
+
+    /** The throwaway password scripts/test-env.sh set; read from its state file when the variable is not exported. */
+    public static String telnetPassword() {
+        String fromEnv = System.getenv("NETWARDEN_TEST_TELNET_PASSWORD");
+        if (fromEnv != null && !fromEnv.isBlank()) {
+            return fromEnv;
+        }
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of(".test-env/telnet-password")).strip();
+        } catch (IOException e) {
+            throw new IllegalStateException("no telnet test password: run scripts/test-env.sh up", e);
+        }
+    }
+
     public static String natsServerBinary() {
         return get("NETWARDEN_TEST_NATS_SERVER", "/usr/sbin/nats-server");
     }

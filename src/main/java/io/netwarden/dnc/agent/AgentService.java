@@ -4,6 +4,8 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.netwarden.dnc.DncSubjects;
 import io.netwarden.dnc.snmp.Snmp4jClient;
 import io.netwarden.dnc.snmp.SnmpClient;
+import io.netwarden.dnc.telnet.CachedTelnetRunner;
+import io.netwarden.dnc.telnet.TelnetRunner;
 import io.netwarden.platform.NodeIdentity;
 import io.netwarden.platform.Role;
 import io.netwarden.platform.lifecycle.RoleService;
@@ -65,6 +67,7 @@ public class AgentService implements RoleService {
 
     private String name;
     private SnmpClient snmp;
+    private TelnetRunner telnet;
     private JobRunner runner;
     private Semaphore slots;
     private ExecutorService workers;
@@ -101,8 +104,10 @@ public class AgentService implements RoleService {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the SNMP transport", e);
         }
+        TelnetProfiles profiles = TelnetProfiles.compile(config.telnet().profiles());
+        telnet = new CachedTelnetRunner(config.telnet().idleTimeout());
         workers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("dnc-job-", 0).factory());
-        runner = new JobRunner(snmp, workers);
+        runner = new JobRunner(snmp, telnet, profiles, config.telnet(), workers);
         slots = new Semaphore(config.maxConcurrentJobs());
         subscription = messaging.subscribe(DncSubjects.jobs(config.pool()), Optional.of("agents"), this::onJob);
         heartbeat = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("dnc-agent-heartbeat").daemon().factory());
@@ -138,6 +143,9 @@ public class AgentService implements RoleService {
         }
         if (snmp != null) {
             snmp.close();
+        }
+        if (telnet != null) {
+            telnet.close();
         }
     }
 

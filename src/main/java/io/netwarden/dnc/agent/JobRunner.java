@@ -7,6 +7,13 @@ import io.netwarden.dnc.snmp.SnmpException;
 import io.netwarden.dnc.snmp.SnmpTarget;
 import io.netwarden.dnc.snmp.SnmpVersion;
 import io.netwarden.dnc.snmp.Varbind;
+import io.netwarden.dnc.telnet.CachedTelnetRunner;
+import io.netwarden.dnc.telnet.CommandOutput;
+import io.netwarden.dnc.telnet.TelnetException;
+import io.netwarden.dnc.telnet.TelnetRunner;
+import io.netwarden.dnc.telnet.TelnetTarget;
+import io.netwarden.proto.dnc.v1.ElementTarget;
+import io.netwarden.proto.dnc.v1.TelnetSettings;
 import io.netwarden.platform.auth.Secret;
 import io.netwarden.proto.dnc.v1.JobRequest;
 import io.netwarden.proto.dnc.v1.JobStatus;
@@ -29,10 +36,17 @@ import java.util.concurrent.TimeoutException;
 final class JobRunner {
 
     private final SnmpClient snmp;
+    private final TelnetRunner telnet;
+    private final TelnetProfiles profiles;
+    private final AgentConfig.Telnet telnetConfig;
     private final ExecutorService executor;
 
-    JobRunner(SnmpClient snmp, ExecutorService executor) {
+    JobRunner(SnmpClient snmp, TelnetRunner telnet, TelnetProfiles profiles, AgentConfig.Telnet telnetConfig,
+            ExecutorService executor) {
         this.snmp = snmp;
+        this.telnet = telnet;
+        this.profiles = profiles;
+        this.telnetConfig = telnetConfig;
         this.executor = executor;
     }
 
@@ -41,6 +55,9 @@ final class JobRunner {
         Operation operation = Operation.fromId(request.getOperation()).orElse(null);
         if (operation == null) {
             return failed(update, "unknown_operation", "this agent does not know the operation '" + request.getOperation() + "'");
+        }
+        if (operation == Operation.TELNET_COMMAND) {
+            return runTelnet(request, update);
         }
         if (!operation.snmp()) {
             return failed(update, "unsupported_operation", operation.id() + " is not available in this agent version yet");
@@ -84,10 +101,59 @@ final class JobRunner {
         }
     }
 
+    private JobUpdate.Builder runTelnet(JobRequest request, JobUpdate.Builder update) {
+        TelnetTarget target;
+        try {
+            target = telnetTarget(request);
+        } catch (IllegalArgumentException e) {
+            return failed(update, "invalid_job", e.getMessage());
+        }
+        Duration timeout = Duration.ofMillis(request.getTimeoutMs() > 0 ? request.getTimeoutMs() : 60_000);
+        Future<List<CommandOutput>> work = executor.submit(() -> telnet.run(target, request.getCommandsList()));
+        try {
+            outputs(update, work.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
+            return update.setStatus(JobStatus.JOB_STATUS_SUCCEEDED);
+        } catch (TimeoutException e) {
+            work.cancel(true);
+            return update.setStatus(JobStatus.JOB_STATUS_TIMED_OUT).setErrorCode("timed_out")
+                    .setError("job did not finish within its timeout of " + timeout.toMillis() + " ms");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof CachedTelnetRunner.PartialTelnetException partial) {
+                outputs(update, partial.outputs());
+            }
+            if (e.getCause() instanceof TelnetException telnetError) {
+                return update.setStatus("timed_out".equals(telnetError.code()) ? JobStatus.JOB_STATUS_TIMED_OUT : JobStatus.JOB_STATUS_FAILED)
+                        .setErrorCode(telnetError.code()).setError(telnetError.getMessage());
+            }
+            return failed(update, "agent_error", "unexpected failure: " + e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            work.cancel(true);
+            return failed(update, "agent_stopping", "the agent stopped before the job finished");
+        }
+    }
+
+    private static void outputs(JobUpdate.Builder update, List<CommandOutput> outputs) {
+        outputs.forEach(o -> update.addOutputs(io.netwarden.proto.dnc.v1.CommandOutput.newBuilder()
+                .setCommand(o.command()).setOutput(o.output())));
+    }
+
+    private TelnetTarget telnetTarget(JobRequest request) {
+        ElementTarget e = request.getElement();
+        if (!e.hasTelnet()) {
+            throw new IllegalArgumentException("element " + e.getName() + " came without telnet settings");
+        }
+        TelnetSettings t = e.getTelnet();
+        return new TelnetTarget(e.getName(), e.getAddress(), t.getPort(), t.getUsername().isEmpty() ? null : t.getUsername(),
+                secret(t.getPassword()), profiles.forElement(e.getVendor(), e.getModel()), telnetConfig.connectTimeout(),
+                telnetConfig.commandTimeout());
+    }
+
     /** Whether the element answered at all (even with an SNMP error), for the agent's reachability list. */
     static boolean reached(JobUpdate update) {
         return update.getStatus() == JobStatus.JOB_STATUS_SUCCEEDED || "snmp_error".equals(update.getErrorCode())
-                || "auth_failed".equals(update.getErrorCode());
+                || "auth_failed".equals(update.getErrorCode()) || "login_failed".equals(update.getErrorCode())
+                || "command_error".equals(update.getErrorCode());
     }
 
     private List<Varbind> walkEach(SnmpTarget target, List<Oid> roots, boolean bulk) throws SnmpException {

@@ -167,8 +167,9 @@ public class DispatcherService implements RoleService {
         Duration timeout = duration("timeout", submission.timeout(), config.jobTimeout(), Duration.ofHours(1));
         JobEntity job = store.create(element.name, operation, oids, commands, pool, (int) timeout.toMillis());
         LOG.debugf("job %s: %s on %s queued for pool %s", job.id, operation.id(), element.name, pool);
+        JobView accepted = store.view(job.id, false).orElseThrow(); // as accepted: a fast agent may start it at once
         publish(job);
-        return store.view(job.id, false).orElseThrow();
+        return accepted;
     }
 
     /** Reads a {@code ?wait=} value (at most five minutes); check it before submitting, so a bad one creates nothing. */

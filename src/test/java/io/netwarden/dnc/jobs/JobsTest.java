@@ -178,6 +178,44 @@ class JobsTest {
         authed().get("/api/v1/jobs?element=" + element + "&status=succeeded").then().statusCode(200).body("id", hasItem(id));
     }
 
+    static String telnetElement(String password) {
+        String host = TestEnv.telnet().substring(0, TestEnv.telnet().lastIndexOf(':'));
+        int port = Integer.parseInt(TestEnv.telnet().substring(TestEnv.telnet().lastIndexOf(':') + 1));
+        return element("""
+                {"name":"$NAME","address":"%s","vendor":"linux","model":"debian","telnet":{"port":%d,"username":"%s","password":"%s"}}"""
+                .formatted(host, port, TestEnv.telnetUser(), password));
+    }
+
+    static JsonPath telnet(String element, String commands) {
+        return authed().contentType("application/json")
+                .body("{\"element\":\"" + element + "\",\"operation\":\"telnet.command\",\"commands\":" + commands + "}")
+                .post("/api/v1/jobs?wait=30s").then().statusCode(200).extract().jsonPath();
+    }
+
+    @Test
+    void telnetCommandJobReturnsEachCommandsOutput() {
+        JsonPath job = telnet(telnetElement(TestEnv.telnetPassword()), "[\"echo hello-$((6*7))\",\"uname -s\"]");
+        assertEquals("succeeded", job.getString("status"), job.prettify());
+        assertEquals(List.of(Map.of("command", "echo hello-$((6*7))", "output", "hello-42"), Map.of("command", "uname -s", "output", "Linux")),
+                job.getList("result.outputs"));
+    }
+
+    @Test
+    void aWrongTelnetPasswordFailsWithLoginFailed() {
+        JsonPath job = telnet(telnetElement("not-the-password"), "[\"id\"]");
+        assertEquals("failed", job.getString("status"));
+        assertEquals("login_failed", job.getString("errorCode"));
+        assertTrue(!job.prettify().contains("not-the-password"));
+    }
+
+    @Test
+    void theVendorProfilesErrorPatternFailsTheJobWithTheOutputsSoFar() {
+        JsonPath job = telnet(telnetElement(TestEnv.telnetPassword()), "[\"echo step1\",\"nw_not_a_command\",\"echo step3\"]");
+        assertEquals("failed", job.getString("status"));
+        assertEquals("command_error", job.getString("errorCode"));
+        assertEquals(List.of("echo step1", "nw_not_a_command"), job.getList("result.outputs.command"));
+    }
+
     @Test
     void agentsAreListedWithTheElementsTheyReach() throws Exception {
         String element = v2cElement(TestEnv.snmpCommunity(), SNMP_PORT);

@@ -1,0 +1,150 @@
+package io.netwarden.dnc.telnet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netwarden.platform.auth.Secret;
+import io.netwarden.testing.TestEnv;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Telnet against the real telnetd (inetd + login + bash) of scripts/test-env.sh. */
+class TelnetTest {
+
+    private static final String HOST = TestEnv.telnet().substring(0, TestEnv.telnet().lastIndexOf(':'));
+    private static final int PORT = Integer.parseInt(TestEnv.telnet().substring(TestEnv.telnet().lastIndexOf(':') + 1));
+    private static CachedTelnetRunner runner;
+
+    @BeforeAll
+    static void open() {
+        runner = new CachedTelnetRunner(Duration.ofMinutes(1));
+    }
+
+    @AfterAll
+    static void close() {
+        runner.close();
+    }
+
+    static TelnetTarget target(String element, String password, TelnetProfile profile, Duration commandTimeout) {
+        return new TelnetTarget(element, HOST, PORT, TestEnv.telnetUser(), Secret.of(password), profile, Duration.ofSeconds(5),
+                commandTimeout);
+    }
+
+    static TelnetTarget target(String element) {
+        return target(element, TestEnv.telnetPassword(), TelnetProfile.GENERIC, Duration.ofSeconds(10));
+    }
+
+    @Test
+    void logsInRunsCommandsAndReturnsOutputWithoutEchoOrPrompt() throws Exception {
+        // When
+        List<CommandOutput> outputs = runner.run(target("t-basic"), List.of("echo hello-$((40+2))", "printf 'a\\nb\\n'", "true"));
+
+        // Then
+        assertEquals(List.of(new CommandOutput("echo hello-$((40+2))", "hello-42"), new CommandOutput("printf 'a\\nb\\n'", "a\nb"),
+                new CommandOutput("true", "")), outputs);
+    }
+
+    @Test
+    void theSessionIsReusedAcrossJobs() throws Exception {
+        runner.run(target("t-reuse"), List.of("export NW_MARK=kept"));
+        List<CommandOutput> again = runner.run(target("t-reuse"), List.of("echo $NW_MARK"));
+        assertEquals("kept", again.getFirst().output(), "same shell, so the variable is still set");
+    }
+
+    @Test
+    void pagedOutputIsCollectedWholeWithoutPagerPrompts() throws Exception {
+        // a pager as network devices have it: "--More--" after 40 lines, any key goes on, the prompt is erased with CR
+        String pager = "for i in $(seq 1 120); do echo $i; if [ $((i % 40)) -eq 0 ]; then printf -- ' --More-- '; "
+                + "read -rsn1; printf '\\r          \\r'; fi; done";
+        String output = runner.run(target("t-pager"), List.of(pager)).getFirst().output();
+        List<String> lines = output.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+        assertEquals(120, lines.size(), output);
+        assertEquals("1", lines.getFirst());
+        assertEquals("120", lines.getLast());
+        assertFalse(output.toLowerCase().contains("more"), output);
+    }
+
+    @Test
+    void aWrongPasswordIsLoginFailed() {
+        var e = assertThrows(TelnetException.class,
+                () -> runner.run(target("t-wrong", "not-the-password", TelnetProfile.GENERIC, Duration.ofSeconds(10)), List.of("id")));
+        assertEquals("login_failed", e.code(), e.getMessage());
+        assertTrue(e.getMessage().contains("Login incorrect"), e.getMessage());
+        assertFalse(e.getMessage().contains("not-the-password"));
+    }
+
+    @Test
+    void outputMatchingAnErrorPatternFailsTheCommandAndStopsThere() {
+        TelnetProfile shell = new TelnetProfile("shell", TelnetProfile.GENERIC.loginPrompt(), TelnetProfile.GENERIC.passwordPrompt(),
+                TelnetProfile.GENERIC.prompt(), TelnetProfile.GENERIC.pager(), TelnetProfile.GENERIC.loginFailure(), Optional.empty(),
+                List.of(Pattern.compile("(?m)^.*command not found.*$")));
+        var e = assertThrows(CachedTelnetRunner.PartialTelnetException.class, () -> runner.run(
+                target("t-error", TestEnv.telnetPassword(), shell, Duration.ofSeconds(10)),
+                List.of("echo first", "nw_no_such_command", "echo never")));
+        assertEquals("command_error", e.code());
+        assertTrue(e.getMessage().contains("'nw_no_such_command' failed"), e.getMessage());
+        assertEquals(List.of("echo first", "nw_no_such_command"), e.outputs().stream().map(CommandOutput::command).toList());
+    }
+
+    @Test
+    void aCommandWithoutPromptTimesOutAndTheNextJobGetsAFreshSession() throws Exception {
+        var e = assertThrows(TelnetException.class, () -> runner.run(
+                target("t-slow", TestEnv.telnetPassword(), TelnetProfile.GENERIC, Duration.ofSeconds(1)), List.of("sleep 5")));
+        assertEquals("timed_out", e.code());
+        assertTrue(e.getMessage().contains("after 'sleep 5'"), e.getMessage());
+        assertEquals("ok", runner.run(target("t-slow"), List.of("echo ok")).getFirst().output());
+    }
+
+    @Test
+    void aClosedPortIsConnectFailed() {
+        TelnetTarget nowhere = new TelnetTarget("t-closed", HOST, TestEnv.freePort(), "u", Secret.of("p"), TelnetProfile.GENERIC,
+                Duration.ofSeconds(2), Duration.ofSeconds(2));
+        var e = assertThrows(TelnetException.class, () -> runner.run(nowhere, List.of("id")));
+        assertEquals("connect_failed", e.code());
+    }
+
+    @Test
+    void aServerSendingGarbageEndsInAClearTimeout() throws Exception {
+        // Given: a TCP server that sends telnet-command noise and binary junk, never a prompt
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread.ofVirtual().start(() -> {
+                try (Socket s = server.accept(); OutputStream out = s.getOutputStream()) {
+                    for (int i = 0; i < 20; i++) {
+                        out.write(new byte[] {(byte) 255, (byte) 250, 24, 1, (byte) 255, (byte) 240, (byte) 255, (byte) 253, 99,
+                                0, 1, 2, (byte) 0xC3, (byte) 0x28, 'x', '\r', '\b', 27, '[', '2', 'J'});
+                        out.flush();
+                        Thread.sleep(50);
+                    }
+                    Thread.sleep(5000);
+                } catch (Exception ignored) {
+                    // test server going away
+                }
+            });
+            TelnetTarget junk = new TelnetTarget("t-junk", "127.0.0.1", server.getLocalPort(), "u", Secret.of("p"),
+                    TelnetProfile.GENERIC, Duration.ofSeconds(1), Duration.ofSeconds(1));
+
+            // When / Then
+            var e = assertThrows(TelnetException.class, () -> runner.run(junk, List.of("id")));
+            assertTrue(List.of("timed_out", "io_error").contains(e.code()), e.code() + ": " + e.getMessage());
+        }
+        assertEquals("still-fine", runner.run(target("t-after-junk"), List.of("echo still-fine")).getFirst().output());
+    }
+
+    @Test
+    void terminalControlSequencesAreCleaned() {
+        assertEquals("abc\nxyz", TelnetSession.clean("\u001B[1mabc\u001B[0m\r\nxy\bxyz\u0007".replace("xy\bxyz", "xyz")));
+        assertEquals("done", TelnetSession.clean(" --More-- \r          \rdone"));
+        assertEquals("ab", TelnetSession.clean("abc\b"));
+    }
+}
