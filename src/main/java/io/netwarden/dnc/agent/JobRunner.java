@@ -20,6 +20,7 @@ import io.netwarden.proto.dnc.v1.JobStatus;
 import io.netwarden.proto.dnc.v1.JobUpdate;
 import io.netwarden.proto.dnc.v1.SnmpSettings;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -57,7 +58,14 @@ final class JobRunner {
             return failed(update, "unknown_operation", "this agent does not know the operation '" + request.getOperation() + "'");
         }
         if (operation == Operation.TELNET_COMMAND) {
-            return runTelnet(request, update);
+            return runTelnet(request, update, Instant.MAX);
+        }
+        if (operation == Operation.PROVISION) {
+            if (request.getLeaseMs() <= 0) {
+                return failed(update, "invalid_job", "a provision job must come with the element lock's lease");
+            }
+            // a second less than the lease, so the last command cannot start just as the lock passes to someone else
+            return runTelnet(request, update, Instant.now().plusMillis(request.getLeaseMs()).minusSeconds(1));
         }
         if (!operation.snmp()) {
             return failed(update, "unsupported_operation", operation.id() + " is not available in this agent version yet");
@@ -101,7 +109,7 @@ final class JobRunner {
         }
     }
 
-    private JobUpdate.Builder runTelnet(JobRequest request, JobUpdate.Builder update) {
+    private JobUpdate.Builder runTelnet(JobRequest request, JobUpdate.Builder update, Instant notAfter) {
         TelnetTarget target;
         try {
             target = telnetTarget(request);
@@ -109,7 +117,7 @@ final class JobRunner {
             return failed(update, "invalid_job", e.getMessage());
         }
         Duration timeout = Duration.ofMillis(request.getTimeoutMs() > 0 ? request.getTimeoutMs() : 60_000);
-        Future<List<CommandOutput>> work = executor.submit(() -> telnet.run(target, request.getCommandsList()));
+        Future<List<CommandOutput>> work = executor.submit(() -> telnet.run(target, request.getCommandsList(), notAfter));
         try {
             outputs(update, work.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
             return update.setStatus(JobStatus.JOB_STATUS_SUCCEEDED);

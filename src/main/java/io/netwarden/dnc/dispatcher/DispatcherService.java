@@ -3,6 +3,7 @@ package io.netwarden.dnc.dispatcher;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.netwarden.dnc.DncSubjects;
 import io.netwarden.dnc.elements.ElementEntity;
+import io.netwarden.dnc.elements.ElementLocks;
 import io.netwarden.dnc.elements.Elements;
 import io.netwarden.dnc.jobs.JobEntity;
 import io.netwarden.dnc.jobs.JobStatus;
@@ -77,6 +78,9 @@ public class DispatcherService implements RoleService {
 
     @Inject
     AgentDirectory agents;
+
+    @Inject
+    ElementLocks locks;
 
     @Inject
     JobWaiters waiters;
@@ -165,7 +169,12 @@ public class DispatcherService implements RoleService {
             throw ApiException.badRequest("invalid_job", e.getMessage());
         }
         Duration timeout = duration("timeout", submission.timeout(), config.jobTimeout(), Duration.ofHours(1));
-        JobEntity job = store.create(element.name, operation, oids, commands, pool, (int) timeout.toMillis());
+        String onLocked = submission.onLocked() == null ? "wait" : submission.onLocked();
+        if (!onLocked.equals("wait") && !onLocked.equals("fail")) {
+            throw ApiException.badRequest("invalid_job", "onLocked must be 'wait' or 'fail'");
+        }
+        JobEntity job = store.create(element.name, operation, oids, commands, pool, (int) timeout.toMillis(),
+                operation == Operation.PROVISION ? onLocked : null);
         LOG.debugf("job %s: %s on %s queued for pool %s", job.id, operation.id(), element.name, pool);
         JobView accepted = store.view(job.id, false).orElseThrow(); // as accepted: a fast agent may start it at once
         publish(job);
@@ -257,15 +266,38 @@ public class DispatcherService implements RoleService {
                     .ifPresent(this::announceFinished);
             return;
         }
+        JobRequest.Builder request = request(job, element.get());
+        if (Operation.PROVISION.id().equals(job.operation)) {
+            Duration lease = leaseFor(job);
+            ElementLocks.Attempt attempt = locks.tryAcquire(job.element, "job:" + job.id, lease, "provision job " + job.id);
+            if (attempt.acquired().isEmpty()) {
+                ElementLocks.Lease blocking = attempt.blocking().orElseThrow();
+                if ("fail".equals(job.onLocked)) {
+                    store.finishWithoutAgent(job.id, job.attempt, JobStatus.FAILED, "element_locked", "element '" + job.element
+                            + "' is locked by " + blocking.holder() + " until " + blocking.expiresAt()).ifPresent(this::announceFinished);
+                } else {
+                    LOG.debugf("provision job %s waits: element %s is locked by %s", job.id, job.element, blocking.holder());
+                }
+                return;
+            }
+            long token = attempt.acquired().get().token();
+            store.setLockToken(job.id, token);
+            request.setFencingToken(token).setLeaseMs((int) lease.toMillis());
+        }
         try {
-            messaging.publish(DncSubjects.jobs(job.pool), request(job, element.get()).toByteArray());
+            messaging.publish(DncSubjects.jobs(job.pool), request.build().toByteArray());
             store.markDispatched(job.id, job.attempt, Instant.now());
         } catch (RuntimeException e) {
             LOG.warnf("job %s stays queued: cannot publish to %s (%s); will retry", job.id, DncSubjects.jobs(job.pool), e.getMessage());
         }
     }
 
-    private JobRequest request(JobEntity job, ElementEntity e) {
+    /** A provision's lease covers its run, the time to notice a dead agent, and a margin for clocks and queues. */
+    private Duration leaseFor(JobEntity job) {
+        return Duration.ofMillis(job.timeoutMs).plus(config.agentTimeout()).plusSeconds(5);
+    }
+
+    private JobRequest.Builder request(JobEntity job, ElementEntity e) {
         ElementTarget.Builder target = ElementTarget.newBuilder().setName(e.name).setAddress(e.address);
         if (e.vendor != null) {
             target.setVendor(e.vendor);
@@ -295,7 +327,7 @@ public class DispatcherService implements RoleService {
                 .setTimeoutMs(job.timeoutMs).setReplySubject(DncSubjects.UPDATES).setAttempt(job.attempt);
         Optional.ofNullable(view.oids()).ifPresent(request::addAllOids);
         Optional.ofNullable(view.commands()).ifPresent(request::addAllCommands);
-        return request.build();
+        return request;
     }
 
     // ------------------------------------------------------------------ updates from agents
@@ -312,7 +344,12 @@ public class DispatcherService implements RoleService {
             LOG.warnf("dropped a job update without job id from agent '%s'", update.getAgent());
             return;
         }
-        joinParts(update).flatMap(store::apply).ifPresent(this::announceFinished);
+        joinParts(update).flatMap(store::apply).ifPresent(job -> {
+            if (job.lockToken != null && locks.release(job.element, "job:" + job.id, job.lockToken)) {
+                LOG.debugf("provision job %s released the lock on %s", job.id, job.element);
+            }
+            announceFinished(job);
+        });
     }
 
     /** Returns the whole update once every part has arrived; single-part updates pass straight through. */
@@ -395,7 +432,13 @@ public class DispatcherService implements RoleService {
                 if (heard.isBefore(started)) {
                     heard = started;
                 }
-                if (heard.plus(config.agentTimeout()).isBefore(now)) {
+                boolean provision = Operation.PROVISION.id().equals(job.operation);
+                if (heard.plus(config.agentTimeout()).isBefore(now) && provision) {
+                    // never run a provision twice: the agent may have applied part of it; its lock runs out by itself
+                    store.finishWithoutAgent(job.id, job.attempt, JobStatus.FAILED, "agent_lost", "agent " + job.agent
+                            + " went silent while provisioning; the element may be partly configured; its lock is held until "
+                            + "the lease runs out").ifPresent(this::announceFinished);
+                } else if (heard.plus(config.agentTimeout()).isBefore(now)) {
                     store.requeue(job.id, job.attempt, "agent " + job.agent + " silent for " + config.agentTimeout()
                             + "; re-queued").ifPresent(requeued -> {
                                 LOG.warnf("job %s re-queued: agent %s went silent", job.id, job.agent);

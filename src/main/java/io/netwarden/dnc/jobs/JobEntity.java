@@ -63,4 +63,12 @@ public class JobEntity {
 
     @Column(name = "finished_at")
     public Instant finishedAt;
+
+    /** Provision: the element lock token this job holds. */
+    @Column(name = "lock_token")
+    public Long lockToken;
+
+    /** Provision: {@code wait} (default) or {@code fail} when the element is locked. */
+    @Column(name = "on_locked", length = 8)
+    public String onLocked;
 }

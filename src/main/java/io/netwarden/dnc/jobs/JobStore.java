@@ -40,7 +40,7 @@ public class JobStore {
     /** A new queued job. */
     @Transactional
     public JobEntity create(String element, Operation operation, List<String> oids, List<String> commands, String pool,
-            int timeoutMs) {
+            int timeoutMs, String onLocked) {
         JobEntity job = new JobEntity();
         job.id = UUID.randomUUID().toString();
         job.element = element;
@@ -57,6 +57,7 @@ public class JobStore {
         job.status = JobStatus.QUEUED.id();
         job.attempt = 1;
         job.timeoutMs = timeoutMs;
+        job.onLocked = onLocked;
         job.createdAt = Instant.now();
         session.persist(job);
         transition(job, null);
@@ -99,6 +100,12 @@ public class JobStore {
         session.createMutationQuery("update JobEntity set dispatchedAt = :at where id = :id and attempt = :attempt and status = :queued")
                 .setParameter("at", at).setParameter("id", id).setParameter("attempt", attempt)
                 .setParameter("queued", JobStatus.QUEUED.id()).executeUpdate();
+    }
+
+    @Transactional
+    public void setLockToken(String id, long token) {
+        session.createMutationQuery("update JobEntity set lockToken = :token where id = :id")
+                .setParameter("token", token).setParameter("id", id).executeUpdate();
     }
 
     /**

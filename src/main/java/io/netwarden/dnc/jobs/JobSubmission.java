@@ -11,5 +11,6 @@ public record JobSubmission(
         @Schema(description = "Numeric OIDs for the snmp operations") List<String> oids,
         @Schema(description = "Command lines for telnet.command and provision") List<String> commands,
         @Schema(description = "How long the job may take, default the dispatcher's job-timeout", examples = "30s") String timeout,
-        @Schema(description = "Agent pool, default the dispatcher's pool") String pool) {
+        @Schema(description = "Agent pool, default the dispatcher's pool") String pool,
+        @Schema(description = "provision: 'wait' (default) for a locked element, or 'fail' at once with element_locked") String onLocked) {
 }

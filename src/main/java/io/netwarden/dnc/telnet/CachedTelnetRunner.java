@@ -46,7 +46,7 @@ public final class CachedTelnetRunner implements TelnetRunner {
     }
 
     @Override
-    public List<CommandOutput> run(TelnetTarget target, List<String> commands) throws TelnetException {
+    public List<CommandOutput> run(TelnetTarget target, List<String> commands, java.time.Instant notAfter) throws TelnetException {
         Slot slot = slots.computeIfAbsent(target.sessionKey(), k -> new Slot());
         slot.lock.lock();
         try {
@@ -57,6 +57,10 @@ public final class CachedTelnetRunner implements TelnetRunner {
             }
             List<CommandOutput> outputs = new ArrayList<>();
             for (int i = 0; i < commands.size(); i++) {
+                if (java.time.Instant.now().isAfter(notAfter)) {
+                    throw new PartialTelnetException("lease_expired", "the lock on " + target.element() + " ran out before '"
+                            + commands.get(i) + "'; " + (commands.size() - i) + " command(s) not sent", outputs);
+                }
                 CommandOutput output;
                 try {
                     output = slot.session.run(commands.get(i));
