@@ -134,6 +134,41 @@ class DistributedJobsIT {
         }
     }
 
+    @Test
+    void anAgentKilledWhileProvisioningLeavesTheLockUntilItsLeaseRunsOut() throws Exception {
+        // Given: a telnet element and a provision that takes a while
+        String host = TestEnv.telnet().substring(0, TestEnv.telnet().lastIndexOf(':'));
+        int port = Integer.parseInt(TestEnv.telnet().substring(TestEnv.telnet().lastIndexOf(':') + 1));
+        assertEquals(201, dispatcher.post("/api/v1/elements", TOKEN, """
+                {"name":"box","address":"%s","telnet":{"port":%d,"username":"%s","password":"%s"}}"""
+                .formatted(host, port, TestEnv.telnetUser(), TestEnv.telnetPassword())).statusCode());
+        String id = JSON.readTree(dispatcher.post("/api/v1/jobs", TOKEN,
+                "{\"element\":\"box\",\"operation\":\"provision\",\"commands\":[\"sleep 30\"],\"timeout\":\"4s\"}").body())
+                .get("id").asText();
+
+        // When: the agent doing it dies
+        String victim = awaitField(id, "agent", Duration.ofSeconds(20));
+        (victim.equals("agent-a") ? agentA : agentB).kill();
+
+        // Then: the job fails as agent_lost (it is never run twice) and the lock stays until the lease ends
+        JsonNode lost = awaitFinished(id, Duration.ofSeconds(30));
+        assertEquals("failed", lost.get("status").asText(), lost.toString());
+        assertEquals("agent_lost", lost.get("errorCode").asText());
+        var lock = dispatcher.get("/api/v1/elements/box/lock", TOKEN);
+        assertEquals(200, lock.statusCode(), "still locked right after the agent was declared lost");
+        assertEquals("job:" + id, JSON.readTree(lock.body()).get("holder").asText());
+
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (dispatcher.get("/api/v1/elements/box/lock", TOKEN).statusCode() == 200 && System.nanoTime() < deadline) {
+            Thread.sleep(250);
+        }
+        assertEquals(404, dispatcher.get("/api/v1/elements/box/lock", TOKEN).statusCode(), "the lease ran out");
+        JsonNode next = JSON.readTree(dispatcher.post("/api/v1/jobs?wait=30s", TOKEN,
+                "{\"element\":\"box\",\"operation\":\"provision\",\"commands\":[\"echo after\"]}").body());
+        assertEquals("succeeded", next.get("status").asText(), next.toString());
+        assertEquals("after", next.get("result").get("outputs").get(0).get("output").asText());
+    }
+
     private JsonNode job(String id) throws Exception {
         return JSON.readTree(dispatcher.get("/api/v1/jobs/" + id, TOKEN).body());
     }
