@@ -102,9 +102,15 @@ class DistributedJobsIT {
 
         // Then: each job ran once, and both agents took part
         assertEquals(Set.of("agent-a", "agent-b"), agents);
+        // the next heartbeats (every 500 ms) list the element as reached by both
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         JsonNode listed = JSON.readTree(dispatcher.get("/api/v1/agents", TOKEN).body());
+        while (System.nanoTime() < deadline && !bothReach(listed, "shared")) {
+            Thread.sleep(100);
+            listed = JSON.readTree(dispatcher.get("/api/v1/agents", TOKEN).body());
+        }
         assertEquals(2, listed.size(), listed.toString());
-        listed.forEach(a -> assertTrue(a.get("alive").asBoolean() && a.get("reachableElements").toString().contains("shared"), a.toString()));
+        assertTrue(bothReach(listed, "shared"), listed.toString());
     }
 
     @Test
@@ -167,6 +173,16 @@ class DistributedJobsIT {
                 "{\"element\":\"box\",\"operation\":\"provision\",\"commands\":[\"echo after\"]}").body());
         assertEquals("succeeded", next.get("status").asText(), next.toString());
         assertEquals("after", next.get("result").get("outputs").get(0).get("output").asText());
+    }
+
+    private static boolean bothReach(JsonNode agents, String element) {
+        int reaching = 0;
+        for (JsonNode a : agents) {
+            if (a.get("alive").asBoolean() && a.get("reachableElements").toString().contains("\"" + element + "\"")) {
+                reaching++;
+            }
+        }
+        return reaching == 2;
     }
 
     private JsonNode job(String id) throws Exception {
