@@ -89,6 +89,8 @@ public class DispatcherService implements RoleService {
     NodeIdentity node;
 
     private final List<Messaging.Subscription> subscriptions = new ArrayList<>();
+    private final java.util.concurrent.ExecutorService updateWorkers =
+            Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("dnc-update-", 0).factory());
     private final Map<String, PartBuffer> parts = new ConcurrentHashMap<>();
     private ScheduledExecutorService maintenance;
 
@@ -136,6 +138,12 @@ public class DispatcherService implements RoleService {
         }
         subscriptions.forEach(Messaging.Subscription::close);
         subscriptions.clear();
+        updateWorkers.shutdown();
+        try {
+            updateWorkers.awaitTermination(drain.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     // ------------------------------------------------------------------ submit
@@ -173,12 +181,18 @@ public class DispatcherService implements RoleService {
         if (!onLocked.equals("wait") && !onLocked.equals("fail")) {
             throw ApiException.badRequest("invalid_job", "onLocked must be 'wait' or 'fail'");
         }
-        JobEntity job = store.create(element.name, operation, oids, commands, pool, (int) timeout.toMillis(),
-                operation == Operation.PROVISION ? onLocked : null);
-        LOG.debugf("job %s: %s on %s queued for pool %s", job.id, operation.id(), element.name, pool);
-        JobView accepted = store.view(job.id, false).orElseThrow(); // as accepted: a fast agent may start it at once
-        publish(job);
-        return accepted;
+        boolean provision = operation == Operation.PROVISION;
+        JobStore.Created created = store.create(element.name, operation, oids, commands, pool, (int) timeout.toMillis(),
+                provision ? onLocked : null, !provision);
+        LOG.debugf("job %s: %s on %s queued for pool %s", created.job().id, operation.id(), element.name, pool);
+        publish(created.job(), element, !provision);
+        return created.view(); // as accepted: a fast agent may already be running it
+    }
+
+    private void publish(JobEntity job) {
+        elements.find(job.element).ifPresentOrElse(element -> publish(job, element, false),
+                () -> store.finishWithoutAgent(job.id, job.attempt, JobStatus.FAILED, "element_not_found",
+                        "element '" + job.element + "' was deleted before an agent took the job").ifPresent(this::announceFinished));
     }
 
     /** Reads a {@code ?wait=} value (at most five minutes); check it before submitting, so a bad one creates nothing. */
@@ -258,15 +272,9 @@ public class DispatcherService implements RoleService {
 
     // ------------------------------------------------------------------ publish
 
-    private void publish(JobEntity job) {
-        Optional<ElementEntity> element = elements.find(job.element);
-        if (element.isEmpty()) {
-            store.finishWithoutAgent(job.id, job.attempt, JobStatus.FAILED, "element_not_found",
-                    "element '" + job.element + "' was deleted before an agent took the job")
-                    .ifPresent(this::announceFinished);
-            return;
-        }
-        JobRequest.Builder request = request(job, element.get());
+    /** Publishes a job to its pool; {@code marked}: its dispatch time was already recorded with it. */
+    private void publish(JobEntity job, ElementEntity element, boolean marked) {
+        JobRequest.Builder request = request(job, element);
         if (Operation.PROVISION.id().equals(job.operation)) {
             Duration lease = leaseFor(job);
             ElementLocks.Attempt attempt = locks.tryAcquire(job.element, "job:" + job.id, lease, "provision job " + job.id);
@@ -286,7 +294,9 @@ public class DispatcherService implements RoleService {
         }
         try {
             messaging.publish(DncSubjects.jobs(job.pool), request.build().toByteArray());
-            store.markDispatched(job.id, job.attempt, Instant.now());
+            if (!marked) {
+                store.markDispatched(job.id, job.attempt, Instant.now());
+            }
         } catch (RuntimeException e) {
             LOG.warnf("job %s stays queued: cannot publish to %s (%s); will retry", job.id, DncSubjects.jobs(job.pool), e.getMessage());
         }
@@ -322,17 +332,20 @@ public class DispatcherService implements RoleService {
             Optional.ofNullable(e.telnetPassword).ifPresent(telnet::setPassword);
             target.setTelnet(telnet);
         }
-        JobView view = store.view(job.id, false).orElseThrow();
-        JobRequest.Builder request = JobRequest.newBuilder().setId(job.id).setOperation(job.operation).setElement(target)
-                .setTimeoutMs(job.timeoutMs).setReplySubject(DncSubjects.UPDATES).setAttempt(job.attempt);
-        Optional.ofNullable(view.oids()).ifPresent(request::addAllOids);
-        Optional.ofNullable(view.commands()).ifPresent(request::addAllCommands);
-        return request;
+        JobStore.Work work = store.work(job);
+        return JobRequest.newBuilder().setId(job.id).setOperation(job.operation).setElement(target)
+                .setTimeoutMs(job.timeoutMs).setReplySubject(DncSubjects.UPDATES).setAttempt(job.attempt)
+                .addAllOids(work.oids()).addAllCommands(work.commands());
     }
 
     // ------------------------------------------------------------------ updates from agents
 
     void onUpdate(BusMessage message) {
+        // each update in its own virtual thread: one database commit per update must not queue behind the others
+        updateWorkers.execute(() -> applyUpdate(message));
+    }
+
+    private void applyUpdate(BusMessage message) {
         JobUpdate update;
         try {
             update = JobUpdate.parseFrom(message.data());

@@ -9,6 +9,7 @@ import io.netwarden.proto.dnc.v1.JobUpdate;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
+import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,10 +38,17 @@ public class JobStore {
     @Inject
     Event<JobFinished> finished;
 
-    /** A new queued job. */
+    /** A new job as stored and as the API shows it on acceptance. */
+    public record Created(JobEntity job, JobView view) {
+    }
+
+    /**
+     * A new queued job. Unless it must first take a lock ({@code markDispatched} false), it is marked dispatched in the
+     * same transaction: the caller publishes it right after, and if that fails the maintenance loop publishes it again.
+     */
     @Transactional
-    public JobEntity create(String element, Operation operation, List<String> oids, List<String> commands, String pool,
-            int timeoutMs, String onLocked) {
+    public Created create(String element, Operation operation, List<String> oids, List<String> commands, String pool,
+            int timeoutMs, String onLocked, boolean markDispatched) {
         JobEntity job = new JobEntity();
         job.id = UUID.randomUUID().toString();
         job.element = element;
@@ -59,9 +67,10 @@ public class JobStore {
         job.timeoutMs = timeoutMs;
         job.onLocked = onLocked;
         job.createdAt = Instant.now();
+        job.dispatchedAt = markDispatched ? job.createdAt : null;
         session.persist(job);
         transition(job, null);
-        return job;
+        return new Created(job, view(job, null));
     }
 
     @Transactional
@@ -113,7 +122,8 @@ public class JobStore {
      */
     @Transactional
     public Optional<JobEntity> apply(JobUpdate update) {
-        JobEntity job = session.find(JobEntity.class, update.getJobId());
+        // updates are applied concurrently: the row lock keeps a late "running" from overwriting a final status
+        JobEntity job = session.find(JobEntity.class, update.getJobId(), LockModeType.PESSIMISTIC_WRITE);
         if (job == null) {
             LOG.warnf("update for unknown job %s from agent %s ignored", update.getJobId(), update.getAgent());
             return Optional.empty();
@@ -163,7 +173,7 @@ public class JobStore {
     /** Finishes a job from the dispatcher's side (no agent answer in time). */
     @Transactional
     public Optional<JobEntity> finishWithoutAgent(String id, int attempt, JobStatus status, String code, String error) {
-        JobEntity job = session.find(JobEntity.class, id);
+        JobEntity job = session.find(JobEntity.class, id, LockModeType.PESSIMISTIC_WRITE);
         if (job == null || job.attempt != attempt || JobStatus.parse(job.status).finished()) {
             return Optional.empty();
         }
@@ -179,7 +189,7 @@ public class JobStore {
     /** Puts a running job back in the queue for another agent; a no-op if the job moved on meanwhile. */
     @Transactional
     public Optional<JobEntity> requeue(String id, int attempt, String reason) {
-        JobEntity job = session.find(JobEntity.class, id);
+        JobEntity job = session.find(JobEntity.class, id, LockModeType.PESSIMISTIC_WRITE);
         if (job == null || job.attempt != attempt || JobStatus.parse(job.status).finished()) {
             return Optional.empty();
         }
@@ -240,6 +250,20 @@ public class JobStore {
             update.getOutputsList().forEach(o -> outputs.addObject().put("command", o.getCommand()).put("output", o.getOutput()));
         }
         return result.toString();
+    }
+
+    /** The OIDs and commands a job was submitted with, read from its row. */
+    public record Work(List<String> oids, List<String> commands) {
+    }
+
+    public Work work(JobEntity job) {
+        try {
+            JsonNode request = json.readTree(job.request);
+            return new Work(Optional.ofNullable(strings(request.get("oids"))).orElse(List.of()),
+                    Optional.ofNullable(strings(request.get("commands"))).orElse(List.of()));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("job " + job.id + " holds unreadable JSON", e);
+        }
     }
 
     private JobView view(JobEntity j, List<JobView.Transition> transitions) {
