@@ -84,7 +84,10 @@ class JobsTest {
 
     @Test
     void wholeAgentBulkwalkJobReturnsWhatSnmpbulkwalkReturns() throws Exception {
-        String element = v2cElement(TestEnv.snmpCommunity(), SNMP_PORT);
+        // default timeout and retries: one slow answer among ~260 PDUs must not fail a walk on a busy test machine
+        String element = element("""
+                {"name":"$NAME","address":"%s","snmp":{"port":%d,"community":"%s"}}""".formatted(SNMP_HOST, SNMP_PORT,
+                TestEnv.snmpCommunity()));
         var theirs = io.netwarden.dnc.snmp.NetSnmpOutputAccess.walk(TestEnv.snmp(), TestEnv.snmpCommunity());
         JsonPath job = run(element, "snmp.bulkwalk", "[\"1.3.6.1\"]");
         assertEquals("succeeded", job.getString("status"));
