@@ -2,12 +2,7 @@
 # Benchmark: job round trip through Netwarden (all roles in one process, real NATS and PostgreSQL) vs raw jnats
 # request-reply doing the same SNMP GET.   bench/job-roundtrip.sh [concurrency] [seconds] [rate]
 set -euo pipefail
-REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$REPO"
-. scripts/jdk.sh
-select_jdk
-scripts/test-env.sh up >/dev/null 2>&1 || scripts/test-env.sh up
-eval "$(scripts/test-env.sh env)"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 mvn -B -q -ntp -DskipTests package dependency:build-classpath -Dmdep.outputFile=target/bench.classpath >/dev/null
 WORK="$(mktemp -d)"
 PORT=18777

@@ -24,6 +24,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.BiConsumer;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -78,35 +79,14 @@ final class JobRunner {
         } catch (IllegalArgumentException e) {
             return failed(update, "invalid_job", e.getMessage());
         }
-        Duration timeout = Duration.ofMillis(request.getTimeoutMs() > 0 ? request.getTimeoutMs() : 60_000);
-        Future<List<Varbind>> work = executor.submit((Callable<List<Varbind>>) () -> switch (operation) {
+        return within(request, update, () -> switch (operation) {
             case SNMP_GET -> snmp.get(target, oids);
             case SNMP_GETBULK -> snmp.getBulk(target, oids);
             case SNMP_WALK -> walkEach(target, oids, false);
             case SNMP_BULKWALK -> walkEach(target, oids, true);
             default -> throw new IllegalStateException(operation.id());
-        });
-        try {
-            List<Varbind> varbinds = work.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            update.setStatus(JobStatus.JOB_STATUS_SUCCEEDED);
-            varbinds.forEach(vb -> update.addVarbinds(io.netwarden.proto.dnc.v1.Varbind.newBuilder()
-                    .setOid(vb.oid()).setType(vb.type()).setValue(vb.value())));
-            return update;
-        } catch (TimeoutException e) {
-            work.cancel(true);
-            return update.setStatus(JobStatus.JOB_STATUS_TIMED_OUT).setErrorCode("timed_out")
-                    .setError("job did not finish within its timeout of " + timeout.toMillis() + " ms");
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof SnmpException snmpError) {
-                return update.setStatus("timed_out".equals(snmpError.code()) ? JobStatus.JOB_STATUS_TIMED_OUT : JobStatus.JOB_STATUS_FAILED)
-                        .setErrorCode(snmpError.code()).setError(snmpError.getMessage());
-            }
-            return failed(update, "agent_error", "unexpected failure: " + e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            work.cancel(true);
-            return failed(update, "agent_stopping", "the agent stopped before the job finished");
-        }
+        }, (u, varbinds) -> varbinds.forEach(vb -> u.addVarbinds(io.netwarden.proto.dnc.v1.Varbind.newBuilder()
+                .setOid(vb.oid()).setType(vb.type()).setValue(vb.value()))));
     }
 
     private JobUpdate.Builder runTelnet(JobRequest request, JobUpdate.Builder update, Instant notAfter) {
@@ -116,29 +96,48 @@ final class JobRunner {
         } catch (IllegalArgumentException e) {
             return failed(update, "invalid_job", e.getMessage());
         }
+        return within(request, update, () -> telnet.run(target, request.getCommandsList(), notAfter), JobRunner::outputs);
+    }
+
+    /**
+     * Runs the work on its own virtual thread within the job's timeout; its result, or what went wrong, becomes the
+     * update. Cut off at the timeout, the work is interrupted.
+     */
+    private <T> JobUpdate.Builder within(JobRequest request, JobUpdate.Builder update, Callable<T> work,
+            BiConsumer<JobUpdate.Builder, T> onSuccess) {
         Duration timeout = Duration.ofMillis(request.getTimeoutMs() > 0 ? request.getTimeoutMs() : 60_000);
-        Future<List<CommandOutput>> work = executor.submit(() -> telnet.run(target, request.getCommandsList(), notAfter));
+        Future<T> future = executor.submit(work);
         try {
-            outputs(update, work.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
+            onSuccess.accept(update, future.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
             return update.setStatus(JobStatus.JOB_STATUS_SUCCEEDED);
         } catch (TimeoutException e) {
-            work.cancel(true);
+            future.cancel(true);
             return update.setStatus(JobStatus.JOB_STATUS_TIMED_OUT).setErrorCode("timed_out")
                     .setError("job did not finish within its timeout of " + timeout.toMillis() + " ms");
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof CachedTelnetRunner.PartialTelnetException partial) {
-                outputs(update, partial.outputs());
-            }
-            if (e.getCause() instanceof TelnetException telnetError) {
-                return update.setStatus("timed_out".equals(telnetError.code()) ? JobStatus.JOB_STATUS_TIMED_OUT : JobStatus.JOB_STATUS_FAILED)
-                        .setErrorCode(telnetError.code()).setError(telnetError.getMessage());
-            }
-            return failed(update, "agent_error", "unexpected failure: " + e.getCause());
+            return failure(update, e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            work.cancel(true);
+            future.cancel(true);
             return failed(update, "agent_stopping", "the agent stopped before the job finished");
         }
+    }
+
+    /** A protocol failure keeps its code ({@code timed_out} becomes the timed_out status); anything else is agent_error. */
+    private static JobUpdate.Builder failure(JobUpdate.Builder update, Throwable cause) {
+        if (cause instanceof CachedTelnetRunner.PartialTelnetException partial) {
+            outputs(update, partial.outputs());
+        }
+        String code;
+        if (cause instanceof SnmpException snmpError) {
+            code = snmpError.code();
+        } else if (cause instanceof TelnetException telnetError) {
+            code = telnetError.code();
+        } else {
+            return failed(update, "agent_error", "unexpected failure: " + cause);
+        }
+        return update.setStatus("timed_out".equals(code) ? JobStatus.JOB_STATUS_TIMED_OUT : JobStatus.JOB_STATUS_FAILED)
+                .setErrorCode(code).setError(cause.getMessage());
     }
 
     private static void outputs(JobUpdate.Builder update, List<CommandOutput> outputs) {
