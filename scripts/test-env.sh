@@ -172,16 +172,26 @@ CONF
 # ---------------------------------------------------------------- telnet
 telnetd_bin() { command -v telnetd || command -v in.telnetd || ls /usr/sbin/telnetd /usr/sbin/in.telnetd 2>/dev/null | head -1; }
 
+# The telnet test user is a machine-wide account, so its throwaway password is kept machine-wide too: every checkout
+# on this machine uses the same one instead of resetting it under the others' feet.
+telnet_password_file() {
+  if [ "$(id -u)" -eq 0 ]; then echo /var/lib/netwarden-test-env/telnet-password; else echo "$DIR/telnet-password"; fi
+}
+
 up_telnet() {
-  if [ ! -f "$DIR/telnet-password" ]; then
-    (umask 077; head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' > "$DIR/telnet-password")
+  local pwfile
+  pwfile="$(telnet_password_file)"
+  if [ ! -s "$pwfile" ]; then
+    mkdir -p "$(dirname "$pwfile")"
+    (umask 077; head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' > "$pwfile")
   fi
+  [ "$pwfile" = "$DIR/telnet-password" ] || cp "$pwfile" "$DIR/telnet-password"
   if ! id "$TELNET_USER" >/dev/null 2>&1; then
     [ "$(id -u)" -eq 0 ] || die "creating the telnet test user needs root"
     useradd -m -s /bin/bash "$TELNET_USER"
   fi
   if [ "$(id -u)" -eq 0 ]; then
-    echo "$TELNET_USER:$(cat "$DIR/telnet-password")" | chpasswd
+    echo "$TELNET_USER:$(cat "$pwfile")" | chpasswd
   fi
   if tcp_open "$TELNET_PORT"; then
     log "telnet: reusing 127.0.0.1:$TELNET_PORT"
@@ -284,8 +294,9 @@ cmd_up() {
 }
 
 cmd_env() {
-  local telnet_password=""
-  [ -f "$DIR/telnet-password" ] && telnet_password="$(cat "$DIR/telnet-password")"
+  local telnet_password="" pwfile
+  pwfile="$(telnet_password_file)"
+  [ -f "$pwfile" ] && telnet_password="$(cat "$pwfile")"
   cat <<ENV
 export NETWARDEN_TEST_PG_URL=jdbc:postgresql://127.0.0.1:$PG_PORT/$PG_DB
 export NETWARDEN_TEST_PG_USER=$PG_USER
