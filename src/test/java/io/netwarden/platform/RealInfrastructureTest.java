@@ -156,6 +156,26 @@ class RealInfrastructureTest {
         assertEquals(element, event.get("element").asText());
     }
 
+    @Test
+    void pollSamplesAreExportedToKafka() throws Exception {
+        String element = "rpoll-" + UUID.randomUUID().toString().substring(0, 8);
+        authed().contentType("application/json").body("{\"name\":\"" + element + "\",\"address\":\"" + TestEnv.snmp().split(":")[0]
+                + "\",\"snmp\":{\"port\":" + TestEnv.snmp().split(":")[1] + ",\"community\":\"" + TestEnv.snmpCommunity() + "\"}}")
+                .post("/api/v1/elements").then().statusCode(201);
+        String poll = authed().contentType("application/json")
+                .body("{\"element\":\"" + element + "\",\"oids\":[\"1.3.6.1.2.1.1\"],\"interval\":\"1s\"}")
+                .post("/api/v1/polls").then().statusCode(201).extract().path("id");
+        try {
+            ConsumerRecord<String, byte[]> record = KafkaTopicReader.find("netwarden.dnc.samples", element, Duration.ofSeconds(30))
+                    .orElseThrow(() -> new AssertionError("no netwarden.dnc.samples record keyed " + element));
+            JsonNode event = json.readTree(record.value());
+            assertEquals(poll, event.get("pollId").asText());
+            assertTrue(event.get("samples").toString().contains("netwarden-test"), event.toString());
+        } finally {
+            authed().delete("/api/v1/polls/" + poll).then().statusCode(204);
+        }
+    }
+
     private static Object unwrap(Messaging bean) {
         return bean instanceof io.quarkus.arc.ClientProxy proxy ? proxy.arc_contextualInstance() : bean;
     }

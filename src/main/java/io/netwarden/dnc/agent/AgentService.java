@@ -194,9 +194,11 @@ public class AgentService implements RoleService {
     }
 
     private void execute(JobRequest request, String key) {
+        long started = System.currentTimeMillis();
         send(request, JobUpdate.newBuilder().setJobId(request.getId()).setAttempt(request.getAttempt())
-                .setStatus(JobStatus.JOB_STATUS_RUNNING).setAgent(name).setAtEpochMs(System.currentTimeMillis()).build());
-        JobUpdate result = runner.run(request).setAgent(name).setAtEpochMs(System.currentTimeMillis()).build();
+                .setStatus(JobStatus.JOB_STATUS_RUNNING).setAgent(name).setAtEpochMs(started).setStartedAtEpochMs(started).build());
+        JobUpdate result = runner.run(request).setAgent(name).setAtEpochMs(System.currentTimeMillis())
+                .setStartedAtEpochMs(started).build();
         if (JobRunner.reached(result)) {
             reached.put(request.getElement().getName(), Instant.now());
         }

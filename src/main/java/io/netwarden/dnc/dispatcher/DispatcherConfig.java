@@ -28,7 +28,11 @@ public interface DispatcherConfig {
     @WithDefault("10s")
     Duration redispatchAfter();
 
-    /** How often the dispatcher looks for jobs to re-publish, re-queue or time out. */
+    /** Samples collected by polls are kept this long. */
+    @WithDefault("7d")
+    Duration sampleRetention();
+
+    /** How often the dispatcher looks for jobs to re-publish, re-queue or time out, and for polls that are due. */
     @WithDefault("1s")
     Duration maintenanceInterval();
 }

@@ -83,6 +83,9 @@ public class DispatcherService implements RoleService {
     ElementLocks locks;
 
     @Inject
+    io.netwarden.dnc.polls.Polls polls;
+
+    @Inject
     JobWaiters waiters;
 
     @Inject
@@ -93,6 +96,7 @@ public class DispatcherService implements RoleService {
             Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("dnc-update-", 0).factory());
     private final Map<String, PartBuffer> parts = new ConcurrentHashMap<>();
     private ScheduledExecutorService maintenance;
+    private Instant lastPrune = Instant.EPOCH;
 
     /** Parts of a multi-part result, by job id and attempt. */
     private record PartBuffer(Instant started, JobUpdate[] received) {
@@ -150,6 +154,11 @@ public class DispatcherService implements RoleService {
 
     /** Validates, stores and queues a job. Bad input changes nothing. */
     public JobView submit(JobSubmission submission) {
+        return submit(submission, null);
+    }
+
+    /** As {@link #submit(JobSubmission)}, for a run of the scheduled poll {@code pollId}. */
+    public JobView submit(JobSubmission submission, String pollId) {
         if (submission == null) {
             throw ApiException.badRequest("invalid_job", "send {\"element\",\"operation\",\"oids\"|\"commands\"}");
         }
@@ -183,7 +192,7 @@ public class DispatcherService implements RoleService {
         }
         boolean provision = operation == Operation.PROVISION;
         JobStore.Created created = store.create(element.name, operation, oids, commands, pool, (int) timeout.toMillis(),
-                provision ? onLocked : null, !provision);
+                provision ? onLocked : null, !provision, pollId);
         LOG.debugf("job %s: %s on %s queued for pool %s", created.job().id, operation.id(), element.name, pool);
         publish(created.job(), element, !provision);
         return created.view(); // as accepted: a fast agent may already be running it
@@ -461,6 +470,14 @@ public class DispatcherService implements RoleService {
                     store.finishWithoutAgent(job.id, job.attempt, JobStatus.TIMED_OUT, "timed_out",
                             "agent " + job.agent + " did not report a result within " + Duration.ofMillis(job.timeoutMs))
                             .ifPresent(this::announceFinished);
+                }
+            }
+            polls.runDue(now, this::submit);
+            if (lastPrune.plus(Duration.ofMinutes(1)).isBefore(now)) {
+                lastPrune = now;
+                int pruned = polls.prune(now.minus(config.sampleRetention()));
+                if (pruned > 0) {
+                    LOG.debugf("removed %d samples older than %s", pruned, config.sampleRetention());
                 }
             }
             parts.entrySet().removeIf(e -> e.getValue().started().plus(Duration.ofMinutes(5)).isBefore(now));

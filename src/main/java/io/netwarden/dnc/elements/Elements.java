@@ -1,5 +1,6 @@
 package io.netwarden.dnc.elements;
 
+import io.netwarden.dnc.Durations;
 import io.netwarden.dnc.snmp.SnmpTarget;
 import io.netwarden.dnc.snmp.SnmpVersion;
 import io.netwarden.platform.api.ApiException;
@@ -226,14 +227,10 @@ public class Elements {
     static ElementSpec view(ElementEntity e) {
         ElementSpec.Snmp snmp = e.snmpVersion == null ? null : new ElementSpec.Snmp(e.snmpPort, e.snmpVersion,
                 secret(e.snmpCommunity), e.snmpUser, e.snmpAuthProtocol, secret(e.snmpAuthPassword), e.snmpPrivProtocol,
-                secret(e.snmpPrivPassword), formatDuration(e.snmpTimeoutMs), e.snmpRetries, e.snmpMaxRepetitions);
+                secret(e.snmpPrivPassword), Durations.format(e.snmpTimeoutMs), e.snmpRetries, e.snmpMaxRepetitions);
         ElementSpec.Telnet telnet = e.telnetPort == null ? null
                 : new ElementSpec.Telnet(e.telnetPort, e.telnetUsername, secret(e.telnetPassword));
         return new ElementSpec(e.name, e.address, e.vendor, e.model, snmp, telnet);
-    }
-
-    static String formatDuration(long millis) {
-        return millis % 1000 == 0 ? (millis / 1000) + "s" : millis + "ms";
     }
 
     /** For logs: what the element speaks, never its credentials. */

@@ -68,6 +68,10 @@ public class JobEntity {
     @Column(name = "lock_token")
     public Long lockToken;
 
+    /** Set when a scheduled poll created the job. */
+    @Column(name = "poll_id", length = 36)
+    public String pollId;
+
     /** Provision: {@code wait} (default) or {@code fail} when the element is locked. */
     @Column(name = "on_locked", length = 8)
     public String onLocked;

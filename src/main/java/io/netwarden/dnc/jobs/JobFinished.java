@@ -10,7 +10,7 @@ import java.util.Optional;
 /** Domain event: a job reached a final status. Exported to {@code netwarden.dnc.results}, keyed by job id. */
 @RegisterForReflection // serialised by Jackson for the Kafka export, also in a native image
 public record JobFinished(String jobId, String element, String operation, String status, String agent, String error,
-        Instant finishedAt) implements DomainEvent {
+        Instant finishedAt, String pollId) implements DomainEvent {
 
     public JobFinished {
         Objects.requireNonNull(jobId, "jobId");

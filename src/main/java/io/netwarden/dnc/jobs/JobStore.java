@@ -48,7 +48,7 @@ public class JobStore {
      */
     @Transactional
     public Created create(String element, Operation operation, List<String> oids, List<String> commands, String pool,
-            int timeoutMs, String onLocked, boolean markDispatched) {
+            int timeoutMs, String onLocked, boolean markDispatched, String pollId) {
         JobEntity job = new JobEntity();
         job.id = UUID.randomUUID().toString();
         job.element = element;
@@ -66,6 +66,7 @@ public class JobStore {
         job.attempt = 1;
         job.timeoutMs = timeoutMs;
         job.onLocked = onLocked;
+        job.pollId = pollId;
         job.createdAt = Instant.now();
         job.dispatchedAt = markDispatched ? job.createdAt : null;
         session.persist(job);
@@ -156,6 +157,13 @@ public class JobStore {
             transition(job, null);
             return Optional.empty();
         }
+        if (current == JobStatus.QUEUED) {
+            // the final update overtook the "running" one: record that transition first, at the agent's start time
+            job.status = JobStatus.RUNNING.id();
+            job.startedAt = update.getStartedAtEpochMs() > 0 ? Instant.ofEpochMilli(update.getStartedAtEpochMs()) : at;
+            transition(job, null, job.startedAt);
+            job.status = next.id();
+        }
         job.finishedAt = at;
         if (job.startedAt == null) {
             job.startedAt = at;
@@ -218,16 +226,21 @@ public class JobStore {
     }
 
     private void fireFinished(JobEntity job) {
-        finished.fire(new JobFinished(job.id, job.element, job.operation, job.status, job.agent, job.error, job.finishedAt));
+        finished.fire(new JobFinished(job.id, job.element, job.operation, job.status, job.agent, job.error, job.finishedAt,
+                job.pollId));
     }
 
     private void transition(JobEntity job, String detail) {
+        transition(job, detail, Instant.now());
+    }
+
+    private void transition(JobEntity job, String detail, Instant at) {
         JobTransitionEntity t = new JobTransitionEntity();
         t.jobId = job.id;
         t.status = job.status;
         t.agent = job.agent;
         t.attempt = job.attempt;
-        t.at = Instant.now();
+        t.at = at;
         t.detail = truncate(detail);
         session.persist(t);
     }

@@ -17,6 +17,7 @@ import io.netwarden.proto.dnc.v1.JobStatus;
 import io.netwarden.proto.dnc.v1.SubmitJobRequest;
 import io.netwarden.testing.Api;
 import io.netwarden.testing.TestEnv;
+import io.netwarden.testing.TestElements;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import java.util.ArrayList;
@@ -51,7 +52,7 @@ class JobGrpcTest {
     @Test
     void submitWatchAndGet() {
         // Given
-        String element = JobsTest.v2cElement(TestEnv.snmpCommunity(), JobsTest.SNMP_PORT);
+        String element = TestElements.snmpV2c(TestEnv.snmpCommunity(), TestElements.SNMP_PORT);
 
         // When
         Job submitted = jobs.submit(SubmitJobRequest.newBuilder().setElement(element).setOperation("snmp.walk")
@@ -75,7 +76,7 @@ class JobGrpcTest {
 
     @Test
     void errorsMapToGrpcStatuses() {
-        String element = JobsTest.v2cElement(TestEnv.snmpCommunity(), JobsTest.SNMP_PORT);
+        String element = TestElements.snmpV2c(TestEnv.snmpCommunity(), TestElements.SNMP_PORT);
         var notFound = assertThrows(StatusRuntimeException.class, () -> jobs.submit(SubmitJobRequest.newBuilder()
                 .setElement("no-such-element").setOperation("snmp.get").addOids("1.3.6").build()));
         assertEquals(Status.Code.NOT_FOUND, notFound.getStatus().getCode());

@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.hasItem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.netwarden.testing.TestElements;
 import io.netwarden.testing.TestEnv;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
@@ -39,20 +40,8 @@ class JobsTest {
     @jakarta.inject.Inject
     FinishedJobs finishedJobs;
 
-    static final String SNMP_HOST = TestEnv.snmp().substring(0, TestEnv.snmp().lastIndexOf(':'));
-    static final int SNMP_PORT = Integer.parseInt(TestEnv.snmp().substring(TestEnv.snmp().lastIndexOf(':') + 1));
-
-    static String element(String body) {
-        String name = "el-" + UUID.randomUUID().toString().substring(0, 8);
-        authed().contentType("application/json").body(body.replace("$NAME", name)).post("/api/v1/elements").then().statusCode(201);
-        return name;
-    }
-
-    static String v2cElement(String community, int port) {
-        return element("""
-                {"name":"$NAME","address":"%s","snmp":{"port":%d,"community":"%s","timeout":"500ms","retries":0}}"""
-                .formatted(SNMP_HOST, port, community));
-    }
+    static final String SNMP_HOST = TestElements.SNMP_HOST;
+    static final int SNMP_PORT = TestElements.SNMP_PORT;
 
     static JsonPath run(String element, String operation, String oids) {
         return authed().contentType("application/json")
@@ -63,7 +52,7 @@ class JobsTest {
     @Test
     void snmpGetJobSucceedsWithTypedVarbindsAndItsHistory() {
         // Given
-        String element = v2cElement(TestEnv.snmpCommunity(), SNMP_PORT);
+        String element = TestElements.snmpV2c(TestEnv.snmpCommunity(), SNMP_PORT);
 
         // When
         JsonPath job = run(element, "snmp.get", "[\"1.3.6.1.2.1.1.6.0\",\".1.3.6.1.2.1.1.3.0\"]");
@@ -85,7 +74,7 @@ class JobsTest {
     @Test
     void wholeAgentBulkwalkJobReturnsWhatSnmpbulkwalkReturns() throws Exception {
         // default timeout and retries: one slow answer among ~260 PDUs must not fail a walk on a busy test machine
-        String element = element("""
+        String element = TestElements.create("""
                 {"name":"$NAME","address":"%s","snmp":{"port":%d,"community":"%s"}}""".formatted(SNMP_HOST, SNMP_PORT,
                 TestEnv.snmpCommunity()));
         var theirs = io.netwarden.dnc.snmp.NetSnmpOutputAccess.walk(TestEnv.snmp(), TestEnv.snmpCommunity());
@@ -96,7 +85,7 @@ class JobsTest {
 
     @Test
     void snmpV3AuthPrivJob() {
-        String element = element("""
+        String element = TestElements.create("""
                 {"name":"$NAME","address":"%s","snmp":{"port":%d,"version":"v3","user":"%s","authProtocol":"SHA-256",
                  "authPassword":"%s","privProtocol":"AES","privPassword":"%s"}}""".formatted(SNMP_HOST, SNMP_PORT,
                 TestEnv.snmpV3User(), TestEnv.snmpV3Auth(), TestEnv.snmpV3Priv()));
@@ -107,12 +96,12 @@ class JobsTest {
 
     @Test
     void wrongCommunityTimesOutClearlyAndTheAgentKeepsServing() {
-        JsonPath failed = run(v2cElement("wrong-community", SNMP_PORT), "snmp.get", "[\"1.3.6.1.2.1.1.5.0\"]");
+        JsonPath failed = run(TestElements.snmpV2c("wrong-community", SNMP_PORT), "snmp.get", "[\"1.3.6.1.2.1.1.5.0\"]");
         assertEquals("timed_out", failed.getString("status"));
         assertEquals("timed_out", failed.getString("errorCode"));
         assertTrue(failed.getString("error").contains("no response from " + SNMP_HOST + ":" + SNMP_PORT), failed.getString("error"));
 
-        assertEquals("succeeded", run(v2cElement(TestEnv.snmpCommunity(), SNMP_PORT), "snmp.get", "[\"1.3.6.1.2.1.1.5.0\"]")
+        assertEquals("succeeded", run(TestElements.snmpV2c(TestEnv.snmpCommunity(), SNMP_PORT), "snmp.get", "[\"1.3.6.1.2.1.1.5.0\"]")
                 .getString("status"));
     }
 
@@ -132,18 +121,18 @@ class JobsTest {
                     }
                 }
             });
-            JsonPath job = run(v2cElement("public", garbage.getLocalPort()), "snmp.get", "[\"1.3.6.1.2.1.1.5.0\"]");
+            JsonPath job = run(TestElements.snmpV2c("public", garbage.getLocalPort()), "snmp.get", "[\"1.3.6.1.2.1.1.5.0\"]");
             assertEquals("failed", job.getString("status"));
             assertEquals("bad_response", job.getString("errorCode"));
             assertTrue(job.getString("error").contains("not valid SNMP"), job.getString("error"));
         }
-        assertEquals("succeeded", run(v2cElement(TestEnv.snmpCommunity(), SNMP_PORT), "snmp.get", "[\"1.3.6.1.2.1.1.5.0\"]")
+        assertEquals("succeeded", run(TestElements.snmpV2c(TestEnv.snmpCommunity(), SNMP_PORT), "snmp.get", "[\"1.3.6.1.2.1.1.5.0\"]")
                 .getString("status"));
     }
 
     @Test
     void badJobsAreRefusedAndCreateNothing() {
-        String element = v2cElement(TestEnv.snmpCommunity(), SNMP_PORT);
+        String element = TestElements.snmpV2c(TestEnv.snmpCommunity(), SNMP_PORT);
         int before = authed().get("/api/v1/jobs?element=" + element).then().extract().jsonPath().getList("$").size();
         authed().contentType("application/json").body("{\"element\":\"no-such-element\",\"operation\":\"snmp.get\",\"oids\":[\"1.3.6\"]}")
                 .post("/api/v1/jobs").then().statusCode(404).body("error", equalTo("element_not_found"));
@@ -167,7 +156,7 @@ class JobsTest {
 
     @Test
     void withoutWaitTheJobIsAcceptedAndFinishesLater() {
-        String element = v2cElement(TestEnv.snmpCommunity(), SNMP_PORT);
+        String element = TestElements.snmpV2c(TestEnv.snmpCommunity(), SNMP_PORT);
         String id = authed().contentType("application/json")
                 .body("{\"element\":\"" + element + "\",\"operation\":\"snmp.getbulk\",\"oids\":[\"1.3.6.1.2.1.2.2.1.2\"]}")
                 .post("/api/v1/jobs").then().statusCode(202).body("status", equalTo("queued"))
@@ -181,14 +170,6 @@ class JobsTest {
         authed().get("/api/v1/jobs?element=" + element + "&status=succeeded").then().statusCode(200).body("id", hasItem(id));
     }
 
-    static String telnetElement(String password) {
-        String host = TestEnv.telnet().substring(0, TestEnv.telnet().lastIndexOf(':'));
-        int port = Integer.parseInt(TestEnv.telnet().substring(TestEnv.telnet().lastIndexOf(':') + 1));
-        return element("""
-                {"name":"$NAME","address":"%s","vendor":"linux","model":"debian","telnet":{"port":%d,"username":"%s","password":"%s"}}"""
-                .formatted(host, port, TestEnv.telnetUser(), password));
-    }
-
     static JsonPath telnet(String element, String commands) {
         return authed().contentType("application/json")
                 .body("{\"element\":\"" + element + "\",\"operation\":\"telnet.command\",\"commands\":" + commands + "}")
@@ -197,7 +178,7 @@ class JobsTest {
 
     @Test
     void telnetCommandJobReturnsEachCommandsOutput() {
-        JsonPath job = telnet(telnetElement(TestEnv.telnetPassword()), "[\"echo hello-$((6*7))\",\"uname -s\"]");
+        JsonPath job = telnet(TestElements.telnet(TestEnv.telnetPassword()), "[\"echo hello-$((6*7))\",\"uname -s\"]");
         assertEquals("succeeded", job.getString("status"), job.prettify());
         assertEquals(List.of(Map.of("command", "echo hello-$((6*7))", "output", "hello-42"), Map.of("command", "uname -s", "output", "Linux")),
                 job.getList("result.outputs"));
@@ -205,7 +186,7 @@ class JobsTest {
 
     @Test
     void aWrongTelnetPasswordFailsWithLoginFailed() {
-        JsonPath job = telnet(telnetElement("not-the-password"), "[\"id\"]");
+        JsonPath job = telnet(TestElements.telnet("not-the-password"), "[\"id\"]");
         assertEquals("failed", job.getString("status"));
         assertEquals("login_failed", job.getString("errorCode"));
         assertTrue(!job.prettify().contains("not-the-password"));
@@ -213,7 +194,7 @@ class JobsTest {
 
     @Test
     void theVendorProfilesErrorPatternFailsTheJobWithTheOutputsSoFar() {
-        JsonPath job = telnet(telnetElement(TestEnv.telnetPassword()), "[\"echo step1\",\"nw_not_a_command\",\"echo step3\"]");
+        JsonPath job = telnet(TestElements.telnet(TestEnv.telnetPassword()), "[\"echo step1\",\"nw_not_a_command\",\"echo step3\"]");
         assertEquals("failed", job.getString("status"));
         assertEquals("command_error", job.getString("errorCode"));
         assertEquals(List.of("echo step1", "nw_not_a_command"), job.getList("result.outputs.command"));
@@ -221,7 +202,7 @@ class JobsTest {
 
     @Test
     void agentsAreListedWithTheElementsTheyReach() throws Exception {
-        String element = v2cElement(TestEnv.snmpCommunity(), SNMP_PORT);
+        String element = TestElements.snmpV2c(TestEnv.snmpCommunity(), SNMP_PORT);
         run(element, "snmp.get", "[\"1.3.6.1.2.1.1.5.0\"]");
         long deadline = System.currentTimeMillis() + 10_000;
         while (System.currentTimeMillis() < deadline) {

@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.netwarden.testing.TestElements;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import java.time.Duration;
@@ -42,7 +43,7 @@ class ProvisionTest {
     @Test
     void twoConcurrentProvisionsOnOneElementNeverOverlap() throws Exception {
         // Given
-        String element = JobsTest.telnetElement(io.netwarden.testing.TestEnv.telnetPassword());
+        String element = TestElements.telnet(io.netwarden.testing.TestEnv.telnetPassword());
         String commands = "[\"date +%s%N; sleep 1.5; date +%s%N\"]";
 
         // When: both submitted at once
@@ -58,7 +59,7 @@ class ProvisionTest {
 
     @Test
     void failFastOnALockedElement() throws Exception {
-        String element = JobsTest.telnetElement(io.netwarden.testing.TestEnv.telnetPassword());
+        String element = TestElements.telnet(io.netwarden.testing.TestEnv.telnetPassword());
         String holder = provision(element, "[\"sleep 2\"]", "");
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (authed().get("/api/v1/elements/" + element + "/lock").statusCode() != 200 && System.nanoTime() < deadline) {
@@ -73,7 +74,7 @@ class ProvisionTest {
 
     @Test
     void anOperatorsLockHoldsProvisionsBackUntilReleased() throws Exception {
-        String element = JobsTest.telnetElement(io.netwarden.testing.TestEnv.telnetPassword());
+        String element = TestElements.telnet(io.netwarden.testing.TestEnv.telnetPassword());
         authed().contentType("application/json").body("{\"holder\":\"alice\",\"duration\":\"5m\",\"reason\":\"maintenance window\"}")
                 .post("/api/v1/elements/" + element + "/lock").then().statusCode(201)
                 .body("holder", equalTo("operator:alice")).body("reason", equalTo("maintenance window"));
@@ -93,7 +94,7 @@ class ProvisionTest {
 
     @Test
     void aFailingProvisionReleasesTheLockAndAJobsLockNeedsForce() throws Exception {
-        String element = JobsTest.telnetElement(io.netwarden.testing.TestEnv.telnetPassword());
+        String element = TestElements.telnet(io.netwarden.testing.TestEnv.telnetPassword());
         JsonPath failed = awaitFinished(provision(element, "[\"echo one\",\"nw_not_a_command\",\"echo three\"]", ""), Duration.ofSeconds(20));
         assertEquals("command_error", failed.getString("errorCode"));
         authed().get("/api/v1/elements/" + element + "/lock").then().statusCode(404);

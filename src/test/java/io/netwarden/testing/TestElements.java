@@ -1,0 +1,38 @@
+package io.netwarden.testing;
+
+import static io.netwarden.testing.Api.authed;
+
+import java.util.UUID;
+
+/** Creates network elements with unique names through the API, pointing at the test environment's peers. */
+public final class TestElements {
+
+    public static final String SNMP_HOST = TestEnv.snmp().substring(0, TestEnv.snmp().lastIndexOf(':'));
+    public static final int SNMP_PORT = Integer.parseInt(TestEnv.snmp().substring(TestEnv.snmp().lastIndexOf(':') + 1));
+
+    private TestElements() {
+    }
+
+    /** POSTs the element JSON, {@code $NAME} replaced by a fresh name; returns the name. */
+    public static String create(String json) {
+        String name = "el-" + UUID.randomUUID().toString().substring(0, 8);
+        authed().contentType("application/json").body(json.replace("$NAME", name)).post("/api/v1/elements").then().statusCode(201);
+        return name;
+    }
+
+    /** An SNMPv2c element with a short timeout and no retries, so failures show quickly. */
+    public static String snmpV2c(String community, int port) {
+        return create("""
+                {"name":"$NAME","address":"%s","snmp":{"port":%d,"community":"%s","timeout":"500ms","retries":0}}"""
+                .formatted(SNMP_HOST, port, community));
+    }
+
+    /** A telnet element on the test telnet server (vendor "linux", so the test profile's error pattern applies). */
+    public static String telnet(String password) {
+        String host = TestEnv.telnet().substring(0, TestEnv.telnet().lastIndexOf(':'));
+        int port = Integer.parseInt(TestEnv.telnet().substring(TestEnv.telnet().lastIndexOf(':') + 1));
+        return create("""
+                {"name":"$NAME","address":"%s","vendor":"linux","model":"debian","telnet":{"port":%d,"username":"%s","password":"%s"}}"""
+                .formatted(host, port, TestEnv.telnetUser(), password));
+    }
+}
