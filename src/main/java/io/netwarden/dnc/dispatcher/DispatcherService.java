@@ -24,7 +24,7 @@ import io.netwarden.proto.dnc.v1.JobRequest;
 import io.netwarden.proto.dnc.v1.JobUpdate;
 import io.netwarden.proto.dnc.v1.SnmpSettings;
 import io.netwarden.proto.dnc.v1.TelnetSettings;
-import io.quarkus.runtime.configuration.DurationConverter;
+import io.netwarden.dnc.Durations;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
@@ -236,15 +236,11 @@ public class DispatcherService implements RoleService {
         if (given.size() > MAX_OIDS) {
             throw ApiException.badRequest("malformed_oid", "at most " + MAX_OIDS + " OIDs per job");
         }
-        List<String> oids = new ArrayList<>();
-        for (String raw : given) {
-            try {
-                oids.add(Oid.of(raw == null ? null : raw.strip()).dotted());
-            } catch (IllegalArgumentException e) {
-                throw ApiException.badRequest("malformed_oid", e.getMessage());
-            }
+        try {
+            return Oid.dottedAll(given);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("malformed_oid", e.getMessage());
         }
-        return oids;
     }
 
     private static List<String> commands(List<String> given) {
@@ -264,19 +260,11 @@ public class DispatcherService implements RoleService {
     }
 
     private static Duration duration(String field, String value, Duration fallback, Duration max) {
-        if (value == null || value.isBlank()) {
-            return fallback;
-        }
-        Duration d;
         try {
-            d = DurationConverter.parseDuration(value.strip());
-        } catch (RuntimeException e) {
-            throw ApiException.badRequest("invalid_duration", field + ": '" + value + "' is not a duration like 10s or 500ms");
+            return Durations.parse(value, fallback, Duration.ZERO, max);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("invalid_duration", field + ": " + e.getMessage());
         }
-        if (d == null || d.isNegative() || d.compareTo(max) > 0) {
-            throw ApiException.badRequest("invalid_duration", field + " must be between 0 and " + max.toSeconds() + "s");
-        }
-        return d;
     }
 
     // ------------------------------------------------------------------ publish

@@ -4,7 +4,7 @@ import io.netwarden.platform.Role;
 import io.netwarden.platform.api.ApiError;
 import io.netwarden.platform.api.ApiException;
 import io.netwarden.platform.api.RoleEndpoint;
-import io.quarkus.runtime.configuration.DurationConverter;
+import io.netwarden.dnc.Durations;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -55,12 +55,9 @@ public class ElementLockResource {
         }
         Duration duration;
         try {
-            duration = request.duration() == null ? Duration.ofMinutes(30) : DurationConverter.parseDuration(request.duration());
-        } catch (RuntimeException e) {
-            throw ApiException.badRequest("invalid_lock", "duration: '" + request.duration() + "' is not a duration like 30m");
-        }
-        if (duration == null || duration.isNegative() || duration.isZero() || duration.compareTo(Duration.ofHours(24)) > 0) {
-            throw ApiException.badRequest("invalid_lock", "duration must be between 1s and 24h");
+            duration = Durations.parse(request.duration(), Duration.ofMinutes(30), Duration.ofSeconds(1), Duration.ofHours(24));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("invalid_lock", "duration: " + e.getMessage());
         }
         String reason = request.reason() == null ? null : request.reason().substring(0, Math.min(500, request.reason().length()));
         ElementLocks.Attempt attempt = locks.tryAcquire(name, "operator:" + request.holder(), duration, reason);

@@ -5,7 +5,6 @@ import io.netwarden.dnc.snmp.SnmpTarget;
 import io.netwarden.dnc.snmp.SnmpVersion;
 import io.netwarden.platform.api.ApiException;
 import io.netwarden.platform.auth.Secret;
-import io.quarkus.runtime.configuration.DurationConverter;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -160,9 +159,9 @@ public class Elements {
         e.snmpPrivPassword = keep(snmp.privPassword(), previous == null ? null : previous.snmpPrivPassword, "snmp.privPassword");
         Duration timeout;
         try {
-            timeout = snmp.timeout() == null ? DEFAULT_TIMEOUT : DurationConverter.parseDuration(snmp.timeout());
-        } catch (RuntimeException ex) {
-            throw ApiException.badRequest("invalid_element", "snmp.timeout: '" + snmp.timeout() + "' is not a duration like 2s or 500ms");
+            timeout = Durations.parse(snmp.timeout(), DEFAULT_TIMEOUT, Duration.ofMillis(1), Duration.ofMinutes(5));
+        } catch (IllegalArgumentException ex) {
+            throw ApiException.badRequest("invalid_element", "snmp.timeout: " + ex.getMessage());
         }
         e.snmpTimeoutMs = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
         e.snmpRetries = snmp.retries() == null ? DEFAULT_RETRIES : snmp.retries();
@@ -203,11 +202,6 @@ public class Elements {
             throw ApiException.badRequest("invalid_element", field + " is longer than 255 characters");
         }
         return value == null || value.isBlank() ? null : value.strip();
-    }
-
-    /** The SNMP target of a stored element, or empty when it has no SNMP settings. */
-    public static Optional<SnmpTarget> snmpTargetOf(ElementEntity e) {
-        return e.snmpVersion == null ? Optional.empty() : Optional.of(snmpTarget(e));
     }
 
     private static SnmpTarget snmpTarget(ElementEntity e) {

@@ -81,11 +81,6 @@ public class JobStore {
     }
 
     @Transactional
-    public Optional<JobEntity> find(String id) {
-        return Optional.ofNullable(session.find(JobEntity.class, id));
-    }
-
-    @Transactional
     public List<JobView> list(String element, JobStatus status, int offset, int limit) {
         StringBuilder hql = new StringBuilder("from JobEntity where 1 = 1");
         if (element != null) {

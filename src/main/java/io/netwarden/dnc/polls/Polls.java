@@ -11,7 +11,6 @@ import io.netwarden.dnc.jobs.JobSubmission;
 import io.netwarden.dnc.jobs.Operation;
 import io.netwarden.dnc.snmp.Oid;
 import io.netwarden.platform.api.ApiException;
-import io.quarkus.runtime.configuration.DurationConverter;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
@@ -70,22 +69,20 @@ public class Polls {
         if (spec.oids() == null || spec.oids().isEmpty() || spec.oids().size() > MAX_OIDS) {
             throw ApiException.badRequest("malformed_oid", "a poll needs 1-" + MAX_OIDS + " OIDs");
         }
-        List<String> oids = new ArrayList<>();
-        for (String raw : spec.oids()) {
-            try {
-                oids.add(Oid.of(raw).dotted());
-            } catch (IllegalArgumentException e) {
-                throw ApiException.badRequest("malformed_oid", e.getMessage());
-            }
+        List<String> oids;
+        try {
+            oids = Oid.dottedAll(spec.oids());
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("malformed_oid", e.getMessage());
         }
         Duration interval;
         try {
-            interval = DurationConverter.parseDuration(spec.interval());
-        } catch (RuntimeException e) {
-            interval = null;
+            interval = Durations.parse(spec.interval(), null, Duration.ofSeconds(1), Duration.ofDays(1));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("invalid_interval", "interval " + e.getMessage());
         }
-        if (interval == null || interval.compareTo(Duration.ofSeconds(1)) < 0 || interval.compareTo(Duration.ofDays(1)) > 0) {
-            throw ApiException.badRequest("invalid_interval", "interval must be a duration between 1s and 24h, e.g. 30s");
+        if (interval == null) {
+            throw ApiException.badRequest("invalid_interval", "interval is required, e.g. 30s");
         }
         PollEntity poll = new PollEntity();
         poll.id = UUID.randomUUID().toString();

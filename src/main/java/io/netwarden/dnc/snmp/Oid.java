@@ -1,6 +1,7 @@
 package io.netwarden.dnc.snmp;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.regex.Pattern;
 
 /** A numeric object identifier, dotted, without a leading dot ({@code 1.3.6.1.2.1.1.5.0}). */
@@ -29,6 +30,11 @@ public record Oid(String dotted) implements Comparable<Oid> {
 
     public static Oid of(String dotted) {
         return new Oid(dotted);
+    }
+
+    /** Each OID in its normal form (numeric, no leading dot), in order; the first malformed one is an error. */
+    public static List<String> dottedAll(List<String> raw) {
+        return raw.stream().map(o -> of(o == null ? null : o.strip()).dotted()).toList();
     }
 
     public int[] arcs() {

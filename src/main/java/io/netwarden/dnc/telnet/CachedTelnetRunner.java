@@ -134,11 +134,6 @@ public final class CachedTelnetRunner implements TelnetRunner {
         }
     }
 
-    /** Open sessions, for tests and diagnostics. */
-    public int openSessions() {
-        return (int) slots.values().stream().filter(s -> s.session != null).count();
-    }
-
     @Override
     public void close() {
         sweeper.shutdownNow();
