@@ -14,6 +14,7 @@ import io.netwarden.platform.messaging.BusMessage;
 import io.netwarden.platform.messaging.Messaging;
 import io.netwarden.platform.messaging.NatsMessaging;
 import io.netwarden.testing.KafkaTopicReader;
+import io.netwarden.testing.TestElements;
 import io.netwarden.testing.TestEnv;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -135,10 +136,7 @@ class RealInfrastructureTest {
     @Test
     void aJobRunsOverRealNatsAndItsResultIsExportedToKafka() throws Exception {
         // Given: an element in PostgreSQL pointing at the test snmpd
-        String element = "rnats-" + UUID.randomUUID().toString().substring(0, 8);
-        authed().contentType("application/json").body("{\"name\":\"" + element + "\",\"address\":\"" + TestEnv.snmp().split(":")[0]
-                + "\",\"snmp\":{\"port\":" + TestEnv.snmp().split(":")[1] + ",\"community\":\"" + TestEnv.snmpCommunity() + "\"}}")
-                .post("/api/v1/elements").then().statusCode(201);
+        String element = snmpElement();
 
         // When: dispatcher and agent meet on NATS subjects (dnc.jobs.default, dnc.updates)
         String id = authed().contentType("application/json")
@@ -158,10 +156,7 @@ class RealInfrastructureTest {
 
     @Test
     void pollSamplesAreExportedToKafka() throws Exception {
-        String element = "rpoll-" + UUID.randomUUID().toString().substring(0, 8);
-        authed().contentType("application/json").body("{\"name\":\"" + element + "\",\"address\":\"" + TestEnv.snmp().split(":")[0]
-                + "\",\"snmp\":{\"port\":" + TestEnv.snmp().split(":")[1] + ",\"community\":\"" + TestEnv.snmpCommunity() + "\"}}")
-                .post("/api/v1/elements").then().statusCode(201);
+        String element = snmpElement();
         String poll = authed().contentType("application/json")
                 .body("{\"element\":\"" + element + "\",\"oids\":[\"1.3.6.1.2.1.1\"],\"interval\":\"1s\"}")
                 .post("/api/v1/polls").then().statusCode(201).extract().path("id");
@@ -174,6 +169,13 @@ class RealInfrastructureTest {
         } finally {
             authed().delete("/api/v1/polls/" + poll).then().statusCode(204);
         }
+    }
+
+    /** An element on the test snmpd with default timeout and retries. */
+    private static String snmpElement() {
+        return TestElements.create("""
+                {"name":"$NAME","address":"%s","snmp":{"port":%d,"community":"%s"}}"""
+                .formatted(TestElements.SNMP_HOST, TestElements.SNMP_PORT, TestEnv.snmpCommunity()));
     }
 
     private static Object unwrap(Messaging bean) {

@@ -71,6 +71,7 @@ public class KafkaExport {
     @Identifier("default-kafka-broker")
     Map<String, Object> kafkaConfig;
 
+    private volatile Optional<String> bootstrap;
     private volatile KafkaProducer<String, byte[]> producer;
     private volatile Admin admin;
     private ExecutorService sender;
@@ -86,8 +87,14 @@ public class KafkaExport {
         return bootstrapServers().isPresent();
     }
 
+    /** Read once: configuration does not change while the process runs, and every domain event asks. */
     Optional<String> bootstrapServers() {
-        return rawConfig.getOptionalValue(BOOTSTRAP, String.class).filter(s -> !s.isBlank());
+        Optional<String> servers = bootstrap;
+        if (servers == null) {
+            servers = rawConfig.getOptionalValue(BOOTSTRAP, String.class).filter(s -> !s.isBlank());
+            bootstrap = servers;
+        }
+        return servers;
     }
 
     private synchronized KafkaProducer<String, byte[]> producer() {
