@@ -87,9 +87,13 @@ public class DatabaseSelection implements ConfigSourceFactory {
                 + " database; got a URL starting with '" + url.substring(0, Math.min(url.length(), 16)) + "'");
     }
 
-    /** H2 needs an absolute path; the data directory may be given relative to the working directory. */
+    /**
+     * H2 needs an absolute path; the data directory may be given relative to the working directory. {@code WRITE_DELAY=0}
+     * writes every commit to the file before the commit returns: H2's default (500 ms of commits kept in memory) loses
+     * accepted jobs when the process is killed.
+     */
     static String embeddedH2Url(String dataDir) {
         Path dir = Path.of(dataDir == null ? "./data" : dataDir).toAbsolutePath().normalize();
-        return "jdbc:h2:file:" + dir.resolve("db").resolve("netwarden") + ";DB_CLOSE_ON_EXIT=FALSE";
+        return "jdbc:h2:file:" + dir.resolve("db").resolve("netwarden") + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
     }
 }
