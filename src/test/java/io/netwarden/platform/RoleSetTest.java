@@ -93,5 +93,10 @@ class RoleSetTest {
         public Shutdown shutdown() {
             throw new UnsupportedOperationException();
         }
+
+        @Override
+        public Consul consul() {
+            throw new UnsupportedOperationException();
+        }
     }
 }

@@ -29,10 +29,15 @@ public final class TestElements {
 
     /** A telnet element on the test telnet server (vendor "linux", so the test profile's error pattern applies). */
     public static String telnet(String password) {
+        return telnet(password, "linux", "debian");
+    }
+
+    /** A telnet element on the test telnet server, of the given vendor and model. */
+    public static String telnet(String password, String vendor, String model) {
         String host = TestEnv.telnet().substring(0, TestEnv.telnet().lastIndexOf(':'));
         int port = Integer.parseInt(TestEnv.telnet().substring(TestEnv.telnet().lastIndexOf(':') + 1));
         return create("""
-                {"name":"$NAME","address":"%s","vendor":"linux","model":"debian","telnet":{"port":%d,"username":"%s","password":"%s"}}"""
-                .formatted(host, port, TestEnv.telnetUser(), password));
+                {"name":"$NAME","address":"%s","vendor":"%s","model":"%s","telnet":{"port":%d,"username":"%s","password":"%s"}}"""
+                .formatted(host, vendor, model, port, TestEnv.telnetUser(), password));
     }
 }

@@ -55,6 +55,13 @@ public interface AgentConfig {
          * generic profile's value. Patterns are Java regular expressions.
          */
         Map<String, Profile> profiles();
+
+        /**
+         * How long a profile read from Consul KV {@code elements/<vendor>/<model>} is used before Consul is asked again
+         * (only when {@code netwarden.consul.url} is set).
+         */
+        @WithDefault("30s")
+        Duration consulRefresh();
     }
 
     interface Profile {

@@ -8,6 +8,7 @@ import io.netwarden.dnc.telnet.CachedTelnetRunner;
 import io.netwarden.dnc.telnet.TelnetRunner;
 import io.netwarden.platform.NodeIdentity;
 import io.netwarden.platform.Role;
+import io.netwarden.platform.consul.ConsulKv;
 import io.netwarden.platform.lifecycle.RoleService;
 import io.netwarden.platform.messaging.BusMessage;
 import io.netwarden.platform.messaging.Messaging;
@@ -65,6 +66,9 @@ public class AgentService implements RoleService {
     @Inject
     NodeIdentity node;
 
+    @Inject
+    ConsulKv consul;
+
     private String name;
     private SnmpClient snmp;
     private TelnetRunner telnet;
@@ -104,7 +108,7 @@ public class AgentService implements RoleService {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the SNMP transport", e);
         }
-        TelnetProfiles profiles = TelnetProfiles.compile(config.telnet().profiles());
+        TelnetProfiles profiles = TelnetProfiles.compile(config.telnet().profiles(), consul, config.telnet().consulRefresh());
         telnet = new CachedTelnetRunner(config.telnet().idleTimeout());
         workers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("dnc-job-", 0).factory());
         runner = new JobRunner(snmp, telnet, profiles, config.telnet(), workers);
@@ -112,8 +116,8 @@ public class AgentService implements RoleService {
         subscription = messaging.subscribe(DncSubjects.jobs(config.pool()), Optional.of("agents"), this::onJob);
         heartbeat = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("dnc-agent-heartbeat").daemon().factory());
         heartbeat.scheduleAtFixedRate(this::hello, 0, Math.max(100, config.heartbeatInterval().toMillis()), TimeUnit.MILLISECONDS);
-        LOG.infof("agent %s: pool=%s heartbeat=%s max-concurrent-jobs=%d", name, config.pool(), config.heartbeatInterval(),
-                config.maxConcurrentJobs());
+        LOG.infof("agent %s: pool=%s heartbeat=%s max-concurrent-jobs=%d telnet-profiles-from-consul=%s", name, config.pool(),
+                config.heartbeatInterval(), config.maxConcurrentJobs(), consul.describe());
     }
 
     @Override

@@ -95,6 +95,8 @@ final class JobRunner {
             target = telnetTarget(request);
         } catch (IllegalArgumentException e) {
             return failed(update, "invalid_job", e.getMessage());
+        } catch (TelnetProfiles.ProfileException e) {
+            return failed(update, e.code(), e.getMessage());
         }
         return within(request, update, () -> telnet.run(target, request.getCommandsList(), notAfter), JobRunner::outputs);
     }
@@ -145,7 +147,7 @@ final class JobRunner {
                 .setCommand(o.command()).setOutput(o.output())));
     }
 
-    private TelnetTarget telnetTarget(JobRequest request) {
+    private TelnetTarget telnetTarget(JobRequest request) throws TelnetProfiles.ProfileException {
         ElementTarget e = request.getElement();
         if (!e.hasTelnet()) {
             throw new IllegalArgumentException("element " + e.getName() + " came without telnet settings");

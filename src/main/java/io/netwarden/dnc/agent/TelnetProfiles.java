@@ -1,55 +1,207 @@
 package io.netwarden.dnc.agent;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netwarden.dnc.telnet.TelnetProfile;
+import io.netwarden.platform.consul.ConsulKv;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import org.jboss.logging.Logger;
 
-/** The configured telnet profiles, compiled once; looks one up by the element's vendor and model. Immutable. */
+/**
+ * Finds the telnet profile for an element, first match wins:
+ * <pre>
+ *   Consul KV elements/&lt;vendor&gt;/&lt;model&gt;   (when netwarden.consul.url is set; lower case; cached for consul-refresh)
+ *   config profiles."&lt;vendor&gt;/&lt;model&gt;"
+ *   config profiles."&lt;vendor&gt;"
+ *   the generic profile
+ * </pre>
+ * Configured profiles are compiled once at start. Thread-safe: the configured map is immutable, the Consul cache a
+ * concurrent map whose entries are replaced whole (two jobs may fetch the same key at once; the later answer stays).
+ * When Consul cannot be reached the last profile read from it is used; with none read yet the job fails
+ * ({@code profile_unavailable}) rather than talking to the device with a profile that may not fit.
+ */
 final class TelnetProfiles {
 
-    private final Map<String, TelnetProfile> byKey;
+    private static final Logger LOG = Logger.getLogger(TelnetProfiles.class);
+    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
 
-    private TelnetProfiles(Map<String, TelnetProfile> byKey) {
-        this.byKey = Map.copyOf(byKey);
+    private final Map<String, TelnetProfile> configured;
+    private final ConsulKv consul;
+    private final Duration refresh;
+    private final Map<String, Fetched> fromConsul = new ConcurrentHashMap<>();
+
+    /** What Consul said about a key (its raw value, kept to notice changes), and when; empty: the key does not exist. */
+    private record Fetched(Optional<String> raw, Optional<TelnetProfile> profile, Instant at) {
+    }
+
+    private TelnetProfiles(Map<String, TelnetProfile> configured, ConsulKv consul, Duration refresh) {
+        this.configured = Map.copyOf(configured);
+        this.consul = consul;
+        this.refresh = refresh;
     }
 
     /** @throws IllegalArgumentException naming the profile and setting whose pattern does not compile */
-    static TelnetProfiles compile(Map<String, AgentConfig.Profile> configured) {
+    static TelnetProfiles compile(Map<String, AgentConfig.Profile> configured, ConsulKv consul, Duration refresh) {
         Map<String, TelnetProfile> compiled = new HashMap<>();
-        configured.forEach((key, p) -> {
-            TelnetProfile g = TelnetProfile.GENERIC;
-            compiled.put(key.toLowerCase(Locale.ROOT), new TelnetProfile(key,
-                    p.loginPrompt().map(r -> pattern(key, "login-prompt", r)).orElse(g.loginPrompt()),
-                    p.passwordPrompt().map(r -> pattern(key, "password-prompt", r)).orElse(g.passwordPrompt()),
-                    p.prompt().map(r -> pattern(key, "prompt", r)).orElse(g.prompt()),
-                    p.pager().map(r -> pattern(key, "pager", r)).orElse(g.pager()),
-                    p.loginFailure().map(r -> pattern(key, "login-failure", r)).orElse(g.loginFailure()),
-                    p.pagingOff().or(g::pagingOff),
-                    p.errors().map(list -> list.stream().map(r -> pattern(key, "errors", r)).toList()).orElse(g.errors())));
-        });
-        return new TelnetProfiles(compiled);
+        configured.forEach((key, p) -> compiled.put(key.toLowerCase(Locale.ROOT),
+                compile(key, "netwarden.dnc.agent.telnet.profiles.\"" + key + "\".", p)));
+        return new TelnetProfiles(compiled, consul, refresh);
     }
 
-    private static Pattern pattern(String profile, String setting, String regex) {
+    /** Unset parts keep the generic profile's value; {@code where} prefixes the setting name in errors. */
+    private static TelnetProfile compile(String name, String where, AgentConfig.Profile p) {
+        TelnetProfile g = TelnetProfile.GENERIC;
+        return new TelnetProfile(name,
+                p.loginPrompt().map(r -> pattern(where, "login-prompt", r)).orElse(g.loginPrompt()),
+                p.passwordPrompt().map(r -> pattern(where, "password-prompt", r)).orElse(g.passwordPrompt()),
+                p.prompt().map(r -> pattern(where, "prompt", r)).orElse(g.prompt()),
+                p.pager().map(r -> pattern(where, "pager", r)).orElse(g.pager()),
+                p.loginFailure().map(r -> pattern(where, "login-failure", r)).orElse(g.loginFailure()),
+                p.pagingOff().or(g::pagingOff),
+                p.errors().map(list -> list.stream().map(r -> pattern(where, "errors", r)).toList()).orElse(g.errors()));
+    }
+
+    private static Pattern pattern(String where, String setting, String regex) {
         try {
             return Pattern.compile(regex);
         } catch (PatternSyntaxException e) {
-            throw new IllegalArgumentException("netwarden.dnc.agent.telnet.profiles.\"" + profile + "\"." + setting
-                    + " is not a valid regular expression: " + e.getDescription());
+            throw new IllegalArgumentException(where + setting + " is not a valid regular expression: " + e.getDescription());
         }
     }
 
-    /** {@code vendor/model}, else {@code vendor}, else the generic profile. */
-    TelnetProfile forElement(String vendor, String model) {
-        String v = vendor == null ? "" : vendor.toLowerCase(Locale.ROOT);
-        String m = model == null ? "" : model.toLowerCase(Locale.ROOT);
-        TelnetProfile exact = byKey.get(v + "/" + m);
+    /**
+     * The profile for an element of this vendor and model.
+     *
+     * @throws ProfileException {@code profile_invalid} when Consul holds something that is not a profile,
+     *         {@code profile_unavailable} when Consul cannot be asked and nothing was read from it before
+     */
+    TelnetProfile forElement(String vendor, String model) throws ProfileException {
+        String v = vendor == null ? "" : vendor.strip().toLowerCase(Locale.ROOT);
+        String m = model == null ? "" : model.strip().toLowerCase(Locale.ROOT);
+        if (consul.enabled() && !v.isEmpty() && !m.isEmpty()) {
+            Optional<TelnetProfile> central = fromConsul("elements/" + v + "/" + m);
+            if (central.isPresent()) {
+                return central.get();
+            }
+        }
+        TelnetProfile exact = configured.get(v + "/" + m);
         if (exact != null) {
             return exact;
         }
-        return byKey.getOrDefault(v, TelnetProfile.GENERIC);
+        return configured.getOrDefault(v, TelnetProfile.GENERIC);
+    }
+
+    private Optional<TelnetProfile> fromConsul(String key) throws ProfileException {
+        Fetched cached = fromConsul.get(key);
+        Instant now = Instant.now();
+        if (cached != null && cached.at().plus(refresh).isAfter(now)) {
+            return cached.profile();
+        }
+        Optional<String> value;
+        try {
+            value = consul.get(key);
+        } catch (ConsulKv.ConsulException e) {
+            if (cached != null) {
+                LOG.warnf("telnet profile %s: %s; keeping the one read at %s", key, e.getMessage(), cached.at());
+                fromConsul.put(key, new Fetched(cached.raw(), cached.profile(), now)); // ask again after the next refresh, not per job
+                return cached.profile();
+            }
+            throw new ProfileException("profile_unavailable", "the telnet profile for this element lives in Consul key '"
+                    + key + "' and could not be read: " + e.getMessage());
+        }
+        if (cached != null && cached.raw().equals(value)) {
+            fromConsul.put(key, new Fetched(value, cached.profile(), now));
+            return cached.profile();
+        }
+        Optional<TelnetProfile> profile = value.isEmpty() ? Optional.empty() : Optional.of(parse(key, value.get()));
+        LOG.infof("telnet profile %s: %s", key, profile.isPresent() ? "read from Consul" : "not in Consul");
+        fromConsul.put(key, new Fetched(value, profile, now));
+        return profile;
+    }
+
+    private static TelnetProfile parse(String key, String json) throws ProfileException {
+        ConsulProfile settings;
+        try {
+            settings = JSON.readValue(json, ConsulProfile.class);
+        } catch (JsonProcessingException e) {
+            throw new ProfileException("profile_invalid", "Consul key '" + key + "' is not a telnet profile: "
+                    + e.getOriginalMessage());
+        }
+        if (settings == null) {
+            throw new ProfileException("profile_invalid", "Consul key '" + key + "' is not a telnet profile: it holds null");
+        }
+        try {
+            return compile(key, "Consul key '" + key + "': ", settings);
+        } catch (IllegalArgumentException e) {
+            throw new ProfileException("profile_invalid", e.getMessage());
+        }
+    }
+
+    /** A profile as JSON in Consul, with the same setting names as the config file. */
+    record ConsulProfile(@JsonProperty("prompt") String promptRegex, @JsonProperty("login-prompt") String loginPromptRegex,
+            @JsonProperty("password-prompt") String passwordPromptRegex, @JsonProperty("pager") String pagerRegex,
+            @JsonProperty("login-failure") String loginFailureRegex, @JsonProperty("paging-off") String pagingOffCommand,
+            @JsonProperty("errors") List<String> errorRegexes) implements AgentConfig.Profile {
+
+        @Override
+        public Optional<String> prompt() {
+            return Optional.ofNullable(promptRegex);
+        }
+
+        @Override
+        public Optional<String> loginPrompt() {
+            return Optional.ofNullable(loginPromptRegex);
+        }
+
+        @Override
+        public Optional<String> passwordPrompt() {
+            return Optional.ofNullable(passwordPromptRegex);
+        }
+
+        @Override
+        public Optional<String> pager() {
+            return Optional.ofNullable(pagerRegex);
+        }
+
+        @Override
+        public Optional<String> loginFailure() {
+            return Optional.ofNullable(loginFailureRegex);
+        }
+
+        @Override
+        public Optional<String> pagingOff() {
+            return Optional.ofNullable(pagingOffCommand);
+        }
+
+        @Override
+        public Optional<List<String>> errors() {
+            return Optional.ofNullable(errorRegexes);
+        }
+    }
+
+    /** No usable profile for the element: the job fails with this code. */
+    static final class ProfileException extends Exception {
+        private final String code;
+
+        ProfileException(String code, String message) {
+            super(message);
+            this.code = code;
+        }
+
+        String code() {
+            return code;
+        }
     }
 }

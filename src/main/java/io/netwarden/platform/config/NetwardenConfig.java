@@ -6,6 +6,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -42,6 +43,9 @@ public interface NetwardenConfig {
 
     /** Graceful shutdown. */
     Shutdown shutdown();
+
+    /** A Consul agent for settings read while running (telnet device profiles); start-up config is quarkus.consul-config. */
+    Consul consul();
 
     interface Node {
         /** Name of this node; default: the host name. Env: {@code NETWARDEN_NODE_NAME}. */
@@ -90,6 +94,19 @@ public interface NetwardenConfig {
         enum Format {
             json, protobuf
         }
+    }
+
+    interface Consul {
+        /** HTTP address of a Consul agent ({@code http://127.0.0.1:8500}). Unset: no Consul. Env: {@code NETWARDEN_CONSUL_URL}. */
+        Optional<URI> url();
+
+        /** ACL token sent as {@code X-Consul-Token}. Env: {@code NETWARDEN_CONSUL_TOKEN}. */
+        @WithConverter(SecretConverter.class)
+        Optional<Secret> token();
+
+        /** Time allowed for connecting to Consul and for each answer. */
+        @WithDefault("2s")
+        Duration timeout();
     }
 
     interface Shutdown {
