@@ -10,7 +10,8 @@ mvn -B -q -ntp -DskipTests package dependency:build-classpath -Dmdep.outputFile=
 WORK="$(mktemp -d)"
 APP=""
 cleanup() {
-  [ -n "$APP" ] && kill "$APP" 2>/dev/null && wait "$APP" 2>/dev/null
+  set +e
+  if [ -n "$APP" ]; then kill "$APP" 2>/dev/null; wait "$APP" 2>/dev/null; fi
   for pid in "$WORK"/snmpd-*/pid; do [ -f "$pid" ] && kill "$(cat "$pid")" 2>/dev/null; done
   rm -rf "$WORK"
 }

@@ -29,6 +29,14 @@ public interface AgentConfig {
     @WithDefault("64")
     int maxConcurrentJobs();
 
+    /**
+     * A job still running after this long is reported as running; a job done sooner is reported once, its final
+     * update carrying the start time (the dispatcher records both transitions from it). Provisions always report at
+     * once, so a provision whose agent dies is known to have started. 0: always report at once.
+     */
+    @WithDefault("200ms")
+    Duration runningReportDelay();
+
     /** An element answered within this time counts as reachable in the heartbeat. */
     @WithDefault("10m")
     Duration reachableWindow();

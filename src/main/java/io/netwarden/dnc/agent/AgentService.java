@@ -2,6 +2,7 @@ package io.netwarden.dnc.agent;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.netwarden.dnc.DncSubjects;
+import io.netwarden.dnc.jobs.Operation;
 import io.netwarden.dnc.snmp.Snmp4jClient;
 import io.netwarden.dnc.snmp.SnmpClient;
 import io.netwarden.dnc.telnet.CachedTelnetRunner;
@@ -32,6 +33,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
@@ -199,10 +201,21 @@ public class AgentService implements RoleService {
 
     private void execute(JobRequest request, String key) {
         long started = System.currentTimeMillis();
-        send(request, JobUpdate.newBuilder().setJobId(request.getId()).setAttempt(request.getAttempt())
-                .setStatus(JobStatus.JOB_STATUS_RUNNING).setAgent(name).setAtEpochMs(started).setStartedAtEpochMs(started).build());
-        JobUpdate result = runner.run(request).setAgent(name).setAtEpochMs(System.currentTimeMillis())
-                .setStartedAtEpochMs(started).build();
+        JobUpdate running = JobUpdate.newBuilder().setJobId(request.getId()).setAttempt(request.getAttempt())
+                .setStatus(JobStatus.JOB_STATUS_RUNNING).setAgent(name).setAtEpochMs(started).setStartedAtEpochMs(started).build();
+        long delay = config.runningReportDelay().toMillis();
+        ScheduledFuture<?> report = null;
+        if (delay <= 0 || Operation.PROVISION.id().equals(request.getOperation())) {
+            send(request, running);
+        } else {
+            // most jobs end within milliseconds: one update then saves the dispatcher a database transaction
+            report = heartbeat.schedule(() -> send(request, running), delay, TimeUnit.MILLISECONDS);
+        }
+        JobUpdate.Builder outcome = runner.run(request);
+        if (report != null) {
+            report.cancel(false); // if it is being sent just now, the dispatcher ignores a "running" after the end
+        }
+        JobUpdate result = outcome.setAgent(name).setAtEpochMs(System.currentTimeMillis()).setStartedAtEpochMs(started).build();
         if (JobRunner.reached(result)) {
             reached.put(request.getElement().getName(), Instant.now());
         }

@@ -25,6 +25,7 @@ import io.netwarden.proto.dnc.v1.JobUpdate;
 import io.netwarden.proto.dnc.v1.SnmpSettings;
 import io.netwarden.proto.dnc.v1.TelnetSettings;
 import io.netwarden.dnc.Durations;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
@@ -154,11 +155,57 @@ public class DispatcherService implements RoleService {
 
     /** Validates, stores and queues a job. Bad input changes nothing. */
     public JobView submit(JobSubmission submission) {
-        return submit(submission, null);
+        return submit(submission, null, Duration.ZERO);
     }
 
     /** As {@link #submit(JobSubmission)}, for a run of the scheduled poll {@code pollId}. */
     public JobView submit(JobSubmission submission, String pollId) {
+        return submit(submission, pollId, Duration.ZERO);
+    }
+
+    /**
+     * As {@link #submit(JobSubmission)}, then waits until the job has finished or {@code wait} has passed; returns its
+     * state then. The waiter is in place before the job is published, so even the fastest agent cannot be missed, and a
+     * job finished by this dispatcher is answered without reading it back.
+     */
+    public JobView submitAndWait(JobSubmission submission, Duration wait) {
+        return submit(submission, null, wait);
+    }
+
+    private JobView submit(JobSubmission submission, String pollId, Duration wait) {
+        // one transaction for reading the element and storing the job; publishing comes after the commit
+        Accepted accepted = QuarkusTransaction.joiningExisting().call(() -> accept(submission, pollId));
+        JobStore.Created created = accepted.created();
+        ElementEntity element = accepted.element();
+        boolean provision = accepted.provision();
+        if (wait.isZero()) {
+            publish(created.job(), element, !provision);
+            return created.view(); // as accepted: a fast agent may already be running it
+        }
+        var finished = waiters.register(created.job().id);
+        try {
+            publish(created.job(), element, !provision);
+            JobView view = finished.get(wait.toMillis(), TimeUnit.MILLISECONDS);
+            if (view != null) {
+                return view;
+            }
+        } catch (TimeoutException e) {
+            // not finished in time: answer with the current state
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e);
+        } finally {
+            finished.complete(null);
+        }
+        return store.view(created.job().id, false).orElseThrow();
+    }
+
+    /** A job as stored, with the element it runs on. */
+    private record Accepted(JobStore.Created created, ElementEntity element, boolean provision) {
+    }
+
+    private Accepted accept(JobSubmission submission, String pollId) {
         if (submission == null) {
             throw ApiException.badRequest("invalid_job", "send {\"element\",\"operation\",\"oids\"|\"commands\"}");
         }
@@ -194,8 +241,7 @@ public class DispatcherService implements RoleService {
         JobStore.Created created = store.create(element.name, operation, oids, commands, pool, (int) timeout.toMillis(),
                 provision ? onLocked : null, !provision, pollId);
         LOG.debugf("job %s: %s on %s queued for pool %s", created.job().id, operation.id(), element.name, pool);
-        publish(created.job(), element, !provision);
-        return created.view(); // as accepted: a fast agent may already be running it
+        return new Accepted(created, element, provision);
     }
 
     private void publish(JobEntity job) {
@@ -207,26 +253,6 @@ public class DispatcherService implements RoleService {
     /** Reads a {@code ?wait=} value (at most five minutes); check it before submitting, so a bad one creates nothing. */
     public static Duration waitLimit(String wait) {
         return duration("wait", wait, Duration.ZERO, MAX_WAIT);
-    }
-
-    /** Waits until the job is finished or {@code limit} has passed; returns its state then. */
-    public JobView await(String jobId, Duration limit) {
-        var finished = waiters.register(jobId);
-        try {
-            JobView now = store.view(jobId, false).orElseThrow();
-            if (!now.finished() && !limit.isZero()) {
-                finished.get(limit.toMillis(), TimeUnit.MILLISECONDS);
-            }
-        } catch (TimeoutException e) {
-            // not finished in time: answer with the current state
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new IllegalStateException(e);
-        } finally {
-            finished.complete(null);
-        }
-        return store.view(jobId, false).orElseThrow();
     }
 
     private static List<String> oids(List<String> given) {
@@ -354,11 +380,12 @@ public class DispatcherService implements RoleService {
             LOG.warnf("dropped a job update without job id from agent '%s'", update.getAgent());
             return;
         }
-        joinParts(update).flatMap(store::apply).ifPresent(job -> {
+        joinParts(update).flatMap(store::apply).ifPresent(done -> {
+            JobEntity job = done.job();
             if (job.lockToken != null && locks.release(job.element, "job:" + job.id, job.lockToken)) {
                 LOG.debugf("provision job %s released the lock on %s", job.id, job.element);
             }
-            announceFinished(job);
+            announceFinished(job, done.view());
         });
     }
 
@@ -394,12 +421,17 @@ public class DispatcherService implements RoleService {
     }
 
     private void announceFinished(JobEntity job) {
+        announceFinished(job, null);
+    }
+
+    /** Wakes this process's waiters (with the job when known) and tells the other dispatchers' waiters. */
+    private void announceFinished(JobEntity job, JobView view) {
         LOG.debugf("job %s %s (agent %s)", job.id, job.status, job.agent);
+        waiters.finished(job.id, view);
         try {
             messaging.publish(DncSubjects.finished(job.id), job.status.getBytes(StandardCharsets.UTF_8));
         } catch (RuntimeException e) {
-            LOG.debugf("could not announce the end of job %s: %s", job.id, e.getMessage());
-            waiters.finished(job.id); // at least wake local callers
+            LOG.debugf("could not announce the end of job %s to other dispatchers: %s", job.id, e.getMessage());
         }
     }
 
@@ -416,7 +448,7 @@ public class DispatcherService implements RoleService {
 
     void onFinished(BusMessage message) {
         String subject = message.subject();
-        waiters.finished(subject.substring(subject.lastIndexOf('.') + 1));
+        waiters.finished(subject.substring(subject.lastIndexOf('.') + 1), null);
     }
 
     // ------------------------------------------------------------------ maintenance

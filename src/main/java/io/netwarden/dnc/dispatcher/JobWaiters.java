@@ -1,19 +1,24 @@
 package io.netwarden.dnc.dispatcher;
 
+import io.netwarden.dnc.jobs.JobView;
 import jakarta.inject.Singleton;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** Callers waiting for a job to finish ({@code ?wait=}). Thread-safe: concurrent map of concurrent sets. */
+/**
+ * Callers waiting for a job to finish ({@code ?wait=}). A waiter completes with the finished job when this process
+ * recorded the end itself, or with {@code null} when another dispatcher did (then the caller reads the job). Thread-safe:
+ * concurrent map of concurrent sets.
+ */
 @Singleton
 public class JobWaiters {
 
-    private final Map<String, Set<CompletableFuture<Void>>> waiting = new ConcurrentHashMap<>();
+    private final Map<String, Set<CompletableFuture<JobView>>> waiting = new ConcurrentHashMap<>();
 
-    CompletableFuture<Void> register(String jobId) {
-        CompletableFuture<Void> future = new CompletableFuture<>();
+    CompletableFuture<JobView> register(String jobId) {
+        CompletableFuture<JobView> future = new CompletableFuture<>();
         waiting.computeIfAbsent(jobId, k -> ConcurrentHashMap.newKeySet()).add(future);
         future.whenComplete((v, e) -> waiting.computeIfPresent(jobId, (k, set) -> {
             set.remove(future);
@@ -22,10 +27,11 @@ public class JobWaiters {
         return future;
     }
 
-    void finished(String jobId) {
-        Set<CompletableFuture<Void>> futures = waiting.remove(jobId);
+    /** The job ended; {@code view} is how it ended, or null when only the news came (from another dispatcher). */
+    void finished(String jobId, JobView view) {
+        Set<CompletableFuture<JobView>> futures = waiting.remove(jobId);
         if (futures != null) {
-            futures.forEach(f -> f.complete(null));
+            futures.forEach(f -> f.complete(view));
         }
     }
 }

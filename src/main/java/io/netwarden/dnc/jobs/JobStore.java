@@ -113,11 +113,15 @@ public class JobStore {
                 .setParameter("token", token).setParameter("id", id).executeUpdate();
     }
 
+    /** A job an update finished, as stored and as the API shows it. */
+    public record Finished(JobEntity job, JobView view) {
+    }
+
     /**
      * Applies an agent's update (parts already joined). Returns the job when this update finished it.
      */
     @Transactional
-    public Optional<JobEntity> apply(JobUpdate update) {
+    public Optional<Finished> apply(JobUpdate update) {
         // updates are applied concurrently: the row lock keeps a late "running" from overwriting a final status
         JobEntity job = session.find(JobEntity.class, update.getJobId(), LockModeType.PESSIMISTIC_WRITE);
         if (job == null) {
@@ -170,7 +174,7 @@ public class JobStore {
         }
         transition(job, job.errorCode);
         fireFinished(job);
-        return Optional.of(job);
+        return Optional.of(new Finished(job, view(job, null)));
     }
 
     /** Finishes a job from the dispatcher's side (no agent answer in time). */

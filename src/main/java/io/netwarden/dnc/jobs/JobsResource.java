@@ -51,10 +51,7 @@ public class JobsResource {
     public Response submit(JobSubmission submission,
             @Parameter(description = "How long to wait for the result, e.g. 10s (at most 5m)") @QueryParam("wait") String wait) {
         java.time.Duration limit = wait == null ? null : DispatcherService.waitLimit(wait);
-        JobView job = dispatcher.submit(submission);
-        if (limit != null) {
-            job = dispatcher.await(job.id(), limit);
-        }
+        JobView job = limit == null ? dispatcher.submit(submission) : dispatcher.submitAndWait(submission, limit);
         return Response.status(job.finished() ? 200 : 202).location(URI.create("/api/v1/jobs/" + job.id())).entity(job).build();
     }
 
