@@ -51,9 +51,9 @@ class DistributedJobsIT {
                 "NETWARDEN_DNC_DISPATCHER_MAINTENANCE_INTERVAL", "250ms"));
         agentA = agent("agent-a");
         agentB = agent("agent-b");
-        dispatcher.awaitReady(Duration.ofSeconds(20));
-        agentA.awaitReady(Duration.ofSeconds(20));
-        agentB.awaitReady(Duration.ofSeconds(20));
+        dispatcher.awaitReady(Duration.ofSeconds(60));
+        agentA.awaitReady(Duration.ofSeconds(60));
+        agentB.awaitReady(Duration.ofSeconds(60));
     }
 
     private AppProcess agent(String name) throws Exception {

@@ -102,7 +102,7 @@ class RestartIT {
                 "NETWARDEN_DNC_DISPATCHER_REDISPATCH_AFTER", "2s", "NETWARDEN_DNC_DISPATCHER_MAINTENANCE_INTERVAL", "250ms",
                 "NETWARDEN_DNC_DISPATCHER_QUEUE_TIMEOUT", "5m"));
         processes.add(p);
-        p.awaitReady(Duration.ofSeconds(30));
+        p.awaitReady(Duration.ofSeconds(60));
         return p;
     }
 
@@ -112,7 +112,7 @@ class RestartIT {
                 "NETWARDEN_NATS_URL", natsUrl, "NETWARDEN_DNC_AGENT_POOL", pool));
         AppProcess p = AppProcess.start(Files.createDirectories(dir.resolve("agent")), env);
         processes.add(p);
-        p.awaitReady(Duration.ofSeconds(30));
+        p.awaitReady(Duration.ofSeconds(60));
     }
 
     private static void element(AppProcess dispatcher) throws Exception {

@@ -33,7 +33,7 @@ class RoleSelectionIT {
 
     private void assertOnlyAgent(Map<String, String> env) throws Exception {
         try (AppProcess app = AppProcess.start(dir, env)) {
-            app.awaitReady(Duration.ofSeconds(15));
+            app.awaitReady(Duration.ofSeconds(30));
             var node = JSON.readTree(app.get("/api/v1/node", TOKEN).body());
             assertEquals(1, node.get("roles").size(), node.toString());
             assertEquals("agent", node.get("roles").get(0).asText());

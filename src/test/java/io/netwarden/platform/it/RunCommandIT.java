@@ -29,7 +29,7 @@ class RunCommandIT {
     void embeddedDefaultsServeThePlatformAsDocumented() throws Exception {
         try (AppProcess app = AppProcess.start(dir, Map.of())) {
             // ready within 15 s
-            Duration ready = app.awaitReady(Duration.ofSeconds(15));
+            Duration ready = app.awaitReady(Duration.ofSeconds(30));
             assertTrue(ready.compareTo(Duration.ofSeconds(15)) < 0, "ready after " + ready);
 
             // a token was generated into the data dir, owner-only, and only its path was logged
@@ -79,12 +79,12 @@ class RunCommandIT {
     void aRestartKeepsTheGeneratedTokenAndTheDatabase() throws Exception {
         String first;
         try (AppProcess app = AppProcess.start(dir, Map.of())) {
-            app.awaitReady(Duration.ofSeconds(15));
+            app.awaitReady(Duration.ofSeconds(30));
             first = Files.readString(dir.resolve("data/api-token")).strip();
             app.stop();
         }
         try (AppProcess app = AppProcess.start(dir, Map.of())) {
-            app.awaitReady(Duration.ofSeconds(15));
+            app.awaitReady(Duration.ofSeconds(30));
             assertEquals(first, Files.readString(dir.resolve("data/api-token")).strip());
             assertEquals(200, app.get("/api/v1/node", first).statusCode());
             assertTrue(app.output().contains("API token: read from"), app.output());
@@ -95,7 +95,7 @@ class RunCommandIT {
     @Test
     void anExplicitTokenReplacesTheFile() throws Exception {
         try (AppProcess app = AppProcess.start(dir, Map.of("NETWARDEN_API_TOKEN", "op-chosen-token-123"))) {
-            app.awaitReady(Duration.ofSeconds(15));
+            app.awaitReady(Duration.ofSeconds(30));
             assertEquals(200, app.get("/api/v1/node", "op-chosen-token-123").statusCode());
             assertFalse(Files.exists(dir.resolve("data/api-token")));
             assertFalse(app.output().contains("op-chosen-token-123"));
