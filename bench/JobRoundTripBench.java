@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Job round trip: POST /api/v1/jobs?wait (API → dispatcher → database → NATS → agent → SNMP GET → NATS → dispatcher →
  * database → answer) against a raw jnats request-reply whose responder does the same SNMP GET. Same NATS server, same
  * snmpd, same run. Prints closed-loop throughput of both and the ratio, then p50/p99 latency of both at a fixed rate.
- * Usage: java -cp … bench/JobRoundTripBench.java apiBase token element natsUrl snmpHost:port community concurrency seconds rate
+ * Usage: java -cp … bench/JobRoundTripBench.java apiBase token element natsUrl snmpHost:port community concurrency seconds rate [warm-up seconds]
  */
 public class JobRoundTripBench {
 
@@ -38,6 +38,7 @@ public class JobRoundTripBench {
         int concurrency = Integer.parseInt(a[6]);
         int seconds = Integer.parseInt(a[7]);
         int rate = Integer.parseInt(a[8]);
+        int warmup = a.length > 9 ? Integer.parseInt(a[9]) : 15;
 
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         String body = "{\"element\":\"" + element + "\",\"operation\":\"snmp.get\",\"oids\":[\"1.3.6.1.2.1.1.5.0\"]}";
@@ -84,8 +85,9 @@ public class JobRoundTripBench {
                 }
             };
 
-            closedLoop(netwarden, concurrency, 3); // warm-up
-            closedLoop(raw, concurrency, 3);
+            // warm-up: the JIT needs some thousand round trips through REST, Hibernate and NATS before it settles
+            closedLoop(netwarden, concurrency, warmup);
+            closedLoop(raw, concurrency, warmup);
             double nwRate = closedLoop(netwarden, concurrency, seconds);
             double rawRate = closedLoop(raw, concurrency, seconds);
             System.out.printf("job round trip, snmp.get of one OID, concurrency %d, %d s each%n", concurrency, seconds);
