@@ -35,6 +35,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -170,6 +171,14 @@ public class DispatcherService implements RoleService {
      */
     public JobView submitAndWait(JobSubmission submission, Duration wait) {
         return submit(submission, null, wait);
+    }
+
+    /**
+     * Completes when the job finishes: with the job when this dispatcher recorded the end, with null when another one
+     * did. Complete it yourself when no longer interested, so it is forgotten.
+     */
+    public CompletableFuture<JobView> whenFinished(String jobId) {
+        return waiters.register(jobId);
     }
 
     private JobView submit(JobSubmission submission, String pollId, Duration wait) {

@@ -21,6 +21,9 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * gRPC {@code netwarden.dnc.v1.JobService}: the REST jobs API for programs. Errors carry the REST error's message with
@@ -30,8 +33,8 @@ import java.util.Objects;
 @GrpcService
 public class JobGrpcService implements JobService {
 
-    /** How often Watch looks at the job. */
-    private static final Duration WATCH_POLL = Duration.ofMillis(100);
+    /** How often Watch looks at a job that has not finished (its end is announced and shown at once). */
+    private static final Duration WATCH_POLL = Duration.ofSeconds(1);
     /** Watch gives up on a job that has not finished after this long. */
     private static final Duration WATCH_LIMIT = Duration.ofHours(2);
 
@@ -63,21 +66,30 @@ public class JobGrpcService implements JobService {
             try {
                 requireDispatcher();
                 long deadline = System.nanoTime() + WATCH_LIMIT.toNanos();
-                Job last = null;
-                while (!emitter.isCancelled() && System.nanoTime() < deadline) {
-                    JobView view = find(request.getId());
-                    Job now = toProto(view);
-                    if (!Objects.equals(now, last)) {
-                        emitter.emit(now);
-                        last = now;
+                var finished = dispatcher.whenFinished(request.getId());
+                try {
+                    Job last = null;
+                    while (!emitter.isCancelled() && System.nanoTime() < deadline) {
+                        JobView view = find(request.getId());
+                        Job now = toProto(view);
+                        if (!Objects.equals(now, last)) {
+                            emitter.emit(now);
+                            last = now;
+                        }
+                        if (view.finished()) {
+                            emitter.complete();
+                            return;
+                        }
+                        try {
+                            finished.get(WATCH_POLL.toMillis(), TimeUnit.MILLISECONDS);
+                        } catch (TimeoutException stillRunning) {
+                            // look again: the job may have started
+                        }
                     }
-                    if (view.finished()) {
-                        emitter.complete();
-                        return;
-                    }
-                    Thread.sleep(WATCH_POLL.toMillis());
+                    emitter.complete();
+                } finally {
+                    finished.complete(null);
                 }
-                emitter.complete();
             } catch (ApiException e) {
                 emitter.fail(status(e));
             } catch (StatusRuntimeException e) {
@@ -85,6 +97,8 @@ public class JobGrpcService implements JobService {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 emitter.complete();
+            } catch (ExecutionException e) {
+                emitter.fail(Status.INTERNAL.withDescription("watch failed: " + e.getCause()).asRuntimeException());
             } catch (RuntimeException e) {
                 emitter.fail(Status.INTERNAL.withDescription("watch failed: " + e.getMessage()).asRuntimeException());
             }

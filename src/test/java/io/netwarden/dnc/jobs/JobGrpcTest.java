@@ -16,10 +16,12 @@ import io.netwarden.proto.dnc.v1.JobServiceGrpc;
 import io.netwarden.proto.dnc.v1.JobStatus;
 import io.netwarden.proto.dnc.v1.SubmitJobRequest;
 import io.netwarden.testing.Api;
+import io.netwarden.testing.SlowUdpProxy;
 import io.netwarden.testing.TestEnv;
 import io.netwarden.testing.TestElements;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -72,6 +74,26 @@ class JobGrpcTest {
         assertEquals(last, fetched);
         assertTrue(fetched.getVarbindsList().stream().anyMatch(vb -> vb.getOid().equals("1.3.6.1.2.1.1.6.0")
                 && vb.getValue().equals("netwarden-test")));
+    }
+
+    @Test
+    void watchShowsALongJobRunningAndThenItsEnd() throws Exception {
+        // Given: an element behind a proxy that delays every answer, so a walk takes seconds
+        try (SlowUdpProxy proxy = new SlowUdpProxy(new InetSocketAddress(TestElements.SNMP_HOST, TestElements.SNMP_PORT), 150)) {
+            String element = TestElements.snmpV2c(TestEnv.snmpCommunity(), proxy.port());
+
+            // When
+            Job submitted = jobs.submit(SubmitJobRequest.newBuilder().setElement(element).setOperation("snmp.walk")
+                    .addOids("1.3.6.1.2.1.1").build());
+            List<Job> states = new ArrayList<>();
+            jobs.watch(GetJobRequest.newBuilder().setId(submitted.getId()).build()).forEachRemaining(states::add);
+
+            // Then: running (with its agent) is seen while the walk goes on, the stream ends with the result
+            assertTrue(states.stream().anyMatch(j -> j.getStatus() == JobStatus.JOB_STATUS_RUNNING && !j.getAgent().isEmpty()),
+                    states.toString());
+            assertEquals(JobStatus.JOB_STATUS_SUCCEEDED, states.getLast().getStatus(), states.toString());
+            assertTrue(states.getLast().getVarbindsCount() > 5, states.getLast().toString());
+        }
     }
 
     @Test
