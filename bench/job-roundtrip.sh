@@ -8,14 +8,9 @@ WORK="$(mktemp -d)"
 PORT=18777
 TOKEN="bench-$RANDOM$RANDOM"
 POOL="bench$RANDOM"
-( cd "$WORK" && NETWARDEN_API_TOKEN="$TOKEN" QUARKUS_HTTP_PORT=$PORT QUARKUS_HTTP_HOST=127.0.0.1 \
-    NETWARDEN_NATS_URL="$NETWARDEN_TEST_NATS_URL" QUARKUS_DATASOURCE_JDBC_URL="$NETWARDEN_TEST_PG_URL" \
-    QUARKUS_DATASOURCE_USERNAME="$NETWARDEN_TEST_PG_USER" QUARKUS_DATASOURCE_PASSWORD="$NETWARDEN_TEST_PG_PASSWORD" \
-    QUARKUS_LOG_LEVEL=WARN NETWARDEN_DNC_DISPATCHER_POOL="$POOL" NETWARDEN_DNC_AGENT_POOL="$POOL" \
-    exec "$JAVA_HOME/bin/java" ${NETWARDEN_BENCH_JAVA_OPTS:-} -jar "$REPO/target/quarkus-app/quarkus-run.jar" > "$WORK/netwarden.log" 2>&1 ) &
-APP=$!
-trap 'set +e; kill $APP 2>/dev/null; wait $APP 2>/dev/null; rm -rf "$WORK"' EXIT
-for _ in $(seq 1 150); do curl -sf "http://127.0.0.1:$PORT/q/health/ready" >/dev/null && break; sleep 0.2; done
+APP=""
+trap 'set +e; [ -n "$APP" ] && kill $APP 2>/dev/null && wait $APP 2>/dev/null; rm -rf "$WORK"' EXIT
+start_netwarden
 ELEMENT="bench-$RANDOM"
 HOST="${NETWARDEN_TEST_SNMP%:*}"; SNMP_PORT="${NETWARDEN_TEST_SNMP##*:}"
 curl -sf -X POST -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \

@@ -40,14 +40,7 @@ done
 PORT=18778
 TOKEN="bench-$RANDOM$RANDOM"
 POOL="fan$RANDOM"
-( cd "$WORK" && NETWARDEN_API_TOKEN="$TOKEN" QUARKUS_HTTP_PORT=$PORT QUARKUS_HTTP_HOST=127.0.0.1 \
-    NETWARDEN_NATS_URL="$NETWARDEN_TEST_NATS_URL" QUARKUS_DATASOURCE_JDBC_URL="$NETWARDEN_TEST_PG_URL" \
-    QUARKUS_DATASOURCE_USERNAME="$NETWARDEN_TEST_PG_USER" QUARKUS_DATASOURCE_PASSWORD="$NETWARDEN_TEST_PG_PASSWORD" \
-    QUARKUS_LOG_LEVEL=WARN NETWARDEN_DNC_DISPATCHER_POOL="$POOL" NETWARDEN_DNC_AGENT_POOL="$POOL" \
-    NETWARDEN_DNC_AGENT_MAX_CONCURRENT_JOBS="$AGENTS" \
-    exec "$JAVA_HOME/bin/java" -jar "$REPO/target/quarkus-app/quarkus-run.jar" > "$WORK/netwarden.log" 2>&1 ) &
-APP=$!
-for _ in $(seq 1 150); do curl -sf "http://127.0.0.1:$PORT/q/health/ready" >/dev/null && break; sleep 0.2; done
+start_netwarden NETWARDEN_DNC_AGENT_MAX_CONCURRENT_JOBS="$AGENTS"
 "$JAVA_HOME/bin/java" -Djava.util.logging.manager=org.jboss.logmanager.LogManager \
   -cp "target/classes:$(cat target/bench.classpath)" bench/FanOutBench.java \
   "http://127.0.0.1:$PORT" "$TOKEN" 127.0.0.1 "$FIRST_PORT" "$AGENTS" public "$ROUNDS" \
