@@ -46,7 +46,7 @@ public class ConsulKv {
     private static void requireHttp(URI url) {
         if (!"http".equals(url.getScheme()) && !"https".equals(url.getScheme()) || url.getHost() == null) {
             throw new IllegalArgumentException("netwarden.consul.url must be an http(s) URL of a Consul agent, like "
-                    + "http://127.0.0.1:8500; got '" + url + "'");
+                    + "http://127.0.0.1:8500; got one with scheme '" + url.getScheme() + "' and host '" + url.getHost() + "'");
         }
     }
 
@@ -55,9 +55,9 @@ public class ConsulKv {
         return base.isPresent();
     }
 
-    /** Where the agent is, for log lines (never carries the token). */
+    /** Where the agent is, for log lines: scheme, host and port only (never the token or user info). */
     public String describe() {
-        return base.map(URI::toString).orElse("off");
+        return base.map(u -> u.getScheme() + "://" + u.getHost() + (u.getPort() < 0 ? "" : ":" + u.getPort())).orElse("off");
     }
 
     /**

@@ -56,6 +56,16 @@ class TelnetProfilesTest {
     }
 
     @Test
+    void aConsulUrlThatIsNotHttpIsRefusedWithoutEchoingCredentials() {
+        var e = assertThrows(IllegalArgumentException.class, () -> new ConsulKv(
+                Optional.of(URI.create("ftp://ops:hunter2@consul:8500")), Optional.empty(), Duration.ofSeconds(1)));
+        assertTrue(e.getMessage().contains("netwarden.consul.url") && e.getMessage().contains("'ftp'"), e.getMessage());
+        assertTrue(!e.getMessage().contains("hunter2"), e.getMessage());
+        assertEquals("http://consul:8500", new ConsulKv(Optional.of(URI.create("http://ops:hunter2@consul:8500")),
+                Optional.empty(), Duration.ofSeconds(1)).describe());
+    }
+
+    @Test
     void withoutConsulTheConfiguredProfilesApply() throws Exception {
         TelnetProfiles profiles = TelnetProfiles.compile(Map.of(), new ConsulKv(Optional.empty(), Optional.empty(),
                 Duration.ofSeconds(1)), Duration.ofSeconds(30));
