@@ -153,7 +153,7 @@ public class JobStore {
                 return Optional.empty(); // a repeated "running" adds nothing
             }
             job.startedAt = at;
-            transition(job, null);
+            transition(job, null, at); // the agent's time, as startedAt
             return Optional.empty();
         }
         if (current == JobStatus.QUEUED) {
@@ -172,7 +172,7 @@ public class JobStore {
             job.errorCode = update.getErrorCode().isEmpty() ? null : update.getErrorCode();
             job.error = truncate(update.getError());
         }
-        transition(job, job.errorCode);
+        transition(job, job.errorCode, at); // the agent's time, as finishedAt
         fireFinished(job);
         return Optional.of(new Finished(job, view(job, null)));
     }

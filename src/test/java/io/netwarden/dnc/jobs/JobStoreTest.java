@@ -50,6 +50,7 @@ class JobStoreTest {
         assertEquals(Instant.ofEpochMilli(started), job.transitions().get(1).at());
         assertEquals("a1", job.transitions().get(1).agent());
         assertEquals(Instant.ofEpochMilli(started), job.startedAt());
+        assertEquals(job.finishedAt(), job.transitions().get(2).at(), "the end is recorded at the agent's time");
     }
 
     @Test
@@ -64,6 +65,7 @@ class JobStoreTest {
         JobView job = store.view(id, true).orElseThrow();
         assertEquals("failed", job.status());
         assertEquals(List.of("queued", "running", "failed"), job.transitions().stream().map(JobView.Transition::status).toList());
+        assertEquals(job.startedAt(), job.transitions().get(1).at(), "running is recorded at the agent's time");
         assertTrue(store.apply(update("no-such-job", io.netwarden.proto.dnc.v1.JobStatus.JOB_STATUS_RUNNING, started).build()).isEmpty());
     }
 }
