@@ -33,6 +33,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -209,7 +210,11 @@ public class AgentService implements RoleService {
             send(request, running);
         } else {
             // most jobs end within milliseconds: one update then saves the dispatcher a database transaction
-            report = heartbeat.schedule(() -> send(request, running), delay, TimeUnit.MILLISECONDS);
+            try {
+                report = heartbeat.schedule(() -> send(request, running), delay, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException stopping) {
+                send(request, running); // the agent is stopping: no timer left, say it now
+            }
         }
         JobUpdate.Builder outcome = runner.run(request);
         if (report != null) {
