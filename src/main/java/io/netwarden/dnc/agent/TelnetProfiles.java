@@ -42,8 +42,11 @@ final class TelnetProfiles {
     private final Duration refresh;
     private final Map<String, Fetched> fromConsul = new ConcurrentHashMap<>();
 
-    /** What Consul said about a key (its raw value, kept to notice changes), and when; empty: the key does not exist. */
-    private record Fetched(Optional<String> raw, Optional<TelnetProfile> profile, Instant at) {
+    /**
+     * What Consul said about a key (its raw value, kept to notice changes; empty: no such key), when it said so, and
+     * when it was last asked.
+     */
+    private record Fetched(Optional<String> raw, Optional<TelnetProfile> profile, Instant readAt, Instant checkedAt) {
     }
 
     private TelnetProfiles(Map<String, TelnetProfile> configured, ConsulKv consul, Duration refresh) {
@@ -106,7 +109,7 @@ final class TelnetProfiles {
     private Optional<TelnetProfile> fromConsul(String key) throws ProfileException {
         Fetched cached = fromConsul.get(key);
         Instant now = Instant.now();
-        if (cached != null && cached.at().plus(refresh).isAfter(now)) {
+        if (cached != null && cached.checkedAt().plus(refresh).isAfter(now)) {
             return cached.profile();
         }
         Optional<String> value;
@@ -114,20 +117,21 @@ final class TelnetProfiles {
             value = consul.get(key);
         } catch (ConsulKv.ConsulException e) {
             if (cached != null) {
-                LOG.warnf("telnet profile %s: %s; keeping the one read at %s", key, e.getMessage(), cached.at());
-                fromConsul.put(key, new Fetched(cached.raw(), cached.profile(), now)); // ask again after the next refresh, not per job
+                LOG.warnf("telnet profile %s: %s; keeping what was read at %s", key, e.getMessage(), cached.readAt());
+                // ask again after the next refresh, not on every job
+                fromConsul.put(key, new Fetched(cached.raw(), cached.profile(), cached.readAt(), now));
                 return cached.profile();
             }
-            throw new ProfileException("profile_unavailable", "the telnet profile for this element lives in Consul key '"
-                    + key + "' and could not be read: " + e.getMessage());
+            throw new ProfileException("profile_unavailable", "the telnet profile for this element may be in Consul key '"
+                    + key + "', which could not be read: " + e.getMessage());
         }
         if (cached != null && cached.raw().equals(value)) {
-            fromConsul.put(key, new Fetched(value, cached.profile(), now));
+            fromConsul.put(key, new Fetched(value, cached.profile(), now, now));
             return cached.profile();
         }
         Optional<TelnetProfile> profile = value.isEmpty() ? Optional.empty() : Optional.of(parse(key, value.get()));
         LOG.infof("telnet profile %s: %s", key, profile.isPresent() ? "read from Consul" : "not in Consul");
-        fromConsul.put(key, new Fetched(value, profile, now));
+        fromConsul.put(key, new Fetched(value, profile, now, now));
         return profile;
     }
 

@@ -309,7 +309,15 @@ public class DispatcherService implements RoleService {
         JobRequest.Builder request = request(job, element);
         if (Operation.PROVISION.id().equals(job.operation)) {
             Duration lease = leaseFor(job);
-            ElementLocks.Attempt attempt = locks.tryAcquire(job.element, "job:" + job.id, lease, "provision job " + job.id);
+            ElementLocks.Attempt attempt;
+            try {
+                attempt = locks.tryAcquire(job.element, "job:" + job.id, lease, "provision job " + job.id);
+            } catch (RuntimeException e) {
+                // the job is stored: a database hiccup here must not fail the caller; maintenance tries again
+                LOG.warnf("provision job %s stays queued: could not take the lock on %s now (%s)", job.id, job.element,
+                        e.getMessage());
+                return;
+            }
             if (attempt.acquired().isEmpty()) {
                 ElementLocks.Lease blocking = attempt.blocking().orElseThrow();
                 if ("fail".equals(job.onLocked)) {

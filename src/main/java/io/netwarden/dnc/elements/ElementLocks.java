@@ -1,5 +1,6 @@
 package io.netwarden.dnc.elements;
 
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.LockModeType;
@@ -38,13 +39,11 @@ public class ElementLocks {
 
     @Transactional
     public Attempt tryAcquire(String element, String holder, Duration lease, String reason) {
+        ensureRow(element);
         Instant now = Instant.now();
         ElementLockEntity row = session.find(ElementLockEntity.class, element, LockModeType.PESSIMISTIC_WRITE);
         if (row == null) {
-            row = new ElementLockEntity();
-            row.element = element;
-            row.token = 0;
-            session.persist(row); // a concurrent first insert fails on the primary key and this transaction rolls back
+            throw new IllegalStateException("the lock row of element " + element + " vanished while taking it");
         } else if (row.holder != null && row.expiresAt.isAfter(now) && !row.holder.equals(holder)) {
             return new Attempt(Optional.empty(), Optional.of(Lease.of(row)));
         } else if (row.holder != null && !row.holder.equals(holder)) {
@@ -58,6 +57,33 @@ public class ElementLocks {
         row.expiresAt = now.plus(lease);
         row.reason = reason;
         return new Attempt(Optional.of(Lease.of(row)), Optional.empty());
+    }
+
+    /**
+     * Creates the element's (free) lock row in a transaction of its own if it is missing, so that every acquisition
+     * then queues on the same row's lock. Two first acquisitions at once both try to insert it; the one that loses the
+     * race on the primary key finds the row afterwards.
+     */
+    private void ensureRow(String element) {
+        // a count, not find(): a row loaded here would stay in the session, and the locking find() below would then
+        // keep this unlocked, possibly stale copy instead of reading the row under its lock
+        long rows = session.createSelectionQuery("select count(*) from ElementLockEntity where element = :element", Long.class)
+                .setParameter("element", element).getSingleResult();
+        if (rows > 0) {
+            return;
+        }
+        try {
+            QuarkusTransaction.requiringNew().run(() -> {
+                if (session.find(ElementLockEntity.class, element) == null) {
+                    ElementLockEntity row = new ElementLockEntity();
+                    row.element = element;
+                    row.token = 0;
+                    session.persist(row);
+                }
+            });
+        } catch (RuntimeException raced) {
+            LOG.debugf("lock row of element %s was created by someone else meanwhile (%s)", element, raced.getMessage());
+        }
     }
 
     /** Releases the lease if {@code holder} still holds it with {@code token}; true when it did. */

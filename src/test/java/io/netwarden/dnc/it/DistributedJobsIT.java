@@ -148,9 +148,10 @@ class DistributedJobsIT {
         assertEquals(201, dispatcher.post("/api/v1/elements", TOKEN, """
                 {"name":"box","address":"%s","telnet":{"port":%d,"username":"%s","password":"%s"}}"""
                 .formatted(host, port, TestEnv.telnetUser(), TestEnv.telnetPassword())).statusCode());
-        String id = JSON.readTree(dispatcher.post("/api/v1/jobs", TOKEN,
-                "{\"element\":\"box\",\"operation\":\"provision\",\"commands\":[\"sleep 30\"],\"timeout\":\"4s\"}").body())
-                .get("id").asText();
+        var submitted = dispatcher.post("/api/v1/jobs", TOKEN,
+                "{\"element\":\"box\",\"operation\":\"provision\",\"commands\":[\"sleep 30\"],\"timeout\":\"4s\"}");
+        assertEquals(202, submitted.statusCode(), submitted.body() + "\n" + dispatcher.output());
+        String id = JSON.readTree(submitted.body()).get("id").asText();
 
         // When: the agent doing it dies
         String victim = awaitField(id, "agent", Duration.ofSeconds(20));
