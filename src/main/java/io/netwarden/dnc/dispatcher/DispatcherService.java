@@ -188,12 +188,12 @@ public class DispatcherService implements RoleService {
         ElementEntity element = accepted.element();
         boolean provision = accepted.provision();
         if (wait.isZero()) {
-            publish(created.job(), element, !provision);
+            publish(created.job(), element, true);
             return created.view(); // as accepted: a fast agent may already be running it
         }
         var finished = waiters.register(created.job().id);
         try {
-            publish(created.job(), element, !provision);
+            publish(created.job(), element, true);
             JobView view = finished.get(wait.toMillis(), TimeUnit.MILLISECONDS);
             if (view != null) {
                 return view;
@@ -248,7 +248,7 @@ public class DispatcherService implements RoleService {
         }
         boolean provision = operation == Operation.PROVISION;
         JobStore.Created created = store.create(element.name, operation, oids, commands, pool, (int) timeout.toMillis(),
-                provision ? onLocked : null, !provision, pollId);
+                provision ? onLocked : null, pollId);
         LOG.debugf("job %s: %s on %s queued for pool %s", created.job().id, operation.id(), element.name, pool);
         return new Accepted(created, element, provision);
     }
@@ -304,7 +304,7 @@ public class DispatcherService implements RoleService {
 
     // ------------------------------------------------------------------ publish
 
-    /** Publishes a job to its pool; {@code marked}: its dispatch time was already recorded with it. */
+    /** Publishes a job to its pool; {@code marked}: its dispatch time was already recorded (a new job). */
     private void publish(JobEntity job, ElementEntity element, boolean marked) {
         JobRequest.Builder request = request(job, element);
         if (Operation.PROVISION.id().equals(job.operation)) {
@@ -316,6 +316,7 @@ public class DispatcherService implements RoleService {
                 // the job is stored: a database hiccup here must not fail the caller; maintenance tries again
                 LOG.warnf("provision job %s stays queued: could not take the lock on %s now (%s)", job.id, job.element,
                         e.getMessage());
+                waitForLock(job);
                 return;
             }
             if (attempt.acquired().isEmpty()) {
@@ -325,6 +326,7 @@ public class DispatcherService implements RoleService {
                             + "' is locked by " + blocking.holder() + " until " + blocking.expiresAt()).ifPresent(this::announceFinished);
                 } else {
                     LOG.debugf("provision job %s waits: element %s is locked by %s", job.id, job.element, blocking.holder());
+                    waitForLock(job);
                 }
                 return;
             }
@@ -339,6 +341,19 @@ public class DispatcherService implements RoleService {
             }
         } catch (RuntimeException e) {
             LOG.warnf("job %s stays queued: cannot publish to %s (%s); will retry", job.id, DncSubjects.jobs(job.pool), e.getMessage());
+        }
+    }
+
+    /** Leaves a provision for the maintenance loop to try again on its next round. */
+    private void waitForLock(JobEntity job) {
+        if (job.dispatchedAt == null) {
+            return; // already waiting
+        }
+        try {
+            store.markWaiting(job.id, job.attempt);
+            job.dispatchedAt = null;
+        } catch (RuntimeException e) {
+            LOG.warnf("provision job %s will be tried again after redispatch-after: %s", job.id, e.getMessage());
         }
     }
 

@@ -43,12 +43,13 @@ public class JobStore {
     }
 
     /**
-     * A new queued job. Unless it must first take a lock ({@code markDispatched} false), it is marked dispatched in the
-     * same transaction: the caller publishes it right after, and if that fails the maintenance loop publishes it again.
+     * A new queued job, marked dispatched in the same transaction: the caller publishes it right after, and the
+     * maintenance loop leaves it alone until {@code redispatch-after} (so the two never publish it at once). A provision
+     * that has to wait for its element's lock is unmarked ({@link #markWaiting}) and retried on every maintenance round.
      */
     @Transactional
     public Created create(String element, Operation operation, List<String> oids, List<String> commands, String pool,
-            int timeoutMs, String onLocked, boolean markDispatched, String pollId) {
+            int timeoutMs, String onLocked, String pollId) {
         JobEntity job = new JobEntity();
         job.id = UUID.randomUUID().toString();
         job.element = element;
@@ -68,7 +69,7 @@ public class JobStore {
         job.onLocked = onLocked;
         job.pollId = pollId;
         job.createdAt = Instant.now();
-        job.dispatchedAt = markDispatched ? job.createdAt : null;
+        job.dispatchedAt = job.createdAt;
         session.persist(job);
         transition(job, null);
         return new Created(job, view(job, null));
@@ -98,6 +99,14 @@ public class JobStore {
             query.setParameter("status", status.id());
         }
         return query.setFirstResult(offset).setMaxResults(limit).getResultList().stream().map(j -> view(j, null)).toList();
+    }
+
+    /** A queued job not published yet (a provision waiting for its lock): maintenance tries it on every round. */
+    @Transactional
+    public void markWaiting(String id, int attempt) {
+        session.createMutationQuery("update JobEntity set dispatchedAt = null where id = :id and attempt = :attempt and status = :queued")
+                .setParameter("id", id).setParameter("attempt", attempt).setParameter("queued", JobStatus.QUEUED.id())
+                .executeUpdate();
     }
 
     @Transactional
