@@ -1,5 +1,7 @@
 package io.netwarden.testing;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 public final class AppProcess implements AutoCloseable {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path workDir;
     private final Path log;
@@ -109,6 +112,29 @@ public final class AppProcess implements AutoCloseable {
         return HTTP.send(HttpRequest.newBuilder(URI.create(base() + path)).timeout(Duration.ofSeconds(5))
                 .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
                 .PUT(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** {@code GET /api/v1/jobs/{id}}, which must answer 200. */
+    public JsonNode job(String id, String token) throws IOException, InterruptedException {
+        HttpResponse<String> response = get("/api/v1/jobs/" + id, token);
+        if (response.statusCode() != 200) {
+            throw new AssertionError("GET job " + id + " answered " + response.statusCode() + ": " + response.body());
+        }
+        return JSON.readTree(response.body());
+    }
+
+    /** Polls the job until it is neither queued nor running; fails with this process's output if that takes too long. */
+    public JsonNode awaitJobFinished(String id, String token, Duration within) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (System.nanoTime() < deadline) {
+            JsonNode job = job(id, token);
+            String status = job.get("status").asText();
+            if (!status.equals("queued") && !status.equals("running")) {
+                return job;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("job " + id + " did not finish: " + job(id, token) + "\n" + output());
     }
 
     public String output() {

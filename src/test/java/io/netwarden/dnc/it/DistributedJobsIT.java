@@ -130,7 +130,7 @@ class DistributedJobsIT {
             (victim.equals("agent-a") ? agentA : agentB).kill();
 
             // Then: the job is re-queued and the other agent finishes it
-            JsonNode done = awaitFinished(id, Duration.ofMinutes(3));
+            JsonNode done = dispatcher.awaitJobFinished(id, TOKEN, Duration.ofMinutes(3));
             assertEquals("succeeded", done.get("status").asText(), done.toString());
             assertEquals(victim.equals("agent-a") ? "agent-b" : "agent-a", done.get("agent").asText());
             assertEquals(2, done.get("attempt").asInt());
@@ -158,7 +158,7 @@ class DistributedJobsIT {
         (victim.equals("agent-a") ? agentA : agentB).kill();
 
         // Then: the job fails as agent_lost (it is never run twice) and the lock stays until the lease ends
-        JsonNode lost = awaitFinished(id, Duration.ofSeconds(30));
+        JsonNode lost = dispatcher.awaitJobFinished(id, TOKEN, Duration.ofSeconds(30));
         assertEquals("failed", lost.get("status").asText(), lost.toString());
         assertEquals("agent_lost", lost.get("errorCode").asText());
         var lock = dispatcher.get("/api/v1/elements/box/lock", TOKEN);
@@ -187,7 +187,7 @@ class DistributedJobsIT {
     }
 
     private JsonNode job(String id) throws Exception {
-        return JSON.readTree(dispatcher.get("/api/v1/jobs/" + id, TOKEN).body());
+        return dispatcher.job(id, TOKEN);
     }
 
     private String awaitField(String id, String field, Duration within) throws Exception {
@@ -200,18 +200,5 @@ class DistributedJobsIT {
             Thread.sleep(50);
         }
         throw new AssertionError("job " + id + " never got a " + field + ": " + job(id));
-    }
-
-    private JsonNode awaitFinished(String id, Duration within) throws Exception {
-        long deadline = System.nanoTime() + within.toNanos();
-        while (System.nanoTime() < deadline) {
-            JsonNode job = job(id);
-            String status = job.get("status").asText();
-            if (!status.equals("queued") && !status.equals("running")) {
-                return job;
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("job " + id + " did not finish: " + job(id) + "\n" + dispatcher.output());
     }
 }

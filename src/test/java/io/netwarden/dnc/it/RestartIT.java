@@ -51,7 +51,7 @@ class RestartIT {
         element(dispatcher);
         List<String> ids = submit(dispatcher);
         for (String id : ids) {
-            assertEquals("queued", job(dispatcher, id).get("status").asText());
+            assertEquals("queued", dispatcher.job(id, TOKEN).get("status").asText());
         }
 
         // When: the dispatcher dies without a word, comes back on the same database, and only then an agent starts
@@ -61,7 +61,7 @@ class RestartIT {
 
         // Then: every job queued before the crash runs, once
         for (String id : ids) {
-            JsonNode done = awaitFinished(restarted, id, Duration.ofSeconds(60));
+            JsonNode done = restarted.awaitJobFinished(id, TOKEN, Duration.ofSeconds(60));
             assertEquals("succeeded", done.get("status").asText(), done.toString());
             assertEquals(1, done.get("attempt").asInt(), done.toString());
             JsonNode sysDescr = done.get("result").get("varbinds").get(0);
@@ -82,13 +82,13 @@ class RestartIT {
             nats.stop();
             List<String> ids = submit(dispatcher);
             for (String id : ids) {
-                assertEquals("queued", job(dispatcher, id).get("status").asText());
+                assertEquals("queued", dispatcher.job(id, TOKEN).get("status").asText());
             }
             nats.start();
 
             // Then: every job runs
             for (String id : ids) {
-                JsonNode done = awaitFinished(dispatcher, id, Duration.ofSeconds(60));
+                JsonNode done = dispatcher.awaitJobFinished(id, TOKEN, Duration.ofSeconds(60));
                 assertEquals("succeeded", done.get("status").asText(), done.toString());
                 assertEquals(1, done.get("result").get("varbinds").size(), done.toString());
             }
@@ -135,22 +135,4 @@ class RestartIT {
         return ids;
     }
 
-    private static JsonNode job(AppProcess dispatcher, String id) throws Exception {
-        var response = dispatcher.get("/api/v1/jobs/" + id, TOKEN);
-        assertEquals(200, response.statusCode(), response.body());
-        return JSON.readTree(response.body());
-    }
-
-    private static JsonNode awaitFinished(AppProcess dispatcher, String id, Duration within) throws Exception {
-        long deadline = System.nanoTime() + within.toNanos();
-        while (System.nanoTime() < deadline) {
-            JsonNode job = job(dispatcher, id);
-            String status = job.get("status").asText();
-            if (!status.equals("queued") && !status.equals("running")) {
-                return job;
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("job " + id + " did not finish: " + job(dispatcher, id) + "\n" + dispatcher.output());
-    }
 }
