@@ -39,9 +39,12 @@ public class ElementLocks {
 
     @Transactional
     public Attempt tryAcquire(String element, String holder, Duration lease, String reason) {
-        ensureRow(element);
         Instant now = Instant.now();
         ElementLockEntity row = session.find(ElementLockEntity.class, element, LockModeType.PESSIMISTIC_WRITE);
+        if (row == null) {
+            createRow(element); // first lock of this element: not found leaves nothing in the session, so read again
+            row = session.find(ElementLockEntity.class, element, LockModeType.PESSIMISTIC_WRITE);
+        }
         if (row == null) {
             throw new IllegalStateException("the lock row of element " + element + " vanished while taking it");
         } else if (row.holder != null && row.expiresAt.isAfter(now) && !row.holder.equals(holder)) {
@@ -60,18 +63,11 @@ public class ElementLocks {
     }
 
     /**
-     * Creates the element's (free) lock row in a transaction of its own if it is missing, so that every acquisition
-     * then queues on the same row's lock. Two first acquisitions at once both try to insert it; the one that loses the
-     * race on the primary key finds the row afterwards.
+     * Creates the element's (free) lock row in a transaction of its own, so that every acquisition then queues on the
+     * same row's lock. Two first acquisitions at once both try to insert it; the one that loses the race on the primary
+     * key finds the row afterwards.
      */
-    private void ensureRow(String element) {
-        // a count, not find(): a row loaded here would stay in the session, and the locking find() below would then
-        // keep this unlocked, possibly stale copy instead of reading the row under its lock
-        long rows = session.createSelectionQuery("select count(*) from ElementLockEntity where element = :element", Long.class)
-                .setParameter("element", element).getSingleResult();
-        if (rows > 0) {
-            return;
-        }
+    private void createRow(String element) {
         try {
             QuarkusTransaction.requiringNew().run(() -> {
                 if (session.find(ElementLockEntity.class, element) == null) {
