@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Job round trip: POST /api/v1/jobs?wait (API → dispatcher → database → NATS → agent → SNMP GET → NATS → dispatcher →
  * database → answer) against a raw jnats request-reply whose responder does the same SNMP GET. Same NATS server, same
  * snmpd, same run. Prints closed-loop throughput of both and the ratio, then p50/p99 latency of both at a fixed rate.
- * Usage: java -cp … bench/JobRoundTripBench.java apiBase token element natsUrl snmpHost:port community concurrency seconds rate [warm-up seconds]
+ * Usage: java -cp … bench/JobRoundTripBench.java apiBase token element natsUrl snmpHost:port community concurrency seconds rate [max warm-up seconds]
  */
 public class JobRoundTripBench {
 
@@ -38,7 +38,7 @@ public class JobRoundTripBench {
         int concurrency = Integer.parseInt(a[6]);
         int seconds = Integer.parseInt(a[7]);
         int rate = Integer.parseInt(a[8]);
-        int warmup = a.length > 9 ? Integer.parseInt(a[9]) : 15;
+        int warmup = a.length > 9 ? Integer.parseInt(a[9]) : 240;
 
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         String body = "{\"element\":\"" + element + "\",\"operation\":\"snmp.get\",\"oids\":[\"1.3.6.1.2.1.1.5.0\"]}";
@@ -85,9 +85,9 @@ public class JobRoundTripBench {
                 }
             };
 
-            // warm-up: the JIT needs some thousand round trips through REST, Hibernate and NATS before it settles
-            closedLoop(netwarden, concurrency, warmup);
-            closedLoop(raw, concurrency, warmup);
+            // warm-up: on two small cores the JIT needs minutes of round trips through REST, JDBC and NATS to settle
+            warmUp("netwarden", netwarden, concurrency, warmup);
+            warmUp("raw jnats", raw, concurrency, warmup);
             double nwRate = closedLoop(netwarden, concurrency, seconds);
             double rawRate = closedLoop(raw, concurrency, seconds);
             System.out.printf("job round trip, snmp.get of one OID, concurrency %d, %d s each%n", concurrency, seconds);
@@ -100,6 +100,22 @@ public class JobRoundTripBench {
             System.out.printf("latency at a fixed %d/s for %d s:%n", rate, seconds);
             System.out.printf("  netwarden: p50 %6.2f ms  p99 %6.2f ms%n", nw[0] / 1e6, nw[1] / 1e6);
             System.out.printf("  raw jnats: p50 %6.2f ms  p99 %6.2f ms%n", r[0] / 1e6, r[1] / 1e6);
+        }
+    }
+
+    /**
+     * Runs 10-second closed loops until two in a row agree within 5% (the JIT has settled) or {@code maxSeconds} have
+     * passed; prints each.
+     */
+    static void warmUp(String name, Call call, int concurrency, int maxSeconds) throws Exception {
+        double previous = 0;
+        for (int spent = 0; spent < maxSeconds; spent += 10) {
+            double rate = closedLoop(call, concurrency, 10);
+            System.out.printf("  warm-up %-10s %3d s: %8.0f/s%n", name, spent + 10, rate);
+            if (previous > 0 && Math.abs(rate - previous) / previous < 0.05) {
+                return;
+            }
+            previous = rate;
         }
     }
 

@@ -6,12 +6,39 @@ select_jdk
 scripts/test-env.sh up >/dev/null 2>&1 || scripts/test-env.sh up
 eval "$(scripts/test-env.sh env)"
 
-# Starts Netwarden from the packaged jar with every role, the test NATS and PostgreSQL, in $WORK on 127.0.0.1:$PORT,
-# bearer $TOKEN, dispatcher and agent on pool $POOL; NAME=value arguments add to its environment, and
+BENCH_DB=netwarden_bench
+BENCH_DB_URL="${NETWARDEN_TEST_PG_URL%/*}/$BENCH_DB"
+VACUUM_LOOP=""
+
+bench_psql() {
+  PGOPTIONS='-c client_min_messages=warning' psql -h 127.0.0.1 -p "$(echo "$NETWARDEN_TEST_PG_URL" | sed -E 's#.*:([0-9]+)/.*#\1#')" -U postgres -qtAX -v ON_ERROR_STOP=1 "$@"
+}
+
+# An empty database for this run (jobs of earlier runs would change what is measured), and, when the server runs without
+# autovacuum (CI images often switch it off), a loop doing its work: without it every updated job row leaves a dead
+# index entry that later scans wade through, which no production PostgreSQL does.
+fresh_bench_database() {
+  bench_psql -c "DROP DATABASE IF EXISTS $BENCH_DB WITH (FORCE)" -c "CREATE DATABASE $BENCH_DB OWNER $NETWARDEN_TEST_PG_USER"
+  if [ "$(bench_psql -c 'SHOW autovacuum')" = "off" ]; then
+    echo "note: autovacuum is off on this PostgreSQL; the bench runs VACUUM ANALYZE on the job tables every 10 s instead"
+    ( while sleep 10; do bench_psql -d "$BENCH_DB" -c "VACUUM ANALYZE job" -c "VACUUM ANALYZE job_transition" \
+        >/dev/null 2>&1; done ) &
+    VACUUM_LOOP=$!
+  fi
+}
+
+stop_vacuum_loop() {
+  if [ -n "$VACUUM_LOOP" ]; then kill "$VACUUM_LOOP" 2>/dev/null; VACUUM_LOOP=""; fi
+}
+
+# Starts Netwarden from the packaged jar with every role, the test NATS and a fresh PostgreSQL database, in $WORK on
+# 127.0.0.1:$PORT, bearer $TOKEN, dispatcher and agent on pool $POOL; NAME=value arguments add to its environment, and
 # NETWARDEN_BENCH_JAVA_OPTS to its JVM options (a profiler, say). Sets APP to its pid and waits until it is ready.
+# Call stop_vacuum_loop when done (the traps do).
 start_netwarden() {
+  fresh_bench_database
   ( cd "$WORK" && exec env NETWARDEN_API_TOKEN="$TOKEN" QUARKUS_HTTP_PORT="$PORT" QUARKUS_HTTP_HOST=127.0.0.1 \
-      NETWARDEN_NATS_URL="$NETWARDEN_TEST_NATS_URL" QUARKUS_DATASOURCE_JDBC_URL="$NETWARDEN_TEST_PG_URL" \
+      NETWARDEN_NATS_URL="$NETWARDEN_TEST_NATS_URL" QUARKUS_DATASOURCE_JDBC_URL="$BENCH_DB_URL" \
       QUARKUS_DATASOURCE_USERNAME="$NETWARDEN_TEST_PG_USER" QUARKUS_DATASOURCE_PASSWORD="$NETWARDEN_TEST_PG_PASSWORD" \
       QUARKUS_LOG_LEVEL=WARN NETWARDEN_DNC_DISPATCHER_POOL="$POOL" NETWARDEN_DNC_AGENT_POOL="$POOL" "$@" \
       "$JAVA_HOME/bin/java" ${NETWARDEN_BENCH_JAVA_OPTS:-} -jar "$REPO/target/quarkus-app/quarkus-run.jar" \

@@ -11,6 +11,7 @@ WORK="$(mktemp -d)"
 APP=""
 cleanup() {
   set +e
+  stop_vacuum_loop
   if [ -n "$APP" ]; then kill "$APP" 2>/dev/null; wait "$APP" 2>/dev/null; fi
   for pid in "$WORK"/snmpd-*/pid; do [ -f "$pid" ] && kill "$(cat "$pid")" 2>/dev/null; done
   rm -rf "$WORK"

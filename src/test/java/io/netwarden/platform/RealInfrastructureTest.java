@@ -14,10 +14,10 @@ import io.netwarden.platform.messaging.BusMessage;
 import io.netwarden.platform.messaging.Messaging;
 import io.netwarden.platform.messaging.NatsMessaging;
 import io.netwarden.testing.KafkaTopicReader;
+import io.netwarden.testing.RealInfrastructure;
 import io.netwarden.testing.TestElements;
 import io.netwarden.testing.TestEnv;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +26,6 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -35,23 +34,8 @@ import org.junit.jupiter.api.Test;
 
 /** The platform against real PostgreSQL, NATS (JetStream) and a real Kafka broker from scripts/test-env.sh. */
 @QuarkusTest
-@TestProfile(RealInfrastructureTest.RealInfrastructure.class)
+@TestProfile(RealInfrastructure.class)
 class RealInfrastructureTest {
-
-    public static class RealInfrastructure implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of(
-                    "quarkus.datasource.jdbc.url", TestEnv.pgUrl(),
-                    "quarkus.datasource.username", TestEnv.pgUser(),
-                    "quarkus.datasource.password", TestEnv.pgPassword(),
-                    // every run starts from an empty schema, so migrations are proven from scratch on PostgreSQL
-                    "quarkus.flyway.postgresql.clean-at-start", "true",
-                    "quarkus.flyway.postgresql.clean-disabled", "false",
-                    "netwarden.nats.url", TestEnv.natsUrl(),
-                    "kafka.bootstrap.servers", TestEnv.kafka());
-        }
-    }
 
     @Inject
     Messaging messaging;

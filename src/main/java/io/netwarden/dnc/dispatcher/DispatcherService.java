@@ -25,7 +25,6 @@ import io.netwarden.proto.dnc.v1.JobUpdate;
 import io.netwarden.proto.dnc.v1.SnmpSettings;
 import io.netwarden.proto.dnc.v1.TelnetSettings;
 import io.netwarden.dnc.Durations;
-import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
@@ -36,6 +35,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -65,6 +65,10 @@ public class DispatcherService implements RoleService {
     private static final int MAX_OIDS = 128;
     private static final int MAX_COMMANDS = 256;
     private static final int MAX_COMMAND_LENGTH = 4096;
+    /** Updates up to this size are decoded on the NATS thread; larger ones on a virtual thread. */
+    private static final int INLINE_UPDATE_BYTES = 16 * 1024;
+    /** Results up to this size are turned into the API's view on the thread that stored them. */
+    private static final int INLINE_VIEW_CHARS = 16 * 1024;
 
     @Inject
     DispatcherConfig config;
@@ -94,8 +98,9 @@ public class DispatcherService implements RoleService {
     NodeIdentity node;
 
     private final List<Messaging.Subscription> subscriptions = new ArrayList<>();
-    private final java.util.concurrent.ExecutorService updateWorkers =
-            Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("dnc-update-", 0).factory());
+    /** Work that blocks (Hibernate, element locks, big updates): never on the event loop, NATS or writer threads. */
+    private final java.util.concurrent.ExecutorService blockingWork =
+            Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("dnc-dispatcher-", 0).factory());
     private final Map<String, PartBuffer> parts = new ConcurrentHashMap<>();
     private ScheduledExecutorService maintenance;
     private Instant lastPrune = Instant.EPOCH;
@@ -144,9 +149,9 @@ public class DispatcherService implements RoleService {
         }
         subscriptions.forEach(Messaging.Subscription::close);
         subscriptions.clear();
-        updateWorkers.shutdown();
+        blockingWork.shutdown();
         try {
-            updateWorkers.awaitTermination(drain.toMillis(), TimeUnit.MILLISECONDS);
+            blockingWork.awaitTermination(drain.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -156,12 +161,12 @@ public class DispatcherService implements RoleService {
 
     /** Validates, stores and queues a job. Bad input changes nothing. */
     public JobView submit(JobSubmission submission) {
-        return submit(submission, null, Duration.ZERO);
+        return await(submitAsync(submission, null, Duration.ZERO));
     }
 
     /** As {@link #submit(JobSubmission)}, for a run of the scheduled poll {@code pollId}. */
     public JobView submit(JobSubmission submission, String pollId) {
-        return submit(submission, pollId, Duration.ZERO);
+        return await(submitAsync(submission, pollId, Duration.ZERO));
     }
 
     /**
@@ -170,71 +175,86 @@ public class DispatcherService implements RoleService {
      * job finished by this dispatcher is answered without reading it back.
      */
     public JobView submitAndWait(JobSubmission submission, Duration wait) {
-        return submit(submission, null, wait);
+        return await(submitAsync(submission, null, wait));
+    }
+
+    /**
+     * As {@link #submitAndWait} without holding a thread: for the REST API on the event loop. Bad input throws at once;
+     * failures later (element missing, database) fail the returned stage with the {@link ApiException} or cause itself.
+     */
+    public CompletableFuture<JobView> submitAsync(JobSubmission submission, Duration wait) {
+        return submitAsync(submission, null, wait);
     }
 
     /**
      * Completes when the job finishes: with the job when this dispatcher recorded the end, with null when another one
      * did. Complete it yourself when no longer interested, so it is forgotten.
      */
-    public CompletableFuture<JobView> whenFinished(String jobId) {
+    public CompletableFuture<JobEntity> whenFinished(String jobId) {
         return waiters.register(jobId);
     }
 
-    private JobView submit(JobSubmission submission, String pollId, Duration wait) {
-        // one transaction for reading the element and storing the job; publishing comes after the commit
-        Accepted accepted = QuarkusTransaction.joiningExisting().call(() -> accept(submission, pollId));
-        JobStore.Created created = accepted.created();
-        ElementEntity element = accepted.element();
-        boolean provision = accepted.provision();
-        if (wait.isZero()) {
-            publish(created.job(), element, true);
-            return created.view(); // as accepted: a fast agent may already be running it
-        }
-        var finished = waiters.register(created.job().id);
-        try {
-            publish(created.job(), element, true);
-            JobView view = finished.get(wait.toMillis(), TimeUnit.MILLISECONDS);
-            if (view != null) {
-                return view;
+    private CompletableFuture<JobView> submitAsync(JobSubmission submission, String pollId, Duration wait) {
+        // the job is committed before it is published; what follows runs on the thread that committed it unless it
+        // needs the database (a provision takes its element's lock), then on a virtual thread
+        return unwrapped(accept(submission, pollId).thenCompose(created -> {
+            boolean provision = Operation.PROVISION.id().equals(created.job().operation);
+            if (wait.isZero()) {
+                return run(provision, () -> publish(created.job(), created.element(), true))
+                        .thenApply(published -> created.view()); // as accepted: a fast agent may already be running it
             }
-        } catch (TimeoutException e) {
-            // not finished in time: answer with the current state
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new IllegalStateException(e);
-        } finally {
-            finished.complete(null);
+            CompletableFuture<JobEntity> finished = waiters.register(created.job().id);
+            run(provision, () -> publish(created.job(), created.element(), true));
+            return finished.completeOnTimeout(null, wait.toMillis(), TimeUnit.MILLISECONDS).thenCompose(job -> job != null
+                    && (job.result == null || job.result.length() < INLINE_VIEW_CHARS)
+                            ? CompletableFuture.completedFuture(store.view(job))
+                            // ended elsewhere, still running, or a large result: read or build it off this thread
+                            : CompletableFuture.supplyAsync(() -> job != null ? store.view(job)
+                                    : store.view(created.job().id, false).orElseThrow(), blockingWork));
+        }));
+    }
+
+    private CompletableFuture<Void> run(boolean offThisThread, Runnable work) {
+        if (offThisThread) {
+            return CompletableFuture.runAsync(work, blockingWork);
         }
-        return store.view(created.job().id, false).orElseThrow();
+        work.run();
+        return CompletableFuture.completedFuture(null);
     }
 
-    /** A job as stored, with the element it runs on. */
-    private record Accepted(JobStore.Created created, ElementEntity element, boolean provision) {
+    /** The stage with its failure as thrown (an {@link ApiException} stays one), not wrapped in a CompletionException. */
+    private static <T> CompletableFuture<T> unwrapped(CompletableFuture<T> stage) {
+        return stage.handle((value, error) -> error == null ? CompletableFuture.completedFuture(value)
+                : CompletableFuture.<T>failedFuture(cause(error))).thenCompose(f -> f);
     }
 
-    private Accepted accept(JobSubmission submission, String pollId) {
+    private static Throwable cause(Throwable error) {
+        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    }
+
+    private static <T> T await(CompletableFuture<T> stage) {
+        try {
+            return stage.join();
+        } catch (CompletionException e) {
+            if (cause(e) instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException(cause(e).getMessage(), cause(e));
+        }
+    }
+
+    /** Checks what can be checked without the database (throws), then stores the job, checking its element there. */
+    private CompletableFuture<JobStore.Created> accept(JobSubmission submission, String pollId) {
         if (submission == null) {
             throw ApiException.badRequest("invalid_job", "send {\"element\",\"operation\",\"oids\"|\"commands\"}");
         }
         Operation operation = Operation.fromId(submission.operation()).orElseThrow(() -> ApiException.badRequest(
                 "unknown_operation", "unknown operation '" + submission.operation() + "'; one of " + Operation.validNames()));
-        ElementEntity element = elements.find(submission.element()).orElseThrow(() -> new ApiException(404,
-                "element_not_found", "no element named '" + submission.element() + "'"));
-        List<String> oids = List.of();
-        List<String> commands = List.of();
-        if (operation.snmp()) {
-            if (element.snmpVersion == null) {
-                throw ApiException.badRequest("element_has_no_snmp", "element '" + element.name + "' has no SNMP settings");
-            }
-            oids = oids(submission.oids());
-        } else {
-            if (element.telnetPort == null) {
-                throw ApiException.badRequest("element_has_no_telnet", "element '" + element.name + "' has no telnet settings");
-            }
-            commands = commands(submission.commands());
+        if (submission.element() == null) {
+            throw new ApiException(404, "element_not_found", "no element named 'null'");
         }
+        List<String> oids = operation.snmp() ? oids(submission.oids()) : List.of();
+        List<String> commands = operation.snmp() ? List.of() : commands(submission.commands());
         String pool = submission.pool() == null ? config.pool() : submission.pool();
         try {
             DncSubjects.requireToken("pool", pool);
@@ -247,10 +267,21 @@ public class DispatcherService implements RoleService {
             throw ApiException.badRequest("invalid_job", "onLocked must be 'wait' or 'fail'");
         }
         boolean provision = operation == Operation.PROVISION;
-        JobStore.Created created = store.create(element.name, operation, oids, commands, pool, (int) timeout.toMillis(),
-                provision ? onLocked : null, pollId);
-        LOG.debugf("job %s: %s on %s queued for pool %s", created.job().id, operation.id(), element.name, pool);
-        return new Accepted(created, element, provision);
+        // the element is read in the job's own transaction: the job is checked against what it is stored with
+        return store.createAsync(submission.element(), operation, oids, commands, pool, (int) timeout.toMillis(),
+                provision ? onLocked : null, pollId, element -> requireCapable(element, submission.element(), operation));
+    }
+
+    private static void requireCapable(ElementEntity element, String name, Operation operation) {
+        if (element == null) {
+            throw new ApiException(404, "element_not_found", "no element named '" + name + "'");
+        }
+        if (operation.snmp() && element.snmpVersion == null) {
+            throw ApiException.badRequest("element_has_no_snmp", "element '" + element.name + "' has no SNMP settings");
+        }
+        if (!operation.snmp() && element.telnetPort == null) {
+            throw ApiException.badRequest("element_has_no_telnet", "element '" + element.name + "' has no telnet settings");
+        }
     }
 
     private void publish(JobEntity job) {
@@ -396,8 +427,13 @@ public class DispatcherService implements RoleService {
     // ------------------------------------------------------------------ updates from agents
 
     void onUpdate(BusMessage message) {
-        // each update in its own virtual thread: one database commit per update must not queue behind the others
-        updateWorkers.execute(() -> applyUpdate(message));
+        // small updates are decoded here and handed to the writer, which commits them in batches; large ones (walk
+        // results) are decoded and turned into JSON on a virtual thread so they do not hold up the small ones
+        if (message.data().length > INLINE_UPDATE_BYTES) {
+            blockingWork.execute(() -> applyUpdate(message));
+        } else {
+            applyUpdate(message);
+        }
     }
 
     private void applyUpdate(BusMessage message) {
@@ -412,12 +448,33 @@ public class DispatcherService implements RoleService {
             LOG.warnf("dropped a job update without job id from agent '%s'", update.getAgent());
             return;
         }
-        joinParts(update).flatMap(store::apply).ifPresent(done -> {
-            JobEntity job = done.job();
-            if (job.lockToken != null && locks.release(job.element, "job:" + job.id, job.lockToken)) {
-                LOG.debugf("provision job %s released the lock on %s", job.id, job.element);
+        joinParts(update).ifPresent(whole -> store.applyAsync(whole).whenComplete((finished, error) -> {
+            if (error != null) {
+                // not stored: the job stays as it was; the agent's next update or the maintenance loop moves it on
+                LOG.warnf("update of job %s from agent %s not stored: %s", whole.getJobId(), whole.getAgent(),
+                        cause(error).getMessage());
+            } else {
+                finished.ifPresent(this::finishedByAgent);
             }
-            announceFinished(job, done.view());
+        }));
+    }
+
+    /** Runs on the thread that committed the end: releasing a provision's lock needs the database, so that moves off it. */
+    private void finishedByAgent(JobEntity job) {
+        if (job.lockToken == null) {
+            announceFinished(job);
+            return;
+        }
+        blockingWork.execute(() -> {
+            try {
+                if (locks.release(job.element, "job:" + job.id, job.lockToken)) {
+                    LOG.debugf("provision job %s released the lock on %s", job.id, job.element);
+                }
+            } catch (RuntimeException e) {
+                LOG.warnf("provision job %s: lock on %s not released (%s); it runs out with its lease", job.id, job.element,
+                        e.getMessage());
+            }
+            announceFinished(job);
         });
     }
 
@@ -452,14 +509,10 @@ public class DispatcherService implements RoleService {
         return Optional.of(whole.build());
     }
 
+    /** Wakes this process's waiters with the job and tells the other dispatchers' waiters. */
     private void announceFinished(JobEntity job) {
-        announceFinished(job, null);
-    }
-
-    /** Wakes this process's waiters (with the job when known) and tells the other dispatchers' waiters. */
-    private void announceFinished(JobEntity job, JobView view) {
         LOG.debugf("job %s %s (agent %s)", job.id, job.status, job.agent);
-        waiters.finished(job.id, view);
+        waiters.finished(job.id, job);
         try {
             messaging.publish(DncSubjects.finished(job.id), job.status.getBytes(StandardCharsets.UTF_8));
         } catch (RuntimeException e) {

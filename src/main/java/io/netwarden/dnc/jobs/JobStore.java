@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netwarden.dnc.elements.ElementEntity;
 import io.netwarden.proto.dnc.v1.JobUpdate;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
@@ -16,6 +18,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
 import org.hibernate.Session;
 import org.jboss.logging.Logger;
 
@@ -38,18 +45,25 @@ public class JobStore {
     @Inject
     Event<JobFinished> finished;
 
-    /** A new job as stored and as the API shows it on acceptance. */
-    public record Created(JobEntity job, JobView view) {
+    @Inject
+    JobWriter writer;
+
+    /** Updates of poll jobs: applied in a JTA transaction, off the writer's thread. */
+    private final ExecutorService transactions = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("dnc-job-tx-", 0).factory());
+
+    /** A new job as stored and as the API shows it on acceptance, with the element it runs on. */
+    public record Created(JobEntity job, JobView view, ElementEntity element) {
     }
 
     /**
-     * A new queued job, marked dispatched in the same transaction: the caller publishes it right after, and the
-     * maintenance loop leaves it alone until {@code redispatch-after} (so the two never publish it at once). A provision
+     * A new queued job, stored (in a batch with others, see {@link JobWriter}) already marked dispatched: the caller
+     * publishes it right after, and the maintenance loop leaves it alone until {@code redispatch-after} (so the two never
+     * publish it at once). {@code check} gets the element as read in the job's transaction (null if there is none) and
+     * throws when the job cannot run on it; nothing is stored then. A provision
      * that has to wait for its element's lock is unmarked ({@link #markWaiting}) and retried on every maintenance round.
      */
-    @Transactional
-    public Created create(String element, Operation operation, List<String> oids, List<String> commands, String pool,
-            int timeoutMs, String onLocked, String pollId) {
+    public CompletableFuture<Created> createAsync(String element, Operation operation, List<String> oids, List<String> commands,
+            String pool, int timeoutMs, String onLocked, String pollId, Consumer<ElementEntity> check) {
         JobEntity job = new JobEntity();
         job.id = UUID.randomUUID().toString();
         job.element = element;
@@ -70,9 +84,19 @@ public class JobStore {
         job.pollId = pollId;
         job.createdAt = Instant.now();
         job.dispatchedAt = job.createdAt;
-        session.persist(job);
-        transition(job, null);
-        return new Created(job, view(job, null));
+        JobView view = view(job, null);
+        return writer.insert(new JobWriter.NewJob(job, transition(job, null, job.createdAt), check)).thenApply(stored -> {
+            if (stored.rejected() != null) {
+                throw stored.rejected();
+            }
+            return new Created(job, view, stored.element());
+        });
+    }
+
+    /** As {@link #createAsync}, waiting for the commit. */
+    public Created create(String element, Operation operation, List<String> oids, List<String> commands, String pool,
+            int timeoutMs, String onLocked, String pollId, Consumer<ElementEntity> check) {
+        return await(createAsync(element, operation, oids, commands, pool, timeoutMs, onLocked, pollId, check));
     }
 
     @Transactional
@@ -122,26 +146,53 @@ public class JobStore {
                 .setParameter("token", token).setParameter("id", id).executeUpdate();
     }
 
-    /** A job an update finished, as stored and as the API shows it. */
-    public record Finished(JobEntity job, JobView view) {
+    /**
+     * Applies an agent's update (parts already joined); completes, once committed, with the job when this update finished
+     * it. Written in a batch with other updates ({@link JobWriter}); jobs of polls in a JTA transaction, with their samples.
+     */
+    public CompletableFuture<Optional<JobEntity>> applyAsync(JobUpdate update) {
+        String result = finalStatus(update) ? result(update) : null;
+        return writer.update(new JobWriter.Update(update, result)).thenCompose(applied -> switch (applied.outcome()) {
+            case FINISHED -> {
+                fireFinished(applied.job()); // after the commit: observers only export it
+                yield CompletableFuture.completedFuture(Optional.of(applied.job()));
+            }
+            case TRANSACTIONAL -> CompletableFuture.supplyAsync(
+                    () -> QuarkusTransaction.joiningExisting().call(() -> applyInTransaction(update, result)), transactions);
+            case ADVANCED, UNCHANGED -> CompletableFuture.completedFuture(Optional.empty());
+        });
     }
 
-    /**
-     * Applies an agent's update (parts already joined). Returns the job when this update finished it.
-     */
-    @Transactional
-    public Optional<Finished> apply(JobUpdate update) {
+    /** As {@link #applyAsync}, waiting for the commit. */
+    public Optional<JobEntity> apply(JobUpdate update) {
+        return await(applyAsync(update));
+    }
+
+    /** As {@link #apply}, in the caller's JTA transaction: samples of a poll's job are stored with its end. */
+    private Optional<JobEntity> applyInTransaction(JobUpdate update, String result) {
         // updates are applied concurrently: the row lock keeps a late "running" from overwriting a final status
         JobEntity job = session.find(JobEntity.class, update.getJobId(), LockModeType.PESSIMISTIC_WRITE);
         if (job == null) {
             LOG.warnf("update for unknown job %s from agent %s ignored", update.getJobId(), update.getAgent());
             return Optional.empty();
         }
+        if (advance(job, update, result, session::persist) != JobWriter.Outcome.FINISHED) {
+            return Optional.empty();
+        }
+        fireFinished(job); // in this transaction: polls store their samples with it
+        return Optional.of(job);
+    }
+
+    /**
+     * What an update does to a job, on the job itself; the transitions it adds go to {@code transitions}. A stale update
+     * (other attempt, finished job, repeated "running") changes nothing. {@code result}: the JSON to store if it finishes.
+     */
+    static JobWriter.Outcome advance(JobEntity job, JobUpdate update, String result, Consumer<JobTransitionEntity> transitions) {
         JobStatus current = JobStatus.parse(job.status);
         if (current.finished() || update.getAttempt() != job.attempt) {
             LOG.debugf("stale update for job %s (attempt %d, job at attempt %d, %s) ignored", job.id, update.getAttempt(),
                     job.attempt, job.status);
-            return Optional.empty();
+            return JobWriter.Outcome.UNCHANGED;
         }
         JobStatus next = switch (update.getStatus()) {
             case JOB_STATUS_RUNNING -> JobStatus.RUNNING;
@@ -152,38 +203,44 @@ public class JobStore {
         };
         if (next == null) {
             LOG.warnf("update for job %s with status %s ignored", job.id, update.getStatus());
-            return Optional.empty();
+            return JobWriter.Outcome.UNCHANGED;
+        }
+        if (next == JobStatus.RUNNING && current == JobStatus.RUNNING) {
+            return JobWriter.Outcome.UNCHANGED; // a repeated "running" adds nothing
         }
         Instant at = update.getAtEpochMs() > 0 ? Instant.ofEpochMilli(update.getAtEpochMs()) : Instant.now();
         job.agent = update.getAgent().isEmpty() ? job.agent : update.getAgent();
-        job.status = next.id();
         if (next == JobStatus.RUNNING) {
-            if (current == JobStatus.RUNNING) {
-                return Optional.empty(); // a repeated "running" adds nothing
-            }
+            job.status = next.id();
             job.startedAt = at;
-            transition(job, null, at); // the agent's time, as startedAt
-            return Optional.empty();
+            transitions.accept(transition(job, null, at)); // the agent's time, as startedAt
+            return JobWriter.Outcome.ADVANCED;
         }
         if (current == JobStatus.QUEUED) {
             // the final update overtook the "running" one: record that transition first, at the agent's start time
             job.status = JobStatus.RUNNING.id();
             job.startedAt = update.getStartedAtEpochMs() > 0 ? Instant.ofEpochMilli(update.getStartedAtEpochMs()) : at;
-            transition(job, null, job.startedAt);
-            job.status = next.id();
+            transitions.accept(transition(job, null, job.startedAt));
         }
+        job.status = next.id();
         job.finishedAt = at;
         if (job.startedAt == null) {
             job.startedAt = at;
         }
-        job.result = result(update);
+        job.result = result;
         if (next != JobStatus.SUCCEEDED) {
             job.errorCode = update.getErrorCode().isEmpty() ? null : update.getErrorCode();
             job.error = truncate(update.getError());
         }
-        transition(job, job.errorCode, at); // the agent's time, as finishedAt
-        fireFinished(job);
-        return Optional.of(new Finished(job, view(job, null)));
+        transitions.accept(transition(job, job.errorCode, at)); // the agent's time, as finishedAt
+        return JobWriter.Outcome.FINISHED;
+    }
+
+    private static boolean finalStatus(JobUpdate update) {
+        return switch (update.getStatus()) {
+            case JOB_STATUS_SUCCEEDED, JOB_STATUS_FAILED, JOB_STATUS_TIMED_OUT -> true;
+            default -> false;
+        };
     }
 
     /** Finishes a job from the dispatcher's side (no agent answer in time). */
@@ -239,10 +296,10 @@ public class JobStore {
     }
 
     private void transition(JobEntity job, String detail) {
-        transition(job, detail, Instant.now());
+        session.persist(transition(job, detail, Instant.now()));
     }
 
-    private void transition(JobEntity job, String detail, Instant at) {
+    private static JobTransitionEntity transition(JobEntity job, String detail, Instant at) {
         JobTransitionEntity t = new JobTransitionEntity();
         t.jobId = job.id;
         t.status = job.status;
@@ -250,7 +307,20 @@ public class JobStore {
         t.attempt = job.attempt;
         t.at = at;
         t.detail = truncate(detail);
-        session.persist(t);
+        return t;
+    }
+
+    /** Waits for a batched write; its failure is the caller's failure. */
+    private static <T> T await(CompletableFuture<T> write) {
+        try {
+            return write.join();
+        } catch (CompletionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException(cause.getMessage(), cause);
+        }
     }
 
     private List<JobView.Transition> transitions(String jobId) {
@@ -285,6 +355,11 @@ public class JobStore {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("job " + job.id + " holds unreadable JSON", e);
         }
+    }
+
+    /** A job as the API shows it, without its transitions. */
+    public JobView view(JobEntity job) {
+        return view(job, null);
     }
 
     private JobView view(JobEntity j, List<JobView.Transition> transitions) {

@@ -5,7 +5,6 @@ import io.netwarden.platform.Role;
 import io.netwarden.platform.api.ApiError;
 import io.netwarden.platform.api.ApiException;
 import io.netwarden.platform.api.RoleEndpoint;
-import io.smallrye.common.annotation.RunOnVirtualThread;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
@@ -15,10 +14,13 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
 import java.net.URI;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -41,18 +43,21 @@ public class JobsResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    @RunOnVirtualThread
     @Operation(summary = "Submit a job; with ?wait=10s, answer when it has finished (or the wait is over)")
     @APIResponse(responseCode = "202", description = "Queued (or still running after the wait)",
             content = @Content(schema = @Schema(implementation = JobView.class)))
     @APIResponse(responseCode = "200", description = "Finished within the wait", content = @Content(schema = @Schema(implementation = JobView.class)))
     @APIResponse(responseCode = "400", description = "Unknown operation, malformed OID …", content = @Content(schema = @Schema(implementation = ApiError.class)))
     @APIResponse(responseCode = "404", description = "Unknown element", content = @Content(schema = @Schema(implementation = ApiError.class)))
-    public Response submit(JobSubmission submission,
-            @Parameter(description = "How long to wait for the result, e.g. 10s (at most 5m)") @QueryParam("wait") String wait) {
-        java.time.Duration limit = wait == null ? null : DispatcherService.waitLimit(wait);
-        JobView job = limit == null ? dispatcher.submit(submission) : dispatcher.submitAndWait(submission, limit);
-        return Response.status(job.finished() ? 200 : 202).location(URI.create("/api/v1/jobs/" + job.id())).entity(job).build();
+    public CompletionStage<Response> submit(JobSubmission submission,
+            @Parameter(description = "How long to wait for the result, e.g. 10s (at most 5m)") @QueryParam("wait") String wait,
+            @Context UriInfo uri) {
+        // runs on the event loop: no thread is held while the job is stored and run (see DispatcherService#submitAsync);
+        // the answer is built on whichever thread finishes it, where the request is not at hand: take its address now
+        java.time.Duration limit = wait == null ? java.time.Duration.ZERO : DispatcherService.waitLimit(wait);
+        URI jobs = uri.getBaseUri().resolve("api/v1/jobs/");
+        return dispatcher.submitAsync(submission, limit).thenApply(job -> Response.status(job.finished() ? 200 : 202)
+                .location(jobs.resolve(job.id())).entity(job).build());
     }
 
     @GET

@@ -24,7 +24,7 @@ class JobStoreTest {
         String element = TestElements.snmpV2c(TestEnv.snmpCommunity(), TestElements.SNMP_PORT);
         // not published: no agent touches it, this test plays the agent
         return store.create(element, Operation.SNMP_GET, List.of("1.3.6.1.2.1.1.5.0"), List.of(), "unused-pool", 5000, null,
-                null).job().id;
+                null, e -> { }).job().id;
     }
 
     private static JobUpdate.Builder update(String id, io.netwarden.proto.dnc.v1.JobStatus status, long started) {
