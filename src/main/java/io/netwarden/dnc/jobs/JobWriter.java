@@ -32,6 +32,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.jboss.logging.Logger;
 
 /**
@@ -175,19 +176,8 @@ public class JobWriter {
     }
 
     private static Map<String, ElementEntity> readElements(Connection db, List<String> named) throws SQLException {
-        List<String> names = List.copyOf(new LinkedHashSet<>(named));
-        Map<String, ElementEntity> elements = new HashMap<>();
-        try (PreparedStatement select = db.prepareStatement("SELECT " + ELEMENT_COLUMNS + " FROM network_element WHERE name IN ("
-                + placeholders(names.size()) + ")")) {
-            bindPadded(select, names);
-            try (ResultSet rows = select.executeQuery()) {
-                while (rows.next()) {
-                    ElementEntity e = element(rows);
-                    elements.put(e.name, e);
-                }
-            }
-        }
-        return elements;
+        return selectIn(db, "SELECT " + ELEMENT_COLUMNS + " FROM network_element WHERE name IN (", List.copyOf(new LinkedHashSet<>(named)),
+                ")", JobWriter::element, e -> e.name);
     }
 
     private static ElementEntity element(ResultSet r) throws SQLException {
@@ -272,18 +262,29 @@ public class JobWriter {
     /** Reads and row-locks every job the batch names, in id order so two dispatchers never lock each other out. */
     private static Map<String, JobEntity> lockJobs(Connection db, List<Update> batch) throws SQLException {
         List<String> ids = new ArrayList<>(new TreeSet<>(batch.stream().map(u -> u.update().getJobId()).toList()));
-        Map<String, JobEntity> jobs = new HashMap<>();
-        try (PreparedStatement select = db.prepareStatement("SELECT " + COLUMNS + " FROM job WHERE id IN ("
-                + placeholders(ids.size()) + ") ORDER BY id FOR UPDATE")) {
-            bindPadded(select, ids);
+        return selectIn(db, "SELECT " + COLUMNS + " FROM job WHERE id IN (", ids, ") ORDER BY id FOR UPDATE", JobWriter::row,
+                j -> j.id);
+    }
+
+    @FunctionalInterface
+    private interface RowReader<T> {
+        T read(ResultSet row) throws SQLException;
+    }
+
+    /** Rows whose key is one of {@code keys}: {@code head}, the padded IN list, {@code tail}; by key. */
+    private static <T> Map<String, T> selectIn(Connection db, String head, List<String> keys, String tail, RowReader<T> reader,
+            Function<T, String> keyOf) throws SQLException {
+        Map<String, T> found = new HashMap<>();
+        try (PreparedStatement select = db.prepareStatement(head + placeholders(keys.size()) + tail)) {
+            bindPadded(select, keys);
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
-                    JobEntity j = row(rows);
-                    jobs.put(j.id, j);
+                    T row = reader.read(rows);
+                    found.put(keyOf.apply(row), row);
                 }
             }
         }
-        return jobs;
+        return found;
     }
 
     /**
