@@ -6,10 +6,12 @@ import io.netwarden.dnc.snmp.Snmp4jClient;
 import io.netwarden.dnc.snmp.SnmpTarget;
 import io.netwarden.dnc.snmp.SnmpVersion;
 import io.netwarden.platform.auth.Secret;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,14 +42,21 @@ public class JobRoundTripBench {
         int rate = Integer.parseInt(a[8]);
         int warmup = a.length > 9 ? Integer.parseInt(a[9]) : 150;
 
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        String body = "{\"element\":\"" + element + "\",\"operation\":\"snmp.get\",\"oids\":[\"1.3.6.1.2.1.1.5.0\"]}";
+        // Vert.x's HTTP client (Netty, keep-alive pool): the JDK HttpClient spent most of a core of the two this runs
+        // on at these rates, which measured the load generator rather than Netwarden; jnats, the peer's client, is lean
+        URI base = URI.create(api);
+        Vertx vertx = Vertx.vertx();
+        HttpClient http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setMaxPoolSize(concurrency)
+                .setDefaultHost(base.getHost()).setDefaultPort(base.getPort()));
+        Buffer body = Buffer.buffer("{\"element\":\"" + element + "\",\"operation\":\"snmp.get\",\"oids\":[\"1.3.6.1.2.1.1.5.0\"]}");
         Call netwarden = () -> {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(api + "/api/v1/jobs?wait=10s"))
-                    .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() != 200 || !r.body().contains("\"succeeded\"")) {
-                throw new IllegalStateException("job did not succeed: " + r.statusCode() + " " + r.body());
+            String answer = http.request(HttpMethod.POST, "/api/v1/jobs?wait=10s")
+                    .compose(request -> request.putHeader("Authorization", "Bearer " + token)
+                            .putHeader("Content-Type", "application/json").send(body))
+                    .compose(response -> response.body().map(b -> response.statusCode() + " " + b))
+                    .toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
+            if (!answer.startsWith("200 ") || !answer.contains("\"succeeded\"")) {
+                throw new IllegalStateException("job did not succeed: " + answer);
             }
         };
 
@@ -112,6 +121,8 @@ public class JobRoundTripBench {
             System.out.printf("latency at a fixed %d/s for %d s:%n", rate, seconds);
             System.out.printf("  netwarden: p50 %6.2f ms  p99 %6.2f ms%n", nw[0] / 1e6, nw[1] / 1e6);
             System.out.printf("  raw jnats: p50 %6.2f ms  p99 %6.2f ms%n", r[0] / 1e6, r[1] / 1e6);
+        } finally {
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         }
     }
 
