@@ -59,8 +59,8 @@ public class JobStore {
      * A new queued job, stored (in a batch with others, see {@link JobWriter}) already marked dispatched: the caller
      * publishes it right after, and the maintenance loop leaves it alone until {@code redispatch-after} (so the two never
      * publish it at once). {@code check} gets the element as read in the job's transaction (null if there is none) and
-     * throws when the job cannot run on it; nothing is stored then. A provision
-     * that has to wait for its element's lock is unmarked ({@link #markWaiting}) and retried on every maintenance round.
+     * throws when the job cannot run on it; nothing is stored then. A provision that has to wait for its element's lock
+     * is unmarked ({@link #markWaiting}) and retried on every maintenance round.
      */
     public CompletableFuture<Created> createAsync(String element, Operation operation, List<String> oids, List<String> commands,
             String pool, int timeoutMs, String onLocked, String pollId, Consumer<ElementEntity> check) {
@@ -158,7 +158,7 @@ public class JobStore {
                 yield CompletableFuture.completedFuture(Optional.of(applied.job()));
             }
             case TRANSACTIONAL -> CompletableFuture.supplyAsync(
-                    () -> QuarkusTransaction.joiningExisting().call(() -> applyInTransaction(update, result)), transactions);
+                    () -> QuarkusTransaction.requiringNew().call(() -> applyInTransaction(update, result)), transactions);
             case ADVANCED, UNCHANGED -> CompletableFuture.completedFuture(Optional.empty());
         });
     }
@@ -168,7 +168,7 @@ public class JobStore {
         return await(applyAsync(update));
     }
 
-    /** As {@link #apply}, in the caller's JTA transaction: samples of a poll's job are stored with its end. */
+    /** As {@link #apply}, through Hibernate in a JTA transaction of its own: samples of a poll's job are stored with its end. */
     private Optional<JobEntity> applyInTransaction(JobUpdate update, String result) {
         // updates are applied concurrently: the row lock keeps a late "running" from overwriting a final status
         JobEntity job = session.find(JobEntity.class, update.getJobId(), LockModeType.PESSIMISTIC_WRITE);
