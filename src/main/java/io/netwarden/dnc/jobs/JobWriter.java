@@ -370,6 +370,7 @@ public class JobWriter {
         private final BlockingQueue<Pending<T, R>> queue = new LinkedBlockingQueue<>(MAX_QUEUED);
         private final List<Thread> writers = new ArrayList<>();
         private volatile boolean stopped;
+        private volatile boolean started;
         private DistributionSummary batchSize;
         private Timer batchTime;
 
@@ -394,8 +395,15 @@ public class JobWriter {
             return result;
         }
 
-        private synchronized void start() {
-            if (writers.isEmpty() && !stopped) {
+        private void start() {
+            if (!started) { // checked without the lock on every write; taken once
+                startWriters();
+            }
+        }
+
+        private synchronized void startWriters() {
+            if (!started && !stopped) {
+                started = true;
                 batchSize = DistributionSummary.builder("netwarden.dnc.job.write.batch.size").tag("lane", name)
                         .description("jobs or updates written per transaction").register(metrics);
                 batchTime = Timer.builder("netwarden.dnc.job.write.batch.time").tag("lane", name)
