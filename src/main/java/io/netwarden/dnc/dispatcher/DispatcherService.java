@@ -1,5 +1,9 @@
 package io.netwarden.dnc.dispatcher;
 
+import static io.netwarden.dnc.Futures.await;
+import static io.netwarden.dnc.Futures.cause;
+import static io.netwarden.dnc.Futures.unwrapped;
+
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.netwarden.dnc.DncSubjects;
 import io.netwarden.dnc.elements.ElementEntity;
@@ -35,7 +39,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -219,27 +222,6 @@ public class DispatcherService implements RoleService {
         }
         work.run();
         return CompletableFuture.completedFuture(null);
-    }
-
-    /** The stage with its failure as thrown (an {@link ApiException} stays one), not wrapped in a CompletionException. */
-    private static <T> CompletableFuture<T> unwrapped(CompletableFuture<T> stage) {
-        return stage.handle((value, error) -> error == null ? CompletableFuture.completedFuture(value)
-                : CompletableFuture.<T>failedFuture(cause(error))).thenCompose(f -> f);
-    }
-
-    private static Throwable cause(Throwable error) {
-        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-    }
-
-    private static <T> T await(CompletableFuture<T> stage) {
-        try {
-            return stage.join();
-        } catch (CompletionException e) {
-            if (cause(e) instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            throw new IllegalStateException(cause(e).getMessage(), cause(e));
-        }
     }
 
     /** Checks what can be checked without the database (throws), then stores the job, checking its element there. */

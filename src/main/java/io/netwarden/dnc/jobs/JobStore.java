@@ -1,5 +1,7 @@
 package io.netwarden.dnc.jobs;
 
+import static io.netwarden.dnc.Futures.await;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -19,7 +21,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
@@ -308,19 +309,6 @@ public class JobStore {
         t.at = at;
         t.detail = truncate(detail);
         return t;
-    }
-
-    /** Waits for a batched write; its failure is the caller's failure. */
-    private static <T> T await(CompletableFuture<T> write) {
-        try {
-            return write.join();
-        } catch (CompletionException e) {
-            Throwable cause = e.getCause() == null ? e : e.getCause();
-            if (cause instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            throw new IllegalStateException(cause.getMessage(), cause);
-        }
     }
 
     private List<JobView.Transition> transitions(String jobId) {
