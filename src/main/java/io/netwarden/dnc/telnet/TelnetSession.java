@@ -112,7 +112,10 @@ final class TelnetSession implements AutoCloseable {
                         + target.username() + "' refused: " + failure.group().strip());
             }
             String tail = lastLine(text);
-            if (profile.passwordPrompt().matcher(tail).find()) {
+            // a prompt seen a second time only counts once the server has gone quiet: output arriving in pieces can pause
+            // right after "Last login:" (pam_lastlog), which looks like a login prompt until the rest of the line comes
+            boolean settled = !got && quiet();
+            if (profile.passwordPrompt().matcher(tail).find() && (!passwordSent || settled)) {
                 if (passwordSent) {
                     throw new TelnetException("login_failed", "telnet login to " + target.element() + " asked for the password again");
                 }
@@ -122,7 +125,7 @@ final class TelnetSession implements AutoCloseable {
                 send(target.password().reveal());
                 passwordSent = true;
                 seen.setLength(0);
-            } else if (profile.loginPrompt().matcher(tail).find()) {
+            } else if (profile.loginPrompt().matcher(tail).find() && (!userSent || settled)) {
                 if (userSent) {
                     throw new TelnetException("login_failed", "telnet login to " + target.element() + " (" + target.endpoint()
                             + ") as '" + target.username() + "' refused: asked for the login again");
@@ -133,7 +136,7 @@ final class TelnetSession implements AutoCloseable {
                 send(target.username());
                 userSent = true;
                 seen.setLength(0);
-            } else if (!got && quiet() && profile.prompt().matcher(tail).find()) {
+            } else if (settled && profile.prompt().matcher(tail).find()) {
                 prompt = tail;
                 return;
             }

@@ -7,10 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netwarden.platform.auth.Secret;
 import io.netwarden.testing.TestEnv;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -139,6 +142,92 @@ class TelnetTest {
             assertTrue(List.of("timed_out", "io_error").contains(e.code()), e.code() + ": " + e.getMessage());
         }
         assertEquals("still-fine", runner.run(target("t-after-junk"), List.of("echo still-fine")).getFirst().output());
+    }
+
+    @Test
+    void aLastLoginLineArrivingInPiecesIsNotTakenForASecondLoginPrompt() throws Exception {
+        // Given: a device that pauses right after "Last login:" (pam_lastlog's line, split by the network), then runs commands
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread.ofVirtual().start(() -> {
+                try (Socket s = server.accept(); OutputStream out = s.getOutputStream()) {
+                    InputStream in = s.getInputStream();
+                    write(out, "box login: ");
+                    readLine(in);
+                    write(out, "Password: ");
+                    readLine(in);
+                    write(out, "\r\nLast login: ");
+                    Thread.sleep(150);
+                    write(out, "Mon Nov 23 05:55:01 UTC 2026 from localhost on pts/3\r\nbox$ ");
+                    String command = readLine(in);
+                    write(out, command + "\r\nran " + command + "\r\nbox$ ");
+                    Thread.sleep(5000);
+                } catch (Exception ignored) {
+                    // test server going away
+                }
+            });
+            TelnetTarget box = new TelnetTarget("t-lastlog", "127.0.0.1", server.getLocalPort(), "u", Secret.of("p"),
+                    TelnetProfile.GENERIC, Duration.ofSeconds(2), Duration.ofSeconds(2));
+
+            // When
+            List<CommandOutput> outputs = runner.run(box, List.of("show version"));
+
+            // Then
+            assertEquals(List.of(new CommandOutput("show version", "ran show version")), outputs);
+        }
+    }
+
+    @Test
+    void aLoginPromptAskedAgainWithoutAnErrorIsLoginFailed() throws Exception {
+        // Given: a device that silently asks for the login again after the password (no "Login incorrect")
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread.ofVirtual().start(() -> {
+                try (Socket s = server.accept(); OutputStream out = s.getOutputStream()) {
+                    InputStream in = s.getInputStream();
+                    write(out, "box login: ");
+                    readLine(in);
+                    write(out, "Password: ");
+                    readLine(in);
+                    write(out, "\r\nbox login: ");
+                    Thread.sleep(5000);
+                } catch (Exception ignored) {
+                    // test server going away
+                }
+            });
+            TelnetTarget box = new TelnetTarget("t-again", "127.0.0.1", server.getLocalPort(), "u", Secret.of("secret-p"),
+                    TelnetProfile.GENERIC, Duration.ofSeconds(2), Duration.ofSeconds(2));
+
+            // When / Then
+            var e = assertThrows(TelnetException.class, () -> runner.run(box, List.of("id")));
+            assertEquals("login_failed", e.code(), e.getMessage());
+            assertTrue(e.getMessage().contains("asked for the login again"), e.getMessage());
+            assertFalse(e.getMessage().contains("secret-p"));
+        }
+    }
+
+    private static void write(OutputStream out, String text) throws IOException {
+        out.write(text.getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+    }
+
+    /** One line the client typed, without the telnet option negotiation around it. */
+    private static String readLine(InputStream in) throws IOException {
+        StringBuilder line = new StringBuilder();
+        int b;
+        while ((b = in.read()) >= 0 && b != '\n') {
+            if (b == 255) { // IAC: skip the command, and a whole subnegotiation
+                int command = in.read();
+                if (command == 250) {
+                    while ((b = in.read()) >= 0 && b != 240) {
+                        // inside SB … SE
+                    }
+                } else if (command >= 251) {
+                    in.read();
+                }
+            } else if (b != '\r' && b != 0) {
+                line.append((char) b);
+            }
+        }
+        return line.toString();
     }
 
     @Test
