@@ -11,12 +11,22 @@ public final class DncSubjects {
     /** Agents report job progress and results here; dispatchers share it as a queue group. */
     public static final String UPDATES = "dnc.updates";
 
-    /** Every dispatcher hears that a job finished, to wake up callers waiting for it. */
+    /**
+     * Dispatchers hear that a job finished, to wake up callers waiting for it; published only while other dispatchers
+     * are around (they say so on {@link #dispatcherHello}).
+     */
     public static String finished(String jobId) {
         return "dnc.finished." + jobId;
     }
 
     public static final String FINISHED_ALL = "dnc.finished.*";
+
+    /** A dispatcher's heartbeat, by process instance: {@code dnc.dispatchers.<instance>.hello}. */
+    public static String dispatcherHello(String instance) {
+        return "dnc.dispatchers." + instance + ".hello";
+    }
+
+    public static final String DISPATCHER_HELLO_ALL = "dnc.dispatchers.*.hello";
 
     /** An agent's heartbeat: {@code dnc.agents.<agent>.hello}. */
     public static String hello(String agent) {

@@ -79,7 +79,11 @@ final class JobRunner {
         } catch (IllegalArgumentException e) {
             return failed(update, "invalid_job", e.getMessage());
         }
-        return within(request, update, () -> switch (operation) {
+        // a get is one exchange, bounded by the element's own timeout and retries: when that bound fits the job's
+        // timeout it runs on this thread; walks (any number of exchanges) get a watchdog
+        boolean bounded = (operation == Operation.SNMP_GET || operation == Operation.SNMP_GETBULK)
+                && worstCase(target).compareTo(jobTimeout(request)) <= 0;
+        return within(request, update, bounded, () -> switch (operation) {
             case SNMP_GET -> snmp.get(target, oids);
             case SNMP_GETBULK -> snmp.getBulk(target, oids);
             case SNMP_WALK -> walkEach(target, oids, false);
@@ -98,16 +102,25 @@ final class JobRunner {
         } catch (TelnetProfiles.ProfileException e) {
             return failed(update, e.code(), e.getMessage());
         }
-        return within(request, update, () -> telnet.run(target, request.getCommandsList(), notAfter), JobRunner::outputs);
+        return within(request, update, false, () -> telnet.run(target, request.getCommandsList(), notAfter), JobRunner::outputs);
     }
 
     /**
-     * Runs the work on its own virtual thread within the job's timeout; its result, or what went wrong, becomes the
-     * update. Cut off at the timeout, the work is interrupted.
+     * Runs the work within the job's timeout; its result, or what went wrong, becomes the update. Work that is
+     * {@code bounded} (it cannot outlast the job's timeout) runs on this thread; other work runs on a virtual thread of
+     * its own and is interrupted when cut off at the timeout.
      */
-    private <T> JobUpdate.Builder within(JobRequest request, JobUpdate.Builder update, Callable<T> work,
+    private <T> JobUpdate.Builder within(JobRequest request, JobUpdate.Builder update, boolean bounded, Callable<T> work,
             BiConsumer<JobUpdate.Builder, T> onSuccess) {
-        Duration timeout = Duration.ofMillis(request.getTimeoutMs() > 0 ? request.getTimeoutMs() : 60_000);
+        Duration timeout = jobTimeout(request);
+        if (bounded) {
+            try {
+                onSuccess.accept(update, work.call());
+                return update.setStatus(JobStatus.JOB_STATUS_SUCCEEDED);
+            } catch (Exception e) {
+                return failure(update, e);
+            }
+        }
         Future<T> future = executor.submit(work);
         try {
             onSuccess.accept(update, future.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
@@ -123,6 +136,15 @@ final class JobRunner {
             future.cancel(true);
             return failed(update, "agent_stopping", "the agent stopped before the job finished");
         }
+    }
+
+    private static Duration jobTimeout(JobRequest request) {
+        return Duration.ofMillis(request.getTimeoutMs() > 0 ? request.getTimeoutMs() : 60_000);
+    }
+
+    /** The longest one SNMP exchange can take: every try timed out (twice over for v3, which may first discover the engine). */
+    private static Duration worstCase(SnmpTarget target) {
+        return target.timeout().multipliedBy((target.retries() + 1L) * (target.version() == SnmpVersion.V3 ? 2 : 1));
     }
 
     /** A protocol failure keeps its code ({@code timed_out} becomes the timed_out status); anything else is agent_error. */

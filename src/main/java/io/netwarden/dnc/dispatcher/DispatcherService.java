@@ -29,6 +29,8 @@ import io.netwarden.proto.dnc.v1.JobUpdate;
 import io.netwarden.proto.dnc.v1.SnmpSettings;
 import io.netwarden.proto.dnc.v1.TelnetSettings;
 import io.netwarden.dnc.Durations;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
@@ -51,8 +53,11 @@ import org.jboss.logging.Logger;
  * <pre>
  *   POST /api/v1/jobs ─▶ job row (queued) ─▶ JobRequest on dnc.jobs.&lt;pool&gt; (one agent of the queue group takes it)
  *   agent ─▶ JobUpdate on dnc.updates (queue group: any dispatcher) ─▶ job row + transition ─▶ JobFinished event
- *                                                                   └▶ dnc.finished.&lt;id&gt; wakes ?wait= callers everywhere
- *   maintenance (every interval): re-publish queued jobs nobody started, re-queue jobs of silent agents, time out
+ *                                                                   └▶ dnc.finished.&lt;id&gt; wakes ?wait= callers of the
+ *                                                                      other dispatchers (sent only while there are any)
+ *   dispatchers ─▶ dnc.dispatchers.&lt;instance&gt;.hello: who else may be waiting for the jobs this one finishes
+ *   maintenance (every interval): re-publish queued jobs nobody started, re-queue jobs of silent agents, time out,
+ *                                 look up in the database jobs waited for longer than a few seconds (news can be lost)
  * </pre>
  *
  * Delivery is at-least-once: the database is the truth; a job stays queued until an agent reports on it, and agents
@@ -71,6 +76,8 @@ public class DispatcherService implements RoleService {
     private static final int INLINE_UPDATE_BYTES = 16 * 1024;
     /** Results up to this size are turned into the API's view on the thread that stored them. */
     private static final int INLINE_VIEW_CHARS = 16 * 1024;
+    /** Waiters not woken within this time look the job up in the database (its end may have been announced while lost). */
+    private static final Duration WAITER_LOOKUP_AFTER = Duration.ofSeconds(2);
 
     @Inject
     DispatcherConfig config;
@@ -99,6 +106,9 @@ public class DispatcherService implements RoleService {
     @Inject
     NodeIdentity node;
 
+    @Inject
+    MeterRegistry metrics;
+
     private final List<Messaging.Subscription> subscriptions = new ArrayList<>();
     /** Work that blocks (Hibernate, element locks, big updates): never on the event loop, NATS or writer threads. */
     private final java.util.concurrent.ExecutorService blockingWork =
@@ -106,6 +116,10 @@ public class DispatcherService implements RoleService {
     private final Map<String, PartBuffer> parts = new ConcurrentHashMap<>();
     private ScheduledExecutorService maintenance;
     private Instant lastPrune = Instant.EPOCH;
+    /** Other dispatchers, by instance, and when each was last heard. */
+    private final Map<String, Instant> peers = new ConcurrentHashMap<>();
+    private volatile Instant lastHello = Instant.EPOCH;
+    private Counter foundInDatabase;
 
     /** Parts of a multi-part result, by job id and attempt. */
     private record PartBuffer(Instant started, JobUpdate[] received) {
@@ -130,6 +144,11 @@ public class DispatcherService implements RoleService {
         subscriptions.add(messaging.subscribe(DncSubjects.UPDATES, Optional.of("dispatchers"), this::onUpdate));
         subscriptions.add(messaging.subscribe(DncSubjects.HELLO_ALL, Optional.empty(), this::onHello));
         subscriptions.add(messaging.subscribe(DncSubjects.FINISHED_ALL, Optional.empty(), this::onFinished));
+        subscriptions.add(messaging.subscribe(DncSubjects.DISPATCHER_HELLO_ALL, Optional.empty(), this::onDispatcherHello));
+        foundInDatabase = Counter.builder("netwarden.dnc.waiters.found.in.database")
+                .description("callers waiting for a job whose end was not announced to this dispatcher; found by looking")
+                .register(metrics);
+        sayHello();
         maintenance = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("dnc-dispatcher-maintenance").daemon().factory());
         long every = Math.max(100, config.maintenanceInterval().toMillis());
         maintenance.scheduleWithFixedDelay(this::maintain, every, every, TimeUnit.MILLISECONDS);
@@ -138,6 +157,7 @@ public class DispatcherService implements RoleService {
 
     @Override
     public void resync(String reason) {
+        sayHello();
         // messages published while the link was down may be gone: publish every queued job again
         List<JobEntity> queued = store.withStatus(JobStatus.QUEUED, 10_000);
         queued.forEach(this::publish);
@@ -490,10 +510,13 @@ public class DispatcherService implements RoleService {
         return Optional.of(whole.build());
     }
 
-    /** Wakes this process's waiters with the job and tells the other dispatchers' waiters. */
+    /** Wakes this process's waiters with the job and, when there are other dispatchers, tells their waiters. */
     private void announceFinished(JobEntity job) {
         LOG.debugf("job %s %s (agent %s)", job.id, job.status, job.agent);
         waiters.finished(job.id, job);
+        if (peers.isEmpty()) {
+            return; // nobody else can be waiting (one who came up just now is found by its waiters' database look-up)
+        }
         try {
             messaging.publish(DncSubjects.finished(job.id), job.status.getBytes(StandardCharsets.UTF_8));
         } catch (RuntimeException e) {
@@ -512,6 +535,28 @@ public class DispatcherService implements RoleService {
         }
     }
 
+    /** Tells the other dispatchers that this one is up, so they announce the ends of jobs its callers may wait for. */
+    private void sayHello() {
+        lastHello = Instant.now();
+        try {
+            messaging.publish(DncSubjects.dispatcherHello(node.instance()), node.name().getBytes(StandardCharsets.UTF_8));
+        } catch (RuntimeException e) {
+            LOG.debugf("dispatcher heartbeat not sent: %s", e.getMessage());
+        }
+    }
+
+    void onDispatcherHello(BusMessage message) {
+        String[] tokens = message.subject().split("\\.");
+        if (tokens.length != 4 || tokens[2].equals(node.instance())) {
+            return;
+        }
+        if (peers.put(tokens[2], Instant.now()) == null) {
+            LOG.infof("dispatcher %s (%s) is up too: the ends of jobs are announced on %s", new String(message.data(),
+                    StandardCharsets.UTF_8), tokens[2], DncSubjects.FINISHED_ALL);
+            sayHello(); // a newcomer learns of this one at once, not at the next heartbeat
+        }
+    }
+
     void onFinished(BusMessage message) {
         String subject = message.subject();
         waiters.finished(subject.substring(subject.lastIndexOf('.') + 1), null);
@@ -519,9 +564,33 @@ public class DispatcherService implements RoleService {
 
     // ------------------------------------------------------------------ maintenance
 
+    /** Heartbeats to the other dispatchers, forgetting silent ones, and waiters whose job's end was never announced. */
+    private void keepInTouch(Instant now) {
+        Duration every = config.agentTimeout().dividedBy(3);
+        if (lastHello.plus(every).isBefore(now)) {
+            sayHello();
+        }
+        peers.entrySet().removeIf(p -> {
+            boolean silent = p.getValue().plus(config.agentTimeout()).isBefore(now);
+            if (silent) {
+                LOG.infof("dispatcher %s silent for %s: forgotten", p.getKey(), config.agentTimeout());
+            }
+            return silent;
+        });
+        List<String> waited = waiters.waitingSince(now.minus(WAITER_LOOKUP_AFTER), 500);
+        if (!waited.isEmpty()) {
+            for (String id : store.finishedAmong(waited)) {
+                foundInDatabase.increment();
+                LOG.debugf("job %s had finished without this dispatcher hearing of it; waking its callers", id);
+                waiters.finished(id, null);
+            }
+        }
+    }
+
     private void maintain() {
         try {
             Instant now = Instant.now();
+            keepInTouch(now);
             for (JobEntity job : store.queuedNotDispatchedSince(now.minus(config.redispatchAfter()), 1000)) {
                 if (job.createdAt.plus(config.queueTimeout()).isBefore(now)) {
                     store.finishWithoutAgent(job.id, job.attempt, JobStatus.TIMED_OUT, "queue_timeout",

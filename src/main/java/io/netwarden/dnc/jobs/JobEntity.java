@@ -75,4 +75,8 @@ public class JobEntity {
     /** Provision: {@code wait} (default) or {@code fail} when the element is locked. */
     @Column(name = "on_locked", length = 8)
     public String onLocked;
+
+    /** Every status change, oldest first: a JSON array written by {@link JobHistory}. */
+    @JdbcTypeCode(SqlTypes.VARCHAR)
+    public String transitions;
 }

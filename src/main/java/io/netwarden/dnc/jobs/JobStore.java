@@ -28,7 +28,7 @@ import org.hibernate.Session;
 import org.jboss.logging.Logger;
 
 /**
- * Persistence of jobs and their transitions. Every change of status writes a transition row in the same transaction.
+ * Persistence of jobs. Every change of status is appended to the job's transitions in the same write ({@link JobHistory}).
  * Updates are applied only to the attempt they belong to and never to a finished job, so duplicates and late answers
  * from an agent that was given up on change nothing.
  */
@@ -36,6 +36,8 @@ import org.jboss.logging.Logger;
 public class JobStore {
 
     private static final Logger LOG = Logger.getLogger(JobStore.class);
+    private static final List<String> FINISHED = java.util.Arrays.stream(JobStatus.values()).filter(JobStatus::finished)
+            .map(JobStatus::id).toList();
 
     @Inject
     Session session;
@@ -85,8 +87,9 @@ public class JobStore {
         job.pollId = pollId;
         job.createdAt = Instant.now();
         job.dispatchedAt = job.createdAt;
+        transition(job, null, job.createdAt);
         JobView view = view(job, null);
-        return writer.insert(new JobWriter.NewJob(job, transition(job, null, job.createdAt), check)).thenApply(stored -> {
+        return writer.insert(new JobWriter.NewJob(job, check)).thenApply(stored -> {
             if (stored.rejected() != null) {
                 throw stored.rejected();
             }
@@ -103,7 +106,7 @@ public class JobStore {
     @Transactional
     public Optional<JobView> view(String id, boolean withTransitions) {
         JobEntity job = id == null ? null : session.find(JobEntity.class, id);
-        return Optional.ofNullable(job).map(j -> view(j, withTransitions ? transitions(j.id) : null));
+        return Optional.ofNullable(job).map(j -> view(j, withTransitions ? JobHistory.read(j.transitions) : null));
     }
 
     @Transactional
@@ -177,7 +180,7 @@ public class JobStore {
             LOG.warnf("update for unknown job %s from agent %s ignored", update.getJobId(), update.getAgent());
             return Optional.empty();
         }
-        if (advance(job, update, result, session::persist) != JobWriter.Outcome.FINISHED) {
+        if (advance(job, update, result) != JobWriter.Outcome.FINISHED) {
             return Optional.empty();
         }
         fireFinished(job); // in this transaction: polls store their samples with it
@@ -185,10 +188,10 @@ public class JobStore {
     }
 
     /**
-     * What an update does to a job, on the job itself; the transitions it adds go to {@code transitions}. A stale update
-     * (other attempt, finished job, repeated "running") changes nothing. {@code result}: the JSON to store if it finishes.
+     * What an update does to a job, on the job itself (status, times, result, transitions). A stale update (other attempt,
+     * finished job, repeated "running") changes nothing. {@code result}: the JSON to store if it finishes.
      */
-    static JobWriter.Outcome advance(JobEntity job, JobUpdate update, String result, Consumer<JobTransitionEntity> transitions) {
+    static JobWriter.Outcome advance(JobEntity job, JobUpdate update, String result) {
         JobStatus current = JobStatus.parse(job.status);
         if (current.finished() || update.getAttempt() != job.attempt) {
             LOG.debugf("stale update for job %s (attempt %d, job at attempt %d, %s) ignored", job.id, update.getAttempt(),
@@ -214,14 +217,14 @@ public class JobStore {
         if (next == JobStatus.RUNNING) {
             job.status = next.id();
             job.startedAt = at;
-            transitions.accept(transition(job, null, at)); // the agent's time, as startedAt
+            transition(job, null, at); // the agent's time, as startedAt
             return JobWriter.Outcome.ADVANCED;
         }
         if (current == JobStatus.QUEUED) {
             // the final update overtook the "running" one: record that transition first, at the agent's start time
             job.status = JobStatus.RUNNING.id();
             job.startedAt = update.getStartedAtEpochMs() > 0 ? Instant.ofEpochMilli(update.getStartedAtEpochMs()) : at;
-            transitions.accept(transition(job, null, job.startedAt));
+            transition(job, null, job.startedAt);
         }
         job.status = next.id();
         job.finishedAt = at;
@@ -233,7 +236,7 @@ public class JobStore {
             job.errorCode = update.getErrorCode().isEmpty() ? null : update.getErrorCode();
             job.error = truncate(update.getError());
         }
-        transitions.accept(transition(job, job.errorCode, at)); // the agent's time, as finishedAt
+        transition(job, job.errorCode, at); // the agent's time, as finishedAt
         return JobWriter.Outcome.FINISHED;
     }
 
@@ -255,7 +258,7 @@ public class JobStore {
         job.errorCode = code;
         job.error = truncate(error);
         job.finishedAt = Instant.now();
-        transition(job, code);
+        transition(job, code, job.finishedAt);
         fireFinished(job);
         return Optional.of(job);
     }
@@ -272,7 +275,7 @@ public class JobStore {
         job.agent = null;
         job.startedAt = null;
         job.dispatchedAt = null;
-        transition(job, reason);
+        transition(job, reason, Instant.now());
         return Optional.of(job);
     }
 
@@ -283,6 +286,13 @@ public class JobStore {
                 "from JobEntity where status = :queued and (dispatchedAt is null or dispatchedAt < :cutoff) order by createdAt",
                 JobEntity.class).setParameter("queued", JobStatus.QUEUED.id()).setParameter("cutoff", cutoff)
                 .setMaxResults(limit).getResultList();
+    }
+
+    /** Those of the given jobs that have finished. */
+    @Transactional
+    public List<String> finishedAmong(List<String> ids) {
+        return session.createSelectionQuery("select id from JobEntity where id in :ids and status in :finished", String.class)
+                .setParameter("ids", ids).setParameter("finished", FINISHED).getResultList();
     }
 
     @Transactional
@@ -296,25 +306,9 @@ public class JobStore {
                 job.pollId));
     }
 
-    private void transition(JobEntity job, String detail) {
-        session.persist(transition(job, detail, Instant.now()));
-    }
-
-    private static JobTransitionEntity transition(JobEntity job, String detail, Instant at) {
-        JobTransitionEntity t = new JobTransitionEntity();
-        t.jobId = job.id;
-        t.status = job.status;
-        t.agent = job.agent;
-        t.attempt = job.attempt;
-        t.at = at;
-        t.detail = truncate(detail);
-        return t;
-    }
-
-    private List<JobView.Transition> transitions(String jobId) {
-        return session.createSelectionQuery("from JobTransitionEntity where jobId = :id order by id", JobTransitionEntity.class)
-                .setParameter("id", jobId).getResultList().stream()
-                .map(t -> new JobView.Transition(t.status, t.agent, t.attempt, t.at, t.detail)).toList();
+    /** Records the job's current status, agent and attempt as reached at {@code at}. */
+    private static void transition(JobEntity job, String detail, Instant at) {
+        job.transitions = JobHistory.append(job.transitions, new JobView.Transition(job.status, job.agent, job.attempt, at, detail));
     }
 
     private String result(JobUpdate update) {
@@ -372,6 +366,6 @@ public class JobStore {
     }
 
     private static String truncate(String s) {
-        return s == null || s.length() <= 2000 ? s : s.substring(0, 1997) + "…";
+        return JobHistory.truncate(s);
     }
 }

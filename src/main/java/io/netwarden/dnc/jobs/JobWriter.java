@@ -21,12 +21,12 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
+import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -40,20 +40,20 @@ import org.jboss.logging.Logger;
  * batches: whatever arrived while one batch was being written goes into the next, all in one transaction.
  *
  * <pre>
- *   API threads ──── insert ──▶ inserts lane ─▶ writer thread: SELECT network_element (n names), check each job
- *                                               against its element, INSERT job ×n, INSERT job_transition ×n, COMMIT
- *   update threads ─ update ──▶ updates lane ─▶ writer thread: SELECT job … FOR UPDATE (n ids), advance each job in
- *                                               arrival order, UPDATE job ×m, INSERT job_transition ×k, COMMIT
+ *   API threads ──── new jobs ──▶ ┐
+ *                                 ├▶ queue ─▶ writer thread: SELECT network_element (names of the new jobs), check each
+ *   update threads ─ updates ───▶ ┘           against its element, INSERT job ×n; SELECT job … FOR UPDATE (ids of the
+ *                                             updates), advance each job in arrival order, UPDATE job ×m; COMMIT
  * </pre>
  *
- * Why not Hibernate here: every statement is a round trip to the database, and on a small box those wake-ups, not the
- * SQL, cost most of a job (docs/adr/0004-job-writes-in-batches.md). Callers block until their batch has committed, so an
- * accepted job is exactly as durable as one written alone. A batch that fails is rolled back and its items are written
- * again one per transaction, so a bad item fails alone. Jobs of scheduled polls are answered {@link Outcome#TRANSACTIONAL}:
- * their samples are stored with the job's end in one JTA transaction by {@link JobStore}. Thread safety: each lane has two
- * writer threads; a batch, its connection and the rows it read belong to the one writer that took it (two batches naming
- * one job meet at its row lock, and {@link JobStore#advance} accepts updates in any order); callers get results through
- * futures.
+ * Why not Hibernate here: every statement is a round trip to the database, and on a small box those wake-ups and the
+ * commits' flushes, not the SQL, cost most of a job (docs/adr/0004-job-writes-in-batches.md). Callers wait until their
+ * batch has committed, so an accepted job is exactly as durable as one written alone. A batch that fails is rolled back
+ * and its items are written again one per transaction, so a bad item fails alone. Jobs of scheduled polls are answered
+ * {@link Outcome#TRANSACTIONAL}: their samples are stored with the job's end in one JTA transaction by {@link JobStore}.
+ * Thread safety: two writer threads take batches from one queue; a batch, its connection and the rows it read belong to
+ * the one writer that took it (two batches naming one job meet at its row lock, and {@link JobStore#advance} accepts
+ * updates in any order); callers get results through futures.
  */
 @ApplicationScoped
 public class JobWriter {
@@ -61,17 +61,19 @@ public class JobWriter {
     private static final Logger LOG = Logger.getLogger(JobWriter.class);
     private static final int MAX_BATCH = 256;
     private static final int MAX_QUEUED = 10_000;
-    /** Writer threads per lane: a batch waiting on a row lock does not hold up the next one. */
+    /** Writer threads: a batch waiting on a row lock or a commit does not hold up the next one. */
     private static final int WRITERS = 2;
     private static final String COLUMNS = "id, element, operation, request, pool, status, agent, attempt, timeout_ms, result, "
-            + "error_code, error, created_at, dispatched_at, started_at, finished_at, lock_token, poll_id, on_locked";
+            + "error_code, error, created_at, dispatched_at, started_at, finished_at, lock_token, poll_id, on_locked, transitions";
     private static final String ELEMENT_COLUMNS = "name, address, vendor, model, snmp_version, snmp_port, snmp_community, "
             + "snmp_user, snmp_auth_protocol, snmp_auth_password, snmp_priv_protocol, snmp_priv_password, snmp_timeout_ms, "
             + "snmp_retries, snmp_max_repetitions, telnet_port, telnet_username, telnet_password, created_at, updated_at";
-    private static final String INSERT_JOB = "INSERT INTO job (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-    private static final String INSERT_TRANSITION = "INSERT INTO job_transition (job_id, status, agent, attempt, at, detail) VALUES (?, ?, ?, ?, ?, ?)";
+    private static final String INSERT_JOB = "INSERT INTO job (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     private static final String UPDATE_JOB = "UPDATE job SET status = ?, agent = ?, started_at = ?, finished_at = ?, result = ?, "
-            + "error_code = ?, error = ? WHERE id = ?";
+            + "error_code = ?, error = ?, transitions = ? WHERE id = ?";
+    private static final String UPDATE_JOB_GUARDED = UPDATE_JOB + " AND status = ? AND attempt = ?";
+    /** Jobs remembered as last written, so their next update needs no read (see {@link #writeUpdates}). */
+    private static final int KNOWN_JOBS = 10_000;
 
     @Inject
     ActiveDatabase database;
@@ -79,11 +81,15 @@ public class JobWriter {
     @Inject
     MeterRegistry metrics;
 
+    /** Something to write; {@code R} is what its caller is told once it is committed. */
+    sealed interface Write<R> permits NewJob, Update {
+    }
+
     /**
-     * A new job and its first transition. {@code check} is given the job's element as read in the job's transaction (null
-     * when there is none) and throws when the job cannot run on it; the job is then not stored.
+     * A new job, its first transition included. {@code check} is given the job's element as read in the job's transaction
+     * (null when there is none) and throws when the job cannot run on it; the job is then not stored.
      */
-    record NewJob(JobEntity job, JobTransitionEntity queued, Consumer<ElementEntity> check) {
+    record NewJob(JobEntity job, Consumer<ElementEntity> check) implements Write<Stored> {
     }
 
     /** A job stored, with its element; or the reason it was not. */
@@ -91,7 +97,7 @@ public class JobWriter {
     }
 
     /** An agent's update; {@code result} is the JSON to store when the update finishes the job (null otherwise). */
-    record Update(JobUpdate update, String result) {
+    record Update(JobUpdate update, String result) implements Write<Applied> {
     }
 
     /** What an update did: nothing, moved the job on, finished it, or must be applied in a JTA transaction. */
@@ -103,49 +109,93 @@ public class JobWriter {
     record Applied(Outcome outcome, JobEntity job) {
     }
 
-    private final Lane<NewJob, Stored> inserts = new Lane<>("dnc-job-inserts", this::writeInserts);
-    private final Lane<Update, Applied> updates = new Lane<>("dnc-job-updates", this::writeUpdates);
+    private final Lane lane = new Lane("dnc-job-writes");
+
+    /**
+     * Unfinished jobs as this dispatcher last committed them, by id; the eldest are forgotten beyond {@link #KNOWN_JOBS}.
+     * Entries are never changed, only replaced (writers change copies).
+     */
+    private final Map<String, JobEntity> known = Collections.synchronizedMap(new LinkedHashMap<>(1024, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, JobEntity> eldest) {
+            return size() > KNOWN_JOBS;
+        }
+    });
 
     /** Stores a new job; completes once it is committed. */
     CompletableFuture<Stored> insert(NewJob job) {
-        return inserts.submit(job);
+        return lane.submit(job);
     }
 
     /** Applies an update; completes once it is committed. */
     CompletableFuture<Applied> update(Update update) {
-        return updates.submit(update);
+        return lane.submit(update);
     }
 
     @PreDestroy
     void stop() {
-        inserts.stop();
-        updates.stop();
+        lane.stop();
+    }
+
+    /**
+     * Writes a batch in the open transaction of {@code db} and commits it: the new jobs, then the updates, whatever their
+     * order in the batch (no update can name a job of the same batch: a job is published only once it is committed).
+     * Returns one result per item, in batch order.
+     */
+    private List<Object> write(Connection db, List<Write<?>> batch) throws SQLException {
+        List<NewJob> inserts = new ArrayList<>();
+        List<Update> updates = new ArrayList<>();
+        for (Write<?> w : batch) {
+            switch (w) {
+                case NewJob n -> inserts.add(n);
+                case Update u -> updates.add(u);
+            }
+        }
+        List<JobEntity> written = new ArrayList<>();
+        Iterator<Stored> stored = inserts.isEmpty() ? Collections.emptyIterator() : writeInserts(db, inserts, written).iterator();
+        Iterator<Applied> applied = updates.isEmpty() ? Collections.emptyIterator() : writeUpdates(db, updates, written).iterator();
+        db.commit();
+        remember(written);
+        List<Object> results = new ArrayList<>(batch.size());
+        for (Write<?> w : batch) {
+            results.add(w instanceof NewJob ? stored.next() : applied.next());
+        }
+        return results;
     }
 
     // ------------------------------------------------------------------ inserts
 
-    private List<Stored> writeInserts(Connection db, List<NewJob> batch) throws SQLException {
+    /** Checks each new job against its element and inserts those that pass ({@code written} gets them). */
+    private List<Stored> writeInserts(Connection db, List<NewJob> batch, List<JobEntity> written) throws SQLException {
         Map<String, ElementEntity> elements = readElements(db, batch.stream().map(n -> n.job().element).toList());
         List<Stored> stored = new ArrayList<>(batch.size());
-        try (PreparedStatement jobs = db.prepareStatement(INSERT_JOB);
-                PreparedStatement transitions = db.prepareStatement(INSERT_TRANSITION)) {
+        boolean any = false;
+        try (PreparedStatement jobs = db.prepareStatement(INSERT_JOB)) {
             for (NewJob n : batch) {
-                ElementEntity element = elements.get(n.job().element);
-                try {
-                    n.check().accept(element);
-                } catch (RuntimeException e) {
-                    stored.add(new Stored(null, e));
+                Stored checked = checked(n, elements.get(n.job().element));
+                stored.add(checked);
+                if (checked.rejected() != null) {
                     continue;
                 }
-                stored.add(new Stored(element, null));
                 addJob(jobs, n.job());
-                addTransition(transitions, n.queued());
+                written.add(n.job());
+                any = true;
             }
-            jobs.executeBatch();
-            transitions.executeBatch();
+            if (any) {
+                jobs.executeBatch();
+            }
         }
-        db.commit();
         return stored;
+    }
+
+    /** The new job checked against its element (null: none): stored with it, or refused with the check's reason. */
+    private static Stored checked(NewJob n, ElementEntity element) {
+        try {
+            n.check().accept(element);
+            return new Stored(element, null);
+        } catch (RuntimeException refused) {
+            return new Stored(null, refused);
+        }
     }
 
     private static void addJob(PreparedStatement insert, JobEntity j) throws SQLException {
@@ -172,6 +222,7 @@ public class JobWriter {
         }
         insert.setString(18, j.pollId);
         insert.setString(19, j.onLocked);
+        insert.setString(20, j.transitions);
         insert.addBatch();
     }
 
@@ -212,56 +263,180 @@ public class JobWriter {
 
     // ------------------------------------------------------------------ updates
 
-    private List<Applied> writeUpdates(Connection db, List<Update> batch) throws SQLException {
-        Map<String, JobEntity> jobs = lockJobs(db, batch);
-        Set<String> transactional = new HashSet<>();
-        Set<JobEntity> changed = new LinkedHashSet<>();
-        List<JobTransitionEntity> transitions = new ArrayList<>();
-        List<Applied> applied = new ArrayList<>(batch.size());
-        for (Update u : batch) {
-            JobEntity job = jobs.get(u.update().getJobId());
-            if (job == null) {
-                LOG.warnf("update for unknown job %s from agent %s ignored", u.update().getJobId(), u.update().getAgent());
-                applied.add(new Applied(Outcome.UNCHANGED, null));
-            } else if (job.pollId != null || transactional.contains(job.id)) {
-                transactional.add(job.id); // this job's later updates follow it, in order
-                applied.add(new Applied(Outcome.TRANSACTIONAL, null));
+    /**
+     * Applies the updates to their jobs. A job this dispatcher wrote last is taken from {@link #known} and written back
+     * only if its row still has the status and attempt it was written with; any other job, and one whose row changed
+     * meanwhile (re-queued, ended by the maintenance loop or another dispatcher), is read and row-locked first.
+     * {@code written} gets every job changed. Rows are locked in id order within each step; two writers that see one job
+     * differently (one remembers it, one not yet) can still lock two rows in opposite orders: the database breaks that
+     * rare deadlock, and both batches are written again item by item.
+     */
+    private List<Applied> writeUpdates(Connection db, List<Update> batch, List<JobEntity> written) throws SQLException {
+        Map<String, List<Integer>> byJob = new TreeMap<>(); // by id: rows are locked in id order
+        for (int i = 0; i < batch.size(); i++) {
+            byJob.computeIfAbsent(batch.get(i).update().getJobId(), k -> new ArrayList<>()).add(i);
+        }
+        Applied[] applied = new Applied[batch.size()];
+        Map<String, JobEntity> jobs = new HashMap<>();
+        List<String> unknown = new ArrayList<>();
+        for (String id : byJob.keySet()) {
+            JobEntity last = known.get(id);
+            if (last != null) {
+                jobs.put(id, copyOf(last));
             } else {
-                Outcome outcome = JobStore.advance(job, u.update(), u.result(), transitions::add);
-                if (outcome != Outcome.UNCHANGED) {
-                    changed.add(job);
-                }
-                applied.add(new Applied(outcome, outcome == Outcome.UNCHANGED ? null : job));
+                unknown.add(id);
             }
         }
-        if (!changed.isEmpty()) {
-            try (PreparedStatement update = db.prepareStatement(UPDATE_JOB);
-                    PreparedStatement insert = db.prepareStatement(INSERT_TRANSITION)) {
-                for (JobEntity j : changed) {
-                    update.setString(1, j.status);
-                    update.setString(2, j.agent);
-                    setInstant(update, 3, j.startedAt);
-                    setInstant(update, 4, j.finishedAt);
-                    update.setString(5, j.result);
-                    update.setString(6, j.errorCode);
-                    update.setString(7, j.error);
-                    update.setString(8, j.id);
+        Map<String, JobEntity> locked = lockJobs(db, unknown);
+        List<Guarded> guarded = new ArrayList<>();
+        List<JobEntity> plain = new ArrayList<>();
+        List<String> moved = new ArrayList<>();
+        for (Map.Entry<String, List<Integer>> e : byJob.entrySet()) {
+            boolean remembered = !locked.containsKey(e.getKey()) && jobs.containsKey(e.getKey());
+            JobEntity job = remembered ? jobs.get(e.getKey()) : locked.get(e.getKey());
+            Guarded before = remembered ? new Guarded(job, job.status, job.attempt) : null;
+            boolean changed = advanceAll(job, e.getKey(), e.getValue(), batch, applied);
+            if (remembered && !changed) {
+                moved.add(e.getKey()); // stale by what this writer remembers: maybe not by the row (re-queued since)
+            } else if (changed) {
+                if (remembered) {
+                    guarded.add(before);
+                } else {
+                    plain.add(job);
+                }
+            }
+        }
+        moved.addAll(updateGuarded(db, guarded));
+        Collections.sort(moved);
+        if (!moved.isEmpty()) {
+            LOG.debugf("%d jobs changed since this dispatcher wrote them; reading them again", moved.size());
+            Map<String, JobEntity> fresh = lockJobs(db, moved);
+            for (String id : moved) {
+                if (advanceAll(fresh.get(id), id, byJob.get(id), batch, applied)) {
+                    plain.add(fresh.get(id));
+                }
+            }
+        }
+        if (!plain.isEmpty()) {
+            try (PreparedStatement update = db.prepareStatement(UPDATE_JOB)) {
+                for (JobEntity j : plain) {
+                    bindUpdate(update, j);
                     update.addBatch();
                 }
-                for (JobTransitionEntity t : transitions) {
-                    addTransition(insert, t);
-                }
                 update.executeBatch();
-                insert.executeBatch();
             }
         }
-        db.commit();
-        return applied;
+        guarded.stream().filter(g -> !moved.contains(g.job().id)).forEach(g -> written.add(g.job()));
+        written.addAll(plain);
+        return List.of(applied);
     }
 
-    /** Reads and row-locks every job the batch names, in id order so two dispatchers never lock each other out. */
-    private static Map<String, JobEntity> lockJobs(Connection db, List<Update> batch) throws SQLException {
-        List<String> ids = new ArrayList<>(new TreeSet<>(batch.stream().map(u -> u.update().getJobId()).toList()));
+    /** A job taken from {@link #known}, changed, with the status and attempt its row had when it was written. */
+    private record Guarded(JobEntity job, String status, int attempt) {
+    }
+
+    /**
+     * Applies the updates at {@code indexes} (in order) to {@code job} (null: no such job), filling in their results;
+     * says whether the job changed.
+     */
+    private static boolean advanceAll(JobEntity job, String id, List<Integer> indexes, List<Update> batch, Applied[] applied) {
+        boolean changed = false;
+        for (int i : indexes) {
+            Update u = batch.get(i);
+            if (job == null) {
+                LOG.warnf("update for unknown job %s from agent %s ignored", id, u.update().getAgent());
+                applied[i] = new Applied(Outcome.UNCHANGED, null);
+            } else if (job.pollId != null) {
+                applied[i] = new Applied(Outcome.TRANSACTIONAL, null); // all its updates, in order
+            } else {
+                Outcome outcome = JobStore.advance(job, u.update(), u.result());
+                changed |= outcome != Outcome.UNCHANGED;
+                applied[i] = new Applied(outcome, outcome == Outcome.UNCHANGED ? null : job);
+            }
+        }
+        return changed;
+    }
+
+    /** Writes the guarded jobs whose rows are as they were written; returns the ids of those whose rows moved on. */
+    private static List<String> updateGuarded(Connection db, List<Guarded> guarded) throws SQLException {
+        if (guarded.isEmpty()) {
+            return List.of();
+        }
+        int[] counts;
+        try (PreparedStatement update = db.prepareStatement(UPDATE_JOB_GUARDED)) {
+            for (Guarded g : guarded) {
+                bindUpdate(update, g.job());
+                update.setString(10, g.status());
+                update.setInt(11, g.attempt());
+                update.addBatch();
+            }
+            counts = update.executeBatch();
+        }
+        List<String> moved = new ArrayList<>();
+        for (int i = 0; i < counts.length; i++) {
+            if (counts[i] == 0) { // SUCCESS_NO_INFO (-2) is not a driver of ours: H2 and pgjdbc count updates
+                moved.add(guarded.get(i).job().id);
+            }
+        }
+        return moved;
+    }
+
+    private static void bindUpdate(PreparedStatement update, JobEntity j) throws SQLException {
+        update.setString(1, j.status);
+        update.setString(2, j.agent);
+        setInstant(update, 3, j.startedAt);
+        setInstant(update, 4, j.finishedAt);
+        update.setString(5, j.result);
+        update.setString(6, j.errorCode);
+        update.setString(7, j.error);
+        update.setString(8, j.transitions);
+        update.setString(9, j.id);
+    }
+
+    /**
+     * After a commit: remembers the jobs written as they are now stored, forgets those that ended. Not remembered: jobs
+     * of polls (written by {@link JobStore} in JTA transactions) and provisions (their lock token is set elsewhere).
+     */
+    private void remember(List<JobEntity> written) {
+        for (JobEntity j : written) {
+            if (j.pollId != null || Operation.PROVISION.id().equals(j.operation) || JobStatus.parse(j.status).finished()) {
+                known.remove(j.id);
+            } else {
+                known.put(j.id, copyOf(j));
+            }
+        }
+    }
+
+    private static JobEntity copyOf(JobEntity j) {
+        JobEntity c = new JobEntity();
+        c.id = j.id;
+        c.element = j.element;
+        c.operation = j.operation;
+        c.request = j.request;
+        c.pool = j.pool;
+        c.status = j.status;
+        c.agent = j.agent;
+        c.attempt = j.attempt;
+        c.timeoutMs = j.timeoutMs;
+        c.result = j.result;
+        c.errorCode = j.errorCode;
+        c.error = j.error;
+        c.createdAt = j.createdAt;
+        c.dispatchedAt = j.dispatchedAt;
+        c.startedAt = j.startedAt;
+        c.finishedAt = j.finishedAt;
+        c.lockToken = j.lockToken;
+        c.pollId = j.pollId;
+        c.onLocked = j.onLocked;
+        c.transitions = j.transitions;
+        return c;
+    }
+
+    /** Reads and row-locks the jobs, in id order so two writers never lock each other out. */
+    private static Map<String, JobEntity> lockJobs(Connection db, List<String> ids) throws SQLException {
+        if (ids.isEmpty()) {
+            return Map.of();
+        }
         return selectIn(db, "SELECT " + COLUMNS + " FROM job WHERE id IN (", ids, ") ORDER BY id FOR UPDATE", JobWriter::row,
                 j -> j.id);
     }
@@ -325,17 +500,8 @@ public class JobWriter {
         j.lockToken = r.wasNull() ? null : token;
         j.pollId = r.getString(18);
         j.onLocked = r.getString(19);
+        j.transitions = r.getString(20);
         return j;
-    }
-
-    private static void addTransition(PreparedStatement insert, JobTransitionEntity t) throws SQLException {
-        insert.setString(1, t.jobId);
-        insert.setString(2, t.status);
-        insert.setString(3, t.agent);
-        insert.setInt(4, t.attempt);
-        setInstant(insert, 5, t.at);
-        insert.setString(6, t.detail);
-        insert.addBatch();
     }
 
     private static void setInstant(PreparedStatement s, int index, Instant at) throws SQLException {
@@ -353,37 +519,43 @@ public class JobWriter {
 
     // ------------------------------------------------------------------ lanes
 
-    /** Writes one batch in the open transaction of {@code db}, commits it, and returns one result per item. */
-    @FunctionalInterface
-    private interface BatchWrite<T, R> {
-        List<R> write(Connection db, List<T> batch) throws SQLException;
+    /** Whether the failure, or one chained to it, is a unique-key violation (SQLSTATE 23505 on H2 and PostgreSQL). */
+    private static boolean duplicateKey(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            for (SQLException s = t instanceof SQLException e ? e : null; s != null; s = s.getNextException()) {
+                if ("23505".equals(s.getSQLState())) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
-    private record Pending<T, R>(T item, CompletableFuture<R> result) {
+    /** An item with its caller's future; the future's type is the item's {@code R} (see {@link Lane#submit}). */
+    private record Pending(Write<?> item, CompletableFuture<Object> result) {
     }
 
     /** A queue with its writer threads, started on first use. Thread safety: the queue is concurrent; a batch is its writer's alone. */
-    private final class Lane<T, R> {
+    private final class Lane {
 
         private final String name;
-        private final BatchWrite<T, R> write;
-        private final BlockingQueue<Pending<T, R>> queue = new LinkedBlockingQueue<>(MAX_QUEUED);
+        private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>(MAX_QUEUED);
         private final List<Thread> writers = new ArrayList<>();
         private volatile boolean stopped;
         private volatile boolean started;
         private DistributionSummary batchSize;
         private Timer batchTime;
 
-        Lane(String name, BatchWrite<T, R> write) {
+        Lane(String name) {
             this.name = name;
-            this.write = write;
         }
 
         /** Never blocks (callers may be on an event loop): a full queue fails the item at once. */
-        CompletableFuture<R> submit(T item) {
+        @SuppressWarnings("unchecked") // write(…) answers each item with its R, in batch order
+        <R> CompletableFuture<R> submit(Write<R> item) {
             start();
             CompletableFuture<R> result = new CompletableFuture<>();
-            if (!queue.offer(new Pending<>(item, result))) {
+            if (!queue.offer(new Pending(item, (CompletableFuture<Object>) result))) {
                 LOG.warnf("%s: %d writes waiting for the database; refusing more", name, MAX_QUEUED);
                 result.completeExceptionally(new ApiException(503, "dispatcher_busy", "the dispatcher has " + MAX_QUEUED
                         + " job writes waiting for the database; try again shortly"));
@@ -428,13 +600,13 @@ public class JobWriter {
         }
 
         private void failAll(RuntimeException e) {
-            List<Pending<T, R>> left = new ArrayList<>();
+            List<Pending> left = new ArrayList<>();
             queue.drainTo(left);
             left.forEach(p -> p.result().completeExceptionally(e));
         }
 
         private void run() {
-            List<Pending<T, R>> batch = new ArrayList<>(MAX_BATCH);
+            List<Pending> batch = new ArrayList<>(MAX_BATCH);
             while (!stopped) {
                 try {
                     batch.add(queue.take());
@@ -448,17 +620,23 @@ public class JobWriter {
         }
 
         /** Writes the batch in one transaction; when that fails, each item in a transaction of its own. */
-        private void writeOrSplit(List<Pending<T, R>> batch) {
+        private void writeOrSplit(List<Pending> batch) {
             try {
                 long start = System.nanoTime();
-                List<R> results = writeInTransaction(batch.stream().map(Pending::item).toList());
+                List<Object> results = writeInTransaction(batch.stream().<Write<?>>map(Pending::item).toList());
                 batchTime.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
                 batchSize.record(batch.size());
                 complete(batch, results);
             } catch (SQLException | RuntimeException e) {
                 if (batch.size() == 1) {
+                    Pending only = batch.getFirst();
+                    Stored earlier = only.item() instanceof NewJob n && duplicateKey(e) ? storedEarlier(n) : null;
+                    if (earlier != null) {
+                        only.result().complete(earlier);
+                        return;
+                    }
                     LOG.warnf("%s: write failed: %s", name, e.getMessage());
-                    batch.getFirst().result().completeExceptionally(e);
+                    only.result().completeExceptionally(e);
                     return;
                 }
                 LOG.debugf("%s: batch of %d failed (%s); writing its items one by one", name, batch.size(), e.getMessage());
@@ -466,11 +644,36 @@ public class JobWriter {
             }
         }
 
-        private List<R> writeInTransaction(List<T> items) throws SQLException {
+        /**
+         * A new job whose insert broke the primary key after its batch failed: when the row holds this very job, the
+         * batch's commit went through although it looked failed (the connection dropped during COMMIT, say), and the job
+         * is stored. Returns it as stored then, checked against its element as it is now; null otherwise.
+         */
+        private Stored storedEarlier(NewJob n) {
+            JobEntity j = n.job();
+            try (Connection db = database.dataSource().getConnection();
+                    PreparedStatement select = db.prepareStatement("SELECT element, operation, request FROM job WHERE id = ?")) {
+                select.setString(1, j.id);
+                try (ResultSet row = select.executeQuery()) {
+                    if (!row.next() || !j.element.equals(row.getString(1)) || !j.operation.equals(row.getString(2))
+                            || !j.request.equals(row.getString(3))) {
+                        return null;
+                    }
+                }
+                LOG.infof("%s: job %s had been stored by a commit that looked failed", name, j.id);
+                // a refusal now means the element changed since; the maintenance loop ends the stored job
+                return checked(n, readElements(db, List.of(j.element)).get(j.element));
+            } catch (SQLException e) {
+                LOG.debugf("%s: could not look for job %s: %s", name, j.id, e.getMessage());
+                return null;
+            }
+        }
+
+        private List<Object> writeInTransaction(List<Write<?>> items) throws SQLException {
             try (Connection db = database.dataSource().getConnection()) {
                 db.setAutoCommit(false);
                 try {
-                    return write.write(db, items);
+                    return write(db, items);
                 } catch (SQLException | RuntimeException e) {
                     rollback(db);
                     throw e;
@@ -496,7 +699,7 @@ public class JobWriter {
             }
         }
 
-        private void complete(List<Pending<T, R>> batch, List<R> results) {
+        private void complete(List<Pending> batch, List<Object> results) {
             for (int i = 0; i < batch.size(); i++) {
                 batch.get(i).result().complete(results.get(i));
             }

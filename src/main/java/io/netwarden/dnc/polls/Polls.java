@@ -172,12 +172,19 @@ public class Polls {
         }
     }
 
-    /** Runs inside the transaction that finished the job: samples are stored atomically with the job's end. */
-    @Transactional
+    /**
+     * Every job's end is announced here; only those of polls matter. Those are fired inside the transaction that finished
+     * the job, so samples are stored atomically with it. Other jobs end outside any transaction (batched writes): they
+     * must not open one each just to be ignored.
+     */
     void onJobFinished(@Observes JobFinished finished) {
-        if (finished.pollId() == null) {
-            return;
+        if (finished.pollId() != null) {
+            recordRun(finished);
         }
+    }
+
+    @Transactional(Transactional.TxType.MANDATORY)
+    void recordRun(JobFinished finished) {
         PollEntity poll = session.find(PollEntity.class, finished.pollId());
         JobEntity job = session.find(JobEntity.class, finished.jobId());
         if (poll == null || job == null) {

@@ -125,18 +125,14 @@ class JobWriterTest {
         clash.attempt = 1;
         clash.timeoutMs = 5000;
         clash.createdAt = Instant.now();
-        JobTransitionEntity queued = new JobTransitionEntity();
-        queued.jobId = clash.id;
-        queued.status = "queued";
-        queued.attempt = 1;
-        queued.at = clash.createdAt;
+        clash.transitions = JobHistory.append(null, new JobView.Transition("queued", null, 1, clash.createdAt, null));
 
         // When
         List<CompletableFuture<JobStore.Created>> good = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             good.add(create(element, ANY_ELEMENT));
         }
-        CompletableFuture<JobWriter.Stored> duplicate = writer.insert(new JobWriter.NewJob(clash, queued, ANY_ELEMENT));
+        CompletableFuture<JobWriter.Stored> duplicate = writer.insert(new JobWriter.NewJob(clash, ANY_ELEMENT));
         for (int i = 0; i < 10; i++) {
             good.add(create(element, ANY_ELEMENT));
         }
@@ -187,5 +183,59 @@ class JobWriterTest {
         }
         assertTrue(store.apply(JobUpdate.newBuilder().setJobId(ids.getFirst()).setAttempt(1)
                 .setStatus(JobStatus.JOB_STATUS_FAILED).build()).isEmpty(), "a finished job takes no further update");
+    }
+
+    @Test
+    void aJobWrittenAgainAfterACommitThatLookedFailedIsTakenAsStoredOnce() {
+        // Given: a job whose batch committed although its writer was told it failed (the connection dropped in COMMIT)
+        String element = element();
+        JobEntity job = create(element, ANY_ELEMENT).join().job();
+
+        // When: the writer writes it again, as it does with the items of a failed batch
+        JobWriter.Stored again = writer.insert(new JobWriter.NewJob(job, ANY_ELEMENT)).join();
+
+        // Then: the caller is told it is stored, with its element, and it is stored once
+        assertNull(again.rejected());
+        assertEquals(element, again.element().name);
+        assertEquals(1, store.list(element, null, 0, 100).stream().filter(v -> v.id().equals(job.id)).count());
+        assertEquals(List.of("queued"), store.view(job.id, true).orElseThrow().transitions().stream()
+                .map(JobView.Transition::status).toList());
+    }
+
+    @Test
+    void anUpdateOfAJobChangedElsewhereSinceTheWriterWroteItMeetsTheJobAsItIsNow() {
+        // Given: two jobs the writer stored (and remembers), then changed behind its back by the maintenance loop
+        String element = element();
+        String timedOut = create(element, ANY_ELEMENT).join().job().id;
+        String requeued = create(element, ANY_ELEMENT).join().job().id;
+        store.finishWithoutAgent(timedOut, 1, io.netwarden.dnc.jobs.JobStatus.TIMED_OUT, "queue_timeout", "no agent took it");
+        store.requeue(requeued, 1, "agent a silent; re-queued");
+
+        // When: late answers of the first attempt, then the answer of the second
+        var late = store.apply(succeeded(timedOut, 1, "a"));
+        var stale = store.apply(succeeded(requeued, 1, "a"));
+        var second = store.apply(succeeded(requeued, 2, "b"));
+
+        // Then: the late ones change nothing; the second attempt's answer ends the re-queued job on top of its history
+        assertTrue(late.isEmpty());
+        JobView ended = store.view(timedOut, true).orElseThrow();
+        assertEquals("timed_out", ended.status());
+        assertEquals(List.of("queued", "timed_out"), ended.transitions().stream().map(JobView.Transition::status).toList());
+        assertTrue(stale.isEmpty());
+        assertTrue(second.isPresent());
+        JobView job = store.view(requeued, true).orElseThrow();
+        assertEquals("succeeded", job.status());
+        assertEquals(2, job.attempt());
+        assertEquals("b", job.agent());
+        assertEquals(List.of("queued/1", "queued/2", "running/2", "succeeded/2"),
+                job.transitions().stream().map(t -> t.status() + "/" + t.attempt()).toList());
+        assertEquals("agent a silent; re-queued", job.transitions().get(1).detail());
+    }
+
+    private static JobUpdate succeeded(String id, int attempt, String agent) {
+        long now = System.currentTimeMillis();
+        return JobUpdate.newBuilder().setJobId(id).setAttempt(attempt).setAgent(agent).setStatus(JobStatus.JOB_STATUS_SUCCEEDED)
+                .setStartedAtEpochMs(now - 5).setAtEpochMs(now)
+                .addVarbinds(Varbind.newBuilder().setOid("1.3.6.1.2.1.1.5.0").setType("OctetString").setValue(agent)).build();
     }
 }
