@@ -22,12 +22,14 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
 
 /**
  * Job round trip: POST /api/v1/jobs?wait (API → dispatcher → database → NATS → agent → SNMP GET → NATS → dispatcher →
  * database → answer) against a raw jnats request-reply whose responder does the same SNMP GET. Same NATS server, same
- * snmpd, same run. Prints closed-loop throughput of both and the ratio, then p50/p99 latency of both at a fixed rate.
- * Usage: java -cp … bench/JobRoundTripBench.java apiBase token element natsUrl snmpHost:port community concurrency seconds rate [min warm-up seconds]
+ * snmpd, same run. Prints closed-loop throughput of both for each number of callers and the ratio of their peaks, then
+ * p50/p99 latency of both at a fixed rate.
+ * Usage: java -cp … bench/JobRoundTripBench.java apiBase token element natsUrl snmpHost:port community callers[,callers…] seconds rate [min warm-up seconds]
  */
 public class JobRoundTripBench {
 
@@ -37,7 +39,7 @@ public class JobRoundTripBench {
 
     public static void main(String[] a) throws Exception {
         String api = a[0], token = a[1], element = a[2], natsUrl = a[3], snmp = a[4], community = a[5];
-        int concurrency = Integer.parseInt(a[6]);
+        List<Integer> concurrencies = java.util.Arrays.stream(a[6].split(",")).map(Integer::parseInt).toList();
         int seconds = Integer.parseInt(a[7]);
         int rate = Integer.parseInt(a[8]);
         int warmup = a.length > 9 ? Integer.parseInt(a[9]) : 150;
@@ -46,7 +48,8 @@ public class JobRoundTripBench {
         // on at these rates, which measured the load generator rather than Netwarden; jnats, the peer's client, is lean
         URI base = URI.create(api);
         Vertx vertx = Vertx.vertx();
-        HttpClient http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setMaxPoolSize(concurrency)
+        HttpClient http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true)
+                .setMaxPoolSize(concurrencies.stream().max(Integer::compare).orElseThrow())
                 .setDefaultHost(base.getHost()).setDefaultPort(base.getPort()));
         Buffer body = Buffer.buffer("{\"element\":\"" + element + "\",\"operation\":\"snmp.get\",\"oids\":[\"1.3.6.1.2.1.1.5.0\"]}");
         Call netwarden = () -> {
@@ -66,27 +69,28 @@ public class JobRoundTripBench {
                 Duration.ofSeconds(2), 1, 25);
         try (Snmp4jClient snmpClient = new Snmp4jClient(); Connection nc = Nats.connect(natsUrl)) {
             String subject = "bench.rawjob." + System.nanoTime();
-            Dispatcher responder = nc.createDispatcher(msg -> {
-                try {
-                    String value = snmpClient.get(target, List.of(Oid.of("1.3.6.1.2.1.1.5.0"))).getFirst().value();
-                    nc.publish(msg.getReplyTo(), value.getBytes(StandardCharsets.UTF_8));
-                } catch (Exception e) {
-                    nc.publish(msg.getReplyTo(), new byte[0]);
+            // one responder thread per caller, as the agent gives each job a thread of its own: raw is never short of workers
+            List<Dispatcher> responders = new ArrayList<>();
+            IntConsumer respondWith = n -> {
+                while (responders.size() < n) {
+                    responders.add(nc.createDispatcher(msg -> {
+                        try {
+                            String value = snmpClient.get(target, List.of(Oid.of("1.3.6.1.2.1.1.5.0"))).getFirst().value();
+                            nc.publish(msg.getReplyTo(), value.getBytes(StandardCharsets.UTF_8));
+                        } catch (Exception e) {
+                            nc.publish(msg.getReplyTo(), new byte[0]);
+                        }
+                    }).subscribe(subject, "bench"));
                 }
-            });
-            // a worker pool behind the responder, as an agent has, so the raw side is not limited to one thread
-            responder.subscribe(subject, "bench");
-            for (int i = 1; i < concurrency; i++) {
-                nc.createDispatcher(msg -> {
-                    try {
-                        String value = snmpClient.get(target, List.of(Oid.of("1.3.6.1.2.1.1.5.0"))).getFirst().value();
-                        nc.publish(msg.getReplyTo(), value.getBytes(StandardCharsets.UTF_8));
-                    } catch (Exception e) {
-                        nc.publish(msg.getReplyTo(), new byte[0]);
-                    }
-                }).subscribe(subject, "bench");
-            }
-            nc.flush(Duration.ofSeconds(2));
+                while (responders.size() > n) {
+                    nc.closeDispatcher(responders.removeLast());
+                }
+                try {
+                    nc.flush(Duration.ofSeconds(2));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            };
             Call raw = () -> {
                 var reply = nc.request(subject, "get".getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(10));
                 if (reply == null || reply.getData().length == 0) {
@@ -95,27 +99,44 @@ public class JobRoundTripBench {
             };
 
             // warm-up: on two small cores the JIT needs minutes of round trips through REST, JDBC and NATS to settle
-            warmUp("netwarden", netwarden, concurrency, warmup, 2 * warmup);
-            warmUp("raw jnats", raw, concurrency, 30, 2 * warmup);
-            // three rounds, taking turns, so a slow spell of the machine does not fall on one side only; medians compared
-            List<Double> nwRates = new ArrayList<>();
-            List<Double> rawRates = new ArrayList<>();
-            for (int round = 1; round <= 3; round++) {
-                nwRates.add(closedLoop(netwarden, concurrency, seconds));
-                rawRates.add(closedLoop(raw, concurrency, seconds));
-                System.out.printf("  round %d: netwarden %6.0f jobs/s, raw jnats %6.0f req/s%n", round, nwRates.getLast(),
-                        rawRates.getLast());
+            warmUp("netwarden", netwarden, concurrencies.getFirst(), warmup, 2 * warmup);
+            respondWith.accept(concurrencies.getFirst());
+            warmUp("raw jnats", raw, concurrencies.getFirst(), 30, 2 * warmup);
+            // each side at each number of callers: three rounds, taking turns, so a slow spell of the machine does not
+            // fall on one side only; medians compared. The peak of each side is its throughput: the raw side saturates
+            // with few callers, Netwarden (whose writes are batched) needs more in flight to keep its pipeline full
+            System.out.printf("job round trip, snmp.get of one OID, median of 3 rounds of %d s per number of callers%n", seconds);
+            System.out.printf("  %7s  %28s  %28s  %6s%n", "callers", "netwarden jobs/s (rounds)", "raw jnats req/s (rounds)", "ratio");
+            double nwPeak = 0;
+            double rawPeak = 0;
+            int nwPeakAt = 0;
+            int rawPeakAt = 0;
+            for (int concurrency : concurrencies) {
+                List<Double> nwRates = new ArrayList<>();
+                List<Double> rawRates = new ArrayList<>();
+                respondWith.accept(concurrency);
+                closedLoop(netwarden, concurrency, 5); // settle at this concurrency (connection pool, batch sizes)
+                for (int round = 1; round <= 3; round++) {
+                    nwRates.add(closedLoop(netwarden, concurrency, seconds));
+                    rawRates.add(closedLoop(raw, concurrency, seconds));
+                }
+                double nwRate = median(nwRates);
+                double rawRate = median(rawRates);
+                System.out.printf("  %7d  %6.0f (%s)  %6.0f (%s)  %5.2fx%n", concurrency, nwRate, rounds(nwRates), rawRate,
+                        rounds(rawRates), nwRate / rawRate);
+                if (nwRate > nwPeak) {
+                    nwPeak = nwRate;
+                    nwPeakAt = concurrency;
+                }
+                if (rawRate > rawPeak) {
+                    rawPeak = rawRate;
+                    rawPeakAt = concurrency;
+                }
             }
-            Collections.sort(nwRates);
-            Collections.sort(rawRates);
-            double nwRate = nwRates.get(1);
-            double rawRate = rawRates.get(1);
-            System.out.printf("job round trip, snmp.get of one OID, concurrency %d, median of 3 rounds of %d s%n", concurrency,
-                    seconds);
-            System.out.printf("  netwarden (REST+dispatcher+DB+NATS+agent): %8.0f jobs/s%n", nwRate);
-            System.out.printf("  raw jnats request-reply + same SNMP GET:   %8.0f req/s%n", rawRate);
-            System.out.printf("  ratio netwarden/raw: %.2fx (goal >= 0.3x)%n", nwRate / rawRate);
+            System.out.printf("  peak: netwarden %.0f jobs/s (%d callers), raw jnats %.0f req/s (%d callers): ratio %.2fx (goal >= 0.3x)%n",
+                    nwPeak, nwPeakAt, rawPeak, rawPeakAt, nwPeak / rawPeak);
 
+            respondWith.accept(concurrencies.getFirst());
             long[] nw = fixedRate(netwarden, rate, seconds);
             long[] r = fixedRate(raw, rate, seconds);
             System.out.printf("latency at a fixed %d/s for %d s:%n", rate, seconds);
@@ -124,6 +145,16 @@ public class JobRoundTripBench {
         } finally {
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         }
+    }
+
+    static double median(List<Double> rates) {
+        List<Double> sorted = new ArrayList<>(rates);
+        Collections.sort(sorted);
+        return sorted.get(sorted.size() / 2);
+    }
+
+    static String rounds(List<Double> rates) {
+        return String.join(" / ", rates.stream().map(r -> String.format("%.0f", r)).toList());
     }
 
     /**
