@@ -148,22 +148,12 @@ class TelnetTest {
     void aLastLoginLineArrivingInPiecesIsNotTakenForASecondLoginPrompt() throws Exception {
         // Given: a device that pauses right after "Last login:" (pam_lastlog's line, split by the network), then runs commands
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            Thread.ofVirtual().start(() -> {
-                try (Socket s = server.accept(); OutputStream out = s.getOutputStream()) {
-                    InputStream in = s.getInputStream();
-                    write(out, "box login: ");
-                    readLine(in);
-                    write(out, "Password: ");
-                    readLine(in);
-                    write(out, "\r\nLast login: ");
-                    Thread.sleep(150);
-                    write(out, "Mon Nov 23 05:55:01 UTC 2026 from localhost on pts/3\r\nbox$ ");
-                    String command = readLine(in);
-                    write(out, command + "\r\nran " + command + "\r\nbox$ ");
-                    Thread.sleep(5000);
-                } catch (Exception ignored) {
-                    // test server going away
-                }
+            fakeDevice(server, (in, out) -> {
+                write(out, "\r\nLast login: ");
+                Thread.sleep(150);
+                write(out, "Mon Nov 23 05:55:01 UTC 2026 from localhost on pts/3\r\nbox$ ");
+                String command = readLine(in);
+                write(out, command + "\r\nran " + command + "\r\nbox$ ");
             });
             TelnetTarget box = new TelnetTarget("t-lastlog", "127.0.0.1", server.getLocalPort(), "u", Secret.of("p"),
                     TelnetProfile.GENERIC, Duration.ofSeconds(2), Duration.ofSeconds(2));
@@ -180,19 +170,7 @@ class TelnetTest {
     void aLoginPromptAskedAgainWithoutAnErrorIsLoginFailed() throws Exception {
         // Given: a device that silently asks for the login again after the password (no "Login incorrect")
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            Thread.ofVirtual().start(() -> {
-                try (Socket s = server.accept(); OutputStream out = s.getOutputStream()) {
-                    InputStream in = s.getInputStream();
-                    write(out, "box login: ");
-                    readLine(in);
-                    write(out, "Password: ");
-                    readLine(in);
-                    write(out, "\r\nbox login: ");
-                    Thread.sleep(5000);
-                } catch (Exception ignored) {
-                    // test server going away
-                }
-            });
+            fakeDevice(server, (in, out) -> write(out, "\r\nbox login: "));
             TelnetTarget box = new TelnetTarget("t-again", "127.0.0.1", server.getLocalPort(), "u", Secret.of("secret-p"),
                     TelnetProfile.GENERIC, Duration.ofSeconds(2), Duration.ofSeconds(2));
 
@@ -202,6 +180,27 @@ class TelnetTest {
             assertTrue(e.getMessage().contains("asked for the login again"), e.getMessage());
             assertFalse(e.getMessage().contains("secret-p"));
         }
+    }
+
+    interface AfterLogin {
+        void run(InputStream in, OutputStream out) throws Exception;
+    }
+
+    /** A device on {@code server} that asks for login and password (taking any), then does {@code afterLogin}. */
+    private static void fakeDevice(ServerSocket server, AfterLogin afterLogin) {
+        Thread.ofVirtual().start(() -> {
+            try (Socket s = server.accept(); OutputStream out = s.getOutputStream()) {
+                InputStream in = s.getInputStream();
+                write(out, "box login: ");
+                readLine(in);
+                write(out, "Password: ");
+                readLine(in);
+                afterLogin.run(in, out);
+                Thread.sleep(5000);
+            } catch (Exception ignored) {
+                // test server going away
+            }
+        });
     }
 
     private static void write(OutputStream out, String text) throws IOException {
