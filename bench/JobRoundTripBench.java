@@ -15,6 +15,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -39,7 +40,7 @@ public class JobRoundTripBench {
 
     public static void main(String[] a) throws Exception {
         String api = a[0], token = a[1], element = a[2], natsUrl = a[3], snmp = a[4], community = a[5];
-        List<Integer> concurrencies = java.util.Arrays.stream(a[6].split(",")).map(Integer::parseInt).toList();
+        List<Integer> concurrencies = Arrays.stream(a[6].split(",")).map(Integer::parseInt).toList();
         int seconds = Integer.parseInt(a[7]);
         int rate = Integer.parseInt(a[8]);
         int warmup = a.length > 9 ? Integer.parseInt(a[9]) : 150;
