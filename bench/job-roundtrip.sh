@@ -7,7 +7,7 @@ set -euo pipefail
 mvn -B -q -ntp -DskipTests package dependency:build-classpath -Dmdep.outputFile=target/bench.classpath >/dev/null
 WORK="$(mktemp -d)"
 PORT=18777
-TOKEN="bench-$RANDOM$RANDOM"
+TOKEN="bench-token-$(od -An -tx1 -N12 /dev/urandom | tr -d ' \n')"
 POOL="bench$RANDOM"
 APP=""
 trap 'set +e; stop_vacuum_loop; [ -n "$APP" ] && kill $APP 2>/dev/null && wait $APP 2>/dev/null; rm -rf "$WORK"' EXIT

@@ -39,7 +39,7 @@ for ((i = 0; i < AGENTS; i++)); do
 done
 
 PORT=18778
-TOKEN="bench-$RANDOM$RANDOM"
+TOKEN="bench-token-$(od -An -tx1 -N12 /dev/urandom | tr -d ' \n')"
 POOL="fan$RANDOM"
 start_netwarden NETWARDEN_DNC_AGENT_MAX_CONCURRENT_JOBS="$AGENTS"
 "$JAVA_HOME/bin/java" -Djava.util.logging.manager=org.jboss.logmanager.LogManager \

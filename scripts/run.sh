@@ -13,12 +13,14 @@ if [ ! -f "$JAR" ] || [ -n "$(find src proto pom.xml -newer "$JAR" -print -quit)
   mvn -B -q -ntp -DskipTests package
 fi
 PORT="${QUARKUS_HTTP_PORT:-8080}"
+HOST="${QUARKUS_HTTP_HOST:-127.0.0.1}"
 DATA="${NETWARDEN_DATA_DIR:-./data}"
+[ "$HOST" = "127.0.0.1" ] && OPEN="loopback only; QUARKUS_HTTP_HOST=0.0.0.0 opens it to the network" || OPEN="listening on $HOST"
 cat >&2 <<INFO
-[run] Netwarden on http://localhost:$PORT
-[run]   API:        http://localhost:$PORT/api/v1   (Authorization: Bearer <token>)
-[run]   Swagger UI: http://localhost:$PORT/q/swagger-ui
-[run]   health:     http://localhost:$PORT/q/health/ready
+[run] Netwarden on http://$HOST:$PORT ($OPEN)
+[run]   API:        http://$HOST:$PORT/api/v1   (Authorization: Bearer <token>)
+[run]   Swagger UI: http://$HOST:$PORT/q/swagger-ui
+[run]   health:     http://$HOST:$PORT/q/health/ready
 [run]   token:      ${NETWARDEN_API_TOKEN:+from NETWARDEN_API_TOKEN}${NETWARDEN_API_TOKEN:-$DATA/api-token (created at first start)}
 INFO
 exec "$JAVA_HOME/bin/java" ${NETWARDEN_JAVA_OPTS:-} -jar "$JAR"

@@ -36,15 +36,25 @@ class HelmChartTest {
     void roleAgentRendersAnAgentOnlyDeployment() {
         // When
         String rendered = new Helm(CHART).template().withName("nw-agent").set("role", "agent")
-                .set("nats.url", "nats://nats:4222").set("apiToken.value", "s3cret-token").call();
+                .set("nats.url", "nats://nats:4222").set("apiToken.value", "s3cret-token-0123456789abcdef").call();
 
         // Then
         assertTrue(rendered.contains("- name: NETWARDEN_ROLES\n              value: \"agent\""), rendered);
         assertTrue(rendered.contains("- name: NETWARDEN_NATS_URL\n              value: \"nats://nats:4222\""), rendered);
         assertTrue(rendered.contains("path: /q/health/ready"), rendered);
         assertTrue(rendered.contains("kind: Secret"), "a token given as a value is stored in a Secret");
-        assertTrue(rendered.contains("token: \"czNjcmV0LXRva2Vu\""), rendered);
+        assertTrue(rendered.contains("token: \"czNjcmV0LXRva2VuLTAxMjM0NTY3ODlhYmNkZWY=\""), rendered);
         assertTrue(rendered.contains("name: nw-agent-api-token"), rendered);
+        assertTrue(rendered.contains("- name: QUARKUS_HTTP_HOST\n              value: \"0.0.0.0\""),
+                "the app alone binds loopback; in a pod it must listen on the pod address: " + rendered);
+    }
+
+    @Test
+    void aShortTokenFailsTheInstall() {
+        var e = assertThrows(IllegalStateException.class,
+                () -> new Helm(CHART).template().withName("nw").set("apiToken.value", "short-token").call());
+        assertTrue(e.getMessage().contains("apiToken.value must be at least 24 characters"), e.getMessage());
+        assertFalse(e.getMessage().contains("short-token"), "the message never repeats the token");
     }
 
     @Test

@@ -161,7 +161,7 @@ class PlatformEndpointsTest {
         ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", RestAssured.port).usePlaintext().build();
         try {
             Metadata auth = new Metadata();
-            auth.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer test-token");
+            auth.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + io.netwarden.testing.Api.TOKEN);
             Node node = NodeServiceGrpc.newBlockingStub(channel)
                     .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(auth))
                     .getNode(GetNodeRequest.getDefaultInstance());
@@ -179,6 +179,6 @@ class PlatformEndpointsTest {
     @Test
     void secretsDoNotAppearInNodeOrHealthOutput() {
         String all = authed().get("/api/v1/node").asString() + given().get("/q/health/ready").asString();
-        org.hamcrest.MatcherAssert.assertThat(all, not(containsString("test-token")));
+        org.hamcrest.MatcherAssert.assertThat(all, not(containsString(io.netwarden.testing.Api.TOKEN)));
     }
 }

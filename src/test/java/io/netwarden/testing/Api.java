@@ -7,7 +7,7 @@ import io.restassured.specification.RequestSpecification;
 /** REST calls with the test token ({@code %test.netwarden.api.token}). */
 public final class Api {
 
-    public static final String TOKEN = "test-token";
+    public static final String TOKEN = "test-token-0123456789abcdef";
 
     private Api() {
     }

@@ -36,6 +36,14 @@ public final class AppProcess implements AutoCloseable {
 
     /** Starts the jar with {@code env} on top of a clean environment (no NETWARDEN_*, QUARKUS_*, KAFKA_* inherited). */
     public static AppProcess start(Path workDir, Map<String, String> env) throws IOException {
+        return start(workDir, env, true);
+    }
+
+    /**
+     * As {@link #start(Path, Map)}; {@code loopbackHost=false} leaves {@code QUARKUS_HTTP_HOST} unset, so the app binds
+     * where its own default says.
+     */
+    public static AppProcess start(Path workDir, Map<String, String> env, boolean loopbackHost) throws IOException {
         Path jar = Path.of("target/quarkus-app/quarkus-run.jar").toAbsolutePath();
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing; run mvn package first");
@@ -48,9 +56,15 @@ public final class AppProcess implements AutoCloseable {
                 .redirectOutput(workDir.resolve("netwarden.log").toFile());
         builder.environment().keySet().removeIf(k -> k.startsWith("NETWARDEN_") || k.startsWith("QUARKUS_") || k.startsWith("KAFKA_"));
         builder.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
-        builder.environment().put("QUARKUS_HTTP_HOST", "127.0.0.1");
+        if (loopbackHost) {
+            builder.environment().put("QUARKUS_HTTP_HOST", "127.0.0.1");
+        }
         builder.environment().putAll(env);
         return new AppProcess(workDir, port, builder.start());
+    }
+
+    public int port() {
+        return port;
     }
 
     public String base() {

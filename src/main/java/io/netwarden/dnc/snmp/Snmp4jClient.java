@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -99,6 +100,10 @@ public final class Snmp4jClient implements SnmpClient {
         // Accept an agent's unauthenticated report (wrong password, unknown user) as net-snmp does: it can only fail a
         // pending request, never answer it, and it tells the operator what is wrong instead of a bare timeout.
         SNMP4JSettings.setReportSecurityLevelStrategy(SNMP4JSettings.ReportSecurityLevelStrategy.noAuthNoPrivIfNeeded);
+        // A response counts only when it comes from the address and port the request went to (snmp4j matches on the
+        // request id alone by default, so anyone who knows a community could answer for another element). For v3 the
+        // check runs before the message-id cache entry is used, so a forged packet cannot use up the real answer.
+        SNMP4JSettings.setVerifyResponsePeerAddress(true);
         SecurityProtocols protocols = SecurityProtocols.getInstance().addDefaultProtocols();
         protocols.addAuthenticationProtocol(new AuthMD5());
         protocols.addAuthenticationProtocol(new AuthSHA());
@@ -114,7 +119,7 @@ public final class Snmp4jClient implements SnmpClient {
         TrackingDispatcher dispatcher = new TrackingDispatcher();
         dispatcher.addMessageProcessingModel(new MPv1());
         dispatcher.addMessageProcessingModel(new MPv2c());
-        dispatcher.addMessageProcessingModel(new MPv3(usm));
+        dispatcher.addMessageProcessingModel(new RandomIdMPv3(usm));
         dispatcher.addCounterListener(event -> {
             if (DECODE_FAILURES.contains(event.getOid()) && TrackingDispatcher.SOURCE.get() != null) {
                 parseErrors.computeIfAbsent(key(TrackingDispatcher.SOURCE.get()), k -> new AtomicLong()).incrementAndGet();
@@ -124,9 +129,32 @@ public final class Snmp4jClient implements SnmpClient {
         snmp.listen();
     }
 
-    /** Remembers which address the packet being decoded came from, for the parse-error counter. */
+    /** Unpredictable ids: snmp4j counts up by one from a random start, so one seen id gives away the next ones. */
+    private static final SecureRandom IDS = new SecureRandom();
+
+    /** SNMPv3 with a random message id for every message (retries included). */
+    private static final class RandomIdMPv3 extends MPv3 {
+        RandomIdMPv3(USM usm) {
+            super(usm);
+        }
+
+        @Override
+        public int getNextMessageID() {
+            return 1 + IDS.nextInt(MAX_MESSAGE_ID - 1);
+        }
+    }
+
+    /**
+     * Remembers which address the packet being decoded came from, for the parse-error counter; hands out random request
+     * ids (a retry resends the same PDU, so it keeps its id).
+     */
     private static final class TrackingDispatcher extends MessageDispatcherImpl {
         static final ThreadLocal<Address> SOURCE = new ThreadLocal<>();
+
+        @Override
+        public int getNextRequestID() {
+            return 1 + IDS.nextInt(Integer.MAX_VALUE - 1);
+        }
 
         @Override
         public <A extends Address> void processMessage(TransportMapping<? super A> sourceTransport, A incomingAddress,

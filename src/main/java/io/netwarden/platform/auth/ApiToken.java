@@ -32,12 +32,29 @@ public class ApiToken {
 
     private final Secret token;
 
+    /** Shortest token accepted: a guessable token would make the API as open as no token. */
+    public static final int MIN_LENGTH = 24;
+
     @Inject
     ApiToken(NetwardenConfig config) {
-        this.token = config.api().token().orElseGet(() -> fromFile(config.dataDir().resolve(FILE_NAME).toAbsolutePath().normalize()));
         if (config.api().token().isPresent()) {
+            this.token = checked(config.api().token().get(), "NETWARDEN_API_TOKEN (netwarden.api.token)");
             LOG.info("API token: taken from NETWARDEN_API_TOKEN");
+        } else {
+            this.token = fromFile(config.dataDir().resolve(FILE_NAME).toAbsolutePath().normalize());
         }
+    }
+
+    /** Refuses a token shorter than {@link #MIN_LENGTH}; the message gives its length, never its value. */
+    static Secret checked(Secret token, String source) {
+        int length = token.reveal().length();
+        if (length < MIN_LENGTH) {
+            String message = source + " is " + length + " characters long; an API token needs at least " + MIN_LENGTH
+                    + " (make one with: openssl rand -base64 32)";
+            LOG.error(message); // first, before Quarkus' start-up failure and its stack trace
+            throw new IllegalStateException(message);
+        }
+        return token;
     }
 
     public boolean accepts(String candidate) {
@@ -52,8 +69,9 @@ public class ApiToken {
                     throw new IllegalStateException("API token file " + file + " is empty; delete it to generate a new token");
                 }
                 warnIfOpen(file);
+                Secret token = checked(Secret.of(stored), "the API token in " + file);
                 LOG.infof("API token: read from %s", file);
-                return Secret.of(stored);
+                return token;
             }
             Files.createDirectories(file.getParent());
             String generated = generate();

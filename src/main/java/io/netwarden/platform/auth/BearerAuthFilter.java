@@ -1,51 +1,83 @@
 package io.netwarden.platform.auth;
 
 import io.netwarden.platform.api.ApiError;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.net.InetAddress;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
- * Every {@code /api/v1} request needs {@code Authorization: Bearer <token>}. Runs before resource matching, so an
- * unknown path without a token is a 401 as well and reveals nothing.
+ * Deny by default: every request that reaches the REST layer needs {@code Authorization: Bearer <token>}, whatever its
+ * path. The decision never looks at the path, so no spelling of one (percent-encoded letters, dot segments, doubled
+ * slashes, matrix parameters) can step around it. What is open without a token — {@code /q/health}, {@code /q/metrics},
+ * {@code /q/openapi}, {@code /q/swagger-ui} — is served by Quarkus' own routes and never reaches this filter; gRPC is
+ * checked by {@link GrpcAuthInterceptor}.
+ *
+ * <p>Runs before resource matching, so an unknown path, a wrong method or a wrong content type without a token is a
+ * 401 as well and reveals nothing. Wrong tokens are slowed down per source by {@link FailedAuthLimiter}.
  */
 public class BearerAuthFilter {
 
-    static final String API_PREFIX = "/api/v1";
     private static final String SCHEME = "Bearer ";
+    /** Longest Authorization header looked at; anything longer cannot be a token of ours. */
+    static final int MAX_HEADER = 1024;
 
     @Inject
     ApiToken token;
 
+    @Inject
+    FailedAuthLimiter limiter;
+
     @ServerRequestFilter(preMatching = true, priority = Priorities.AUTHENTICATION)
-    public Response authenticate(ContainerRequestContext request) {
-        String path = request.getUriInfo().getRequestUri().getRawPath();
-        if (!path.equals(API_PREFIX) && !path.startsWith(API_PREFIX + "/")) {
-            return null;
-        }
+    public Uni<Response> authenticate(ContainerRequestContext request, HttpServerRequest http) {
         String header = request.getHeaderString(HttpHeaders.AUTHORIZATION);
         String presented = bearer(header);
         if (presented == null) {
-            return unauthorized(header == null ? "missing Authorization header; send 'Authorization: Bearer <token>'"
-                    : "Authorization header must use the Bearer scheme");
+            return Uni.createFrom().item(unauthorized(header == null
+                    ? "missing Authorization header; send 'Authorization: Bearer <token>'"
+                    : "Authorization header must be 'Bearer <token>'"));
         }
-        if (!token.accepts(presented)) {
-            return unauthorized("invalid API token");
+        if (token.accepts(presented)) {
+            return Uni.createFrom().nullItem();
         }
-        return null;
+        InetAddress source = sourceOf(http);
+        return switch (limiter.failed(source)) {
+            case REJECT -> Uni.createFrom().item(unauthorized("invalid API token"));
+            case DELAY -> Uni.createFrom().item(tooMany())
+                    .onItem().delayIt().by(limiter.delay())
+                    .eventually(() -> limiter.delayedAnswerSent(source));
+            case REFUSE -> {
+                http.response().endHandler(ended -> http.connection().close());
+                yield Uni.createFrom().item(tooMany());
+            }
+        };
     }
 
     /** The token of a {@code Bearer} header, or null. */
     public static String bearer(String header) {
-        if (header == null || header.length() <= SCHEME.length() || !header.regionMatches(true, 0, SCHEME, 0, SCHEME.length())) {
+        if (header == null || header.length() > MAX_HEADER || header.length() <= SCHEME.length()
+                || !header.regionMatches(true, 0, SCHEME, 0, SCHEME.length())) {
             return null;
         }
         String value = header.substring(SCHEME.length()).strip();
         return value.isEmpty() ? null : value;
+    }
+
+    static InetAddress sourceOf(HttpServerRequest http) {
+        if (http == null || http.remoteAddress() == null || http.remoteAddress().hostAddress() == null) {
+            return null;
+        }
+        try {
+            return InetAddress.ofLiteral(http.remoteAddress().hostAddress()); // never a name lookup
+        } catch (IllegalArgumentException notAnAddress) {
+            return null;
+        }
     }
 
     private static Response unauthorized(String message) {
@@ -53,6 +85,15 @@ public class BearerAuthFilter {
                 .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"netwarden\"")
                 .type(MediaType.APPLICATION_JSON_TYPE)
                 .entity(new ApiError("unauthorized", message))
+                .build();
+    }
+
+    private Response tooMany() {
+        return Response.status(429)
+                .header(HttpHeaders.RETRY_AFTER, Math.max(1, limiter.delay().toSeconds()))
+                .type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(new ApiError("too_many_failed_authentications",
+                        "too many wrong API tokens from this address; answers are slowed down"))
                 .build();
     }
 }

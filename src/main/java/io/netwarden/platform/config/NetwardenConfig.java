@@ -59,6 +59,27 @@ public interface NetwardenConfig {
          */
         @WithConverter(SecretConverter.class)
         Optional<Secret> token();
+
+        /** How wrong tokens are slowed down, per source address (IPv6: per /64). */
+        FailedAuth failedAuth();
+
+        interface FailedAuth {
+            /** Wrong tokens a source may send in a row before its answers are delayed. */
+            @WithDefault("10")
+            int burst();
+
+            /** One more wrong token is allowed after each interval of this length. */
+            @WithDefault("2s")
+            Duration refill();
+
+            /** How long the 429 answer to a source over its limit is held back. */
+            @WithDefault("1s")
+            Duration delay();
+
+            /** Delayed answers a source may have waiting; beyond that it gets 429 at once and its connection closed. */
+            @WithDefault("32")
+            int maxDelayed();
+        }
     }
 
     interface Nats {

@@ -90,10 +90,11 @@ public class DatabaseSelection implements ConfigSourceFactory {
     /**
      * H2 needs an absolute path; the data directory may be given relative to the working directory. {@code WRITE_DELAY=0}
      * writes every commit to the file before the commit returns: H2's default (500 ms of commits kept in memory) loses
-     * accepted jobs when the process is killed.
+     * accepted jobs when the process is killed. {@code TRACE_LEVEL_FILE=0}: no {@code .trace.db} file, which would
+     * keep error texts of the driver (they can hold bound values) on disk.
      */
     static String embeddedH2Url(String dataDir) {
         Path dir = Path.of(dataDir == null ? "./data" : dataDir).toAbsolutePath().normalize();
-        return "jdbc:h2:file:" + dir.resolve("db").resolve("netwarden") + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
+        return "jdbc:h2:file:" + dir.resolve("db").resolve("netwarden") + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0;TRACE_LEVEL_FILE=0";
     }
 }

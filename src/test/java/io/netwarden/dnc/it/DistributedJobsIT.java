@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 class DistributedJobsIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String TOKEN = "distributed-it-token";
+    private static final String TOKEN = "distributed-it-token-0123456789";
 
     @TempDir
     Path dir;

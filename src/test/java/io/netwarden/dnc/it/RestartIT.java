@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 class RestartIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String TOKEN = "restart-it-token";
+    private static final String TOKEN = "restart-it-token-0123456789abc";
     private static final int JOBS = 12;
 
     @TempDir

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 class TwoDispatchersIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String TOKEN = "two-dispatchers-it-token";
+    private static final String TOKEN = "two-dispatchers-it-token-01234";
     private static final Pattern FOUND_IN_DATABASE = Pattern.compile("(?m)^netwarden_dnc_waiters_found_in_database_total\\S* (\\S+)$");
 
     @TempDir

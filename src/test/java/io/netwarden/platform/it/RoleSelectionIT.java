@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 class RoleSelectionIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String TOKEN = "role-selection-token";
+    private static final String TOKEN = "role-selection-token-0123456789";
 
     @TempDir
     Path dir;

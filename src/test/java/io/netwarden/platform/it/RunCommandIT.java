@@ -94,11 +94,11 @@ class RunCommandIT {
 
     @Test
     void anExplicitTokenReplacesTheFile() throws Exception {
-        try (AppProcess app = AppProcess.start(dir, Map.of("NETWARDEN_API_TOKEN", "op-chosen-token-123"))) {
+        try (AppProcess app = AppProcess.start(dir, Map.of("NETWARDEN_API_TOKEN", "op-chosen-token-0123456789abc"))) {
             app.awaitReady(Duration.ofSeconds(30));
-            assertEquals(200, app.get("/api/v1/node", "op-chosen-token-123").statusCode());
+            assertEquals(200, app.get("/api/v1/node", "op-chosen-token-0123456789abc").statusCode());
             assertFalse(Files.exists(dir.resolve("data/api-token")));
-            assertFalse(app.output().contains("op-chosen-token-123"));
+            assertFalse(app.output().contains("op-chosen-token-0123456789abc"));
             app.stop();
         }
     }
