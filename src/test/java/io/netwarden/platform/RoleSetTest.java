@@ -80,6 +80,11 @@ class RoleSetTest {
         }
 
         @Override
+        public Http http() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
         public Nats nats() {
             throw new UnsupportedOperationException();
         }

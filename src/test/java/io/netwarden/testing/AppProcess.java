@@ -44,13 +44,28 @@ public final class AppProcess implements AutoCloseable {
      * where its own default says.
      */
     public static AppProcess start(Path workDir, Map<String, String> env, boolean loopbackHost) throws IOException {
+        return start(workDir, env, loopbackHost, 0);
+    }
+
+    /** As {@link #start(Path, Map)}, with at most {@code maxOpenFiles} file descriptors (prlimit), e.g. for a flood. */
+    public static AppProcess startWithFileLimit(Path workDir, Map<String, String> env, int maxOpenFiles) throws IOException {
+        return start(workDir, env, true, maxOpenFiles);
+    }
+
+    private static AppProcess start(Path workDir, Map<String, String> env, boolean loopbackHost, int maxOpenFiles)
+            throws IOException {
         Path jar = Path.of("target/quarkus-app/quarkus-run.jar").toAbsolutePath();
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing; run mvn package first");
         }
         int port = TestEnv.freePort();
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-jar", jar.toString())
+        java.util.List<String> command = new java.util.ArrayList<>();
+        if (maxOpenFiles > 0) {
+            command.addAll(java.util.List.of("prlimit", "--nofile=" + maxOpenFiles + ":" + maxOpenFiles, "--"));
+        }
+        command.addAll(java.util.List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+                "-jar", jar.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(workDir.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(workDir.resolve("netwarden.log").toFile());

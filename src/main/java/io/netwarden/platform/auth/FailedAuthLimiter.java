@@ -1,12 +1,11 @@
 package io.netwarden.platform.auth;
 
 import io.netwarden.platform.config.NetwardenConfig;
+import io.netwarden.platform.http.SourceAddress;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -98,19 +97,7 @@ public class FailedAuthLimiter {
 
     /** The key a source is counted under: an IPv4 address, or the /64 network of an IPv6 address. */
     static String sourceOf(InetAddress address) {
-        if (address == null) {
-            return "unknown";
-        }
-        byte[] raw = address.getAddress();
-        if (raw.length == 16) {
-            byte[] net = Arrays.copyOf(Arrays.copyOf(raw, 8), 16);
-            try {
-                return InetAddress.getByAddress(net).getHostAddress() + "/64";
-            } catch (UnknownHostException impossible) {
-                throw new IllegalStateException(impossible);
-            }
-        }
-        return address.getHostAddress();
+        return SourceAddress.of(address);
     }
 
     private void sweep() {

@@ -35,6 +35,9 @@ public interface NetwardenConfig {
     /** The REST/gRPC API. */
     Api api();
 
+    /** Limits on the HTTP port (REST, gRPC, health and metrics share it). */
+    Http http();
+
     /** NATS, the messaging between processes. */
     Nats nats();
 
@@ -80,6 +83,27 @@ public interface NetwardenConfig {
             @WithDefault("32")
             int maxDelayed();
         }
+    }
+
+    interface Http {
+        /**
+         * Most connections open at once; a connection over the limit is closed as soon as it is accepted. 0: half of
+         * the process' file-descriptor limit, at most 10000.
+         */
+        @WithDefault("0")
+        int maxConnections();
+
+        /** Most connections open at once from one source (an IPv4 address, or an IPv6 /64); 0: no per-source limit. */
+        @WithDefault("256")
+        int maxConnectionsPerSource();
+
+        /**
+         * A new connection must have sent a complete request head (or the HTTP/2 preface and a request) within this
+         * time, or it is closed: silent and slow-drip connections cannot pile up. 0: no limit. Env:
+         * {@code NETWARDEN_HTTP_REQUEST_HEADER_TIMEOUT}.
+         */
+        @WithDefault("10s")
+        Duration requestHeaderTimeout();
     }
 
     interface Nats {

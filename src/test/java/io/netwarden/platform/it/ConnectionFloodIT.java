@@ -1,0 +1,116 @@
+package io.netwarden.platform.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netwarden.testing.AppProcess;
+import io.netwarden.testing.Deadline;
+import io.netwarden.testing.RawHttp;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A flood of half-open connections without a token, more than the process has file descriptors, must not stop health
+ * checks and authenticated calls from another address from being answered; and what the flood left open is closed
+ * once the request-header timeout has passed.
+ */
+class ConnectionFloodIT {
+
+    private static final String TOKEN = "flood-it-token-0123456789abcdef";
+    /** File descriptors the app gets; the flood is larger than that. */
+    private static final int FILE_LIMIT = 2048;
+    private static final int FLOOD = 3000;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aFloodOfSilentAndSlowConnectionsDoesNotStopTheApi() throws Exception {
+        try (AppProcess app = AppProcess.startWithFileLimit(dir, Map.of("NETWARDEN_API_TOKEN", TOKEN,
+                "NETWARDEN_HTTP_REQUEST_HEADER_TIMEOUT", "3s"), FILE_LIMIT)) {
+            app.awaitReady(Duration.ofSeconds(60));
+            InetAddress attacker = InetAddress.getByAddress(new byte[] {127, 0, 0, 2});
+            InetSocketAddress server = new InetSocketAddress(InetAddress.getLoopbackAddress(), app.port());
+            List<SocketChannel> flood = new ArrayList<>();
+            try {
+                // Given: a flood from one address: most connections say nothing, every tenth sends half a request head
+                for (int i = 0; i < FLOOD; i++) {
+                    SocketChannel channel = SocketChannel.open();
+                    channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+                    channel.bind(new InetSocketAddress(attacker, 0));
+                    channel.configureBlocking(false);
+                    channel.connect(server);
+                    flood.add(channel);
+                }
+                int slow = 0;
+                for (int i = 0; i < flood.size(); i += 10) {
+                    SocketChannel channel = flood.get(i);
+                    if (channel.finishConnect()) {
+                        channel.write(ByteBuffer.wrap("GET /api/v1/node HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII)));
+                        slow++;
+                    }
+                }
+
+                // Then: health and an authenticated call from another address are answered while the flood holds
+                // (each on a new connection: a kept-alive one would not need the server to accept anything)
+                Deadline.await("/q/health/ready answered during the flood", Duration.ofSeconds(10),
+                        () -> RawHttp.send(app.port(), "GET", "/q/health/ready", null, null).status(), status -> status == 200);
+                assertEquals(200, RawHttp.send(app.port(), "GET", "/api/v1/node", TOKEN, null).status());
+
+                // and the connections the server took are closed once the header timeout has passed
+                List<SocketChannel> accepted = flood.stream().filter(c -> {
+                    try {
+                        return c.finishConnect();
+                    } catch (IOException e) {
+                        return false;
+                    }
+                }).toList();
+                assertTrue(slow > 0 && !accepted.isEmpty(), "some flood connections were established: " + accepted.size());
+                Deadline.await("every flood connection closed by the server", Duration.ofSeconds(15),
+                        () -> accepted.stream().filter(ConnectionFloodIT::stillOpen).count(), open -> open == 0);
+
+                // and the metrics tell why
+                String metrics = app.get("/q/metrics", null).body();
+                assertTrue(counter(metrics, "per_source") > 0, metrics);
+                assertTrue(counter(metrics, "header_timeout") > 0, metrics);
+                assertTrue(!app.output().contains("Too many open files"), "the app ran out of file descriptors:\n" + app.output());
+            } finally {
+                for (SocketChannel channel : flood) {
+                    channel.close();
+                }
+            }
+            assertEquals(200, app.get("/api/v1/node", TOKEN).statusCode());
+        }
+    }
+
+    /** True while the server has not closed the connection (a read finds neither data nor end of stream). */
+    private static boolean stillOpen(SocketChannel channel) {
+        try {
+            ByteBuffer buffer = ByteBuffer.allocate(4096);
+            int read = channel.read(buffer);
+            return read == 0;
+        } catch (IOException reset) {
+            return false;
+        }
+    }
+
+    private static double counter(String metrics, String reason) {
+        Matcher m = Pattern.compile("netwarden_http_connections_rejected_total\\{[^}]*reason=\"" + reason + "\"[^}]*} ([0-9.eE+]+)")
+                .matcher(metrics);
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+    }
+}
