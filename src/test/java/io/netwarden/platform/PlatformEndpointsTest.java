@@ -80,6 +80,29 @@ class PlatformEndpointsTest {
     }
 
     @Test
+    void junkPathsCannotCrowdRealEndpointsOutOfTheMetrics() {
+        // Given: more distinct junk paths than the uri tag limit (100), without a token and with one
+        for (int i = 0; i < 150; i++) {
+            given().get("/api/v1/junk-" + i).then().statusCode(401);
+            authed().get("/junk-" + i).then().statusCode(404);
+        }
+
+        // When
+        authed().get("/api/v1/node").then().statusCode(200);
+        authed().get("/api/v1/loggers/ROOT").then().statusCode(200);
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+
+        // Then: the junk is counted under fixed labels, the real endpoints (templates) are still there
+        assertFalse(metrics.contains("junk-"), "junk paths became uri labels");
+        assertTrue(metrics.contains("uri=\"/api/v1/node\""), "per-route metrics still recorded");
+        assertTrue(metrics.contains("uri=\"/api/v1/loggers/{name}\""), "templates, not paths");
+        assertTrue(metrics.matches("(?s).*http_server_requests_seconds_count\\{[^}]*status=\"401\"[^}]*uri=\"UNKNOWN\".*"),
+                "401s before routing counted under one label");
+        assertTrue(metrics.matches("(?s).*http_server_requests_seconds_count\\{[^}]*status=\"404\"[^}]*uri=\"NOT_FOUND\".*"),
+                "unknown paths counted under one label");
+    }
+
+    @Test
     void openApiDocumentsEveryApiOperationWithBearerAuth() {
         given().accept("application/json").get("/q/openapi").then().statusCode(200)
                 .body("paths.keySet()", hasItems("/api/v1/node", "/api/v1/loggers", "/api/v1/loggers/{name}",
