@@ -20,14 +20,17 @@ public final class Durations {
         if (value == null || value.isBlank()) {
             return fallback;
         }
-        java.time.Duration d;
-        try {
-            d = io.quarkus.runtime.configuration.DurationConverter.parseDuration(value.strip());
-        } catch (RuntimeException e) {
-            d = null;
+        java.time.Duration d = null;
+        if (value.length() <= 32 && io.netwarden.platform.api.Inputs.firstForbidden(value) < 0) {
+            try {
+                d = io.quarkus.runtime.configuration.DurationConverter.parseDuration(value.strip());
+            } catch (RuntimeException e) {
+                d = null;
+            }
         }
         if (d == null) {
-            throw new IllegalArgumentException("'" + value + "' is not a duration like 30s or 500ms");
+            throw new IllegalArgumentException(value.length() <= 32 && io.netwarden.platform.api.Inputs.firstForbidden(value) < 0
+                    ? "'" + value.strip() + "' is not a duration like 30s or 500ms" : "not a duration like 30s or 500ms");
         }
         if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
             throw new IllegalArgumentException("must be between " + format(min.toMillis()) + " and " + format(max.toMillis()));

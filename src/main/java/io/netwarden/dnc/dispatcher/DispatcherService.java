@@ -19,9 +19,11 @@ import io.netwarden.dnc.snmp.Oid;
 import io.netwarden.platform.NodeIdentity;
 import io.netwarden.platform.Role;
 import io.netwarden.platform.api.ApiException;
+import io.netwarden.platform.api.Inputs;
 import io.netwarden.platform.lifecycle.RoleService;
 import io.netwarden.platform.messaging.BusMessage;
 import io.netwarden.platform.messaging.Messaging;
+import io.netwarden.platform.persistence.DatabaseErrors;
 import io.netwarden.proto.dnc.v1.AgentHello;
 import io.netwarden.proto.dnc.v1.ElementTarget;
 import io.netwarden.proto.dnc.v1.JobRequest;
@@ -70,6 +72,9 @@ public class DispatcherService implements RoleService {
     private static final Logger LOG = Logger.getLogger(DispatcherService.class);
     private static final Duration MAX_WAIT = Duration.ofMinutes(5);
     private static final int MAX_OIDS = 128;
+    /** Column widths of the job table: an element name and a pool name. */
+    private static final int MAX_ELEMENT_NAME = 128;
+    private static final int MAX_POOL = 64;
     private static final int MAX_COMMANDS = 256;
     private static final int MAX_COMMAND_LENGTH = 4096;
     /** Updates up to this size are decoded on the NATS thread; larger ones on a virtual thread. */
@@ -250,19 +255,26 @@ public class DispatcherService implements RoleService {
             throw ApiException.badRequest("invalid_job", "send {\"element\",\"operation\",\"oids\"|\"commands\"}");
         }
         Operation operation = Operation.fromId(submission.operation()).orElseThrow(() -> ApiException.badRequest(
-                "unknown_operation", "unknown operation '" + submission.operation() + "'; one of " + Operation.validNames()));
-        if (submission.element() == null) {
-            throw new ApiException(404, "element_not_found", "no element named 'null'");
+                "unknown_operation", "unknown operation; one of " + Operation.validNames()));
+        if (submission.element() == null || submission.element().isBlank()) {
+            throw ApiException.badRequest("invalid_job", "element is required");
+        }
+        if (submission.element().length() > MAX_ELEMENT_NAME) {
+            throw new ApiException(404, "element_not_found", "no such element (names have at most " + MAX_ELEMENT_NAME
+                    + " characters)");
         }
         List<String> oids = operation.snmp() ? oids(submission.oids()) : List.of();
         List<String> commands = operation.snmp() ? List.of() : commands(submission.commands());
         String pool = submission.pool() == null ? config.pool() : submission.pool();
+        if (pool.length() > MAX_POOL) {
+            throw ApiException.badRequest("invalid_job", "pool is longer than " + MAX_POOL + " characters");
+        }
         try {
             DncSubjects.requireToken("pool", pool);
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest("invalid_job", e.getMessage());
         }
-        Duration timeout = duration("timeout", submission.timeout(), config.jobTimeout(), Duration.ofHours(1));
+        Duration timeout = duration("timeout", submission.timeout(), config.jobTimeout(), Duration.ofMillis(1), Duration.ofHours(1));
         String onLocked = submission.onLocked() == null ? "wait" : submission.onLocked();
         if (!onLocked.equals("wait") && !onLocked.equals("fail")) {
             throw ApiException.badRequest("invalid_job", "onLocked must be 'wait' or 'fail'");
@@ -275,7 +287,8 @@ public class DispatcherService implements RoleService {
 
     private static void requireCapable(ElementEntity element, String name, Operation operation) {
         if (element == null) {
-            throw new ApiException(404, "element_not_found", "no element named '" + name + "'");
+            throw new ApiException(404, "element_not_found", Inputs.firstForbidden(name) < 0 ? "no element named '" + name + "'"
+                    : "no such element");
         }
         if (operation.snmp() && element.snmpVersion == null) {
             throw ApiException.badRequest("element_has_no_snmp", "element '" + element.name + "' has no SNMP settings");
@@ -293,7 +306,7 @@ public class DispatcherService implements RoleService {
 
     /** Reads a {@code ?wait=} value (at most five minutes); check it before submitting, so a bad one creates nothing. */
     public static Duration waitLimit(String wait) {
-        return duration("wait", wait, Duration.ZERO, MAX_WAIT);
+        return duration("wait", wait, Duration.ZERO, Duration.ZERO, MAX_WAIT);
     }
 
     private static List<String> oids(List<String> given) {
@@ -326,9 +339,9 @@ public class DispatcherService implements RoleService {
         return List.copyOf(given);
     }
 
-    private static Duration duration(String field, String value, Duration fallback, Duration max) {
+    private static Duration duration(String field, String value, Duration fallback, Duration min, Duration max) {
         try {
-            return Durations.parse(value, fallback, Duration.ZERO, max);
+            return Durations.parse(value, fallback, min, max);
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest("invalid_duration", field + ": " + e.getMessage());
         }
@@ -347,7 +360,7 @@ public class DispatcherService implements RoleService {
             } catch (RuntimeException e) {
                 // the job is stored: a database hiccup here must not fail the caller; maintenance tries again
                 LOG.warnf("provision job %s stays queued: could not take the lock on %s now (%s)", job.id, job.element,
-                        e.getMessage());
+                        DatabaseErrors.safeMessage(e));
                 waitForLock(job);
                 return;
             }
@@ -385,7 +398,7 @@ public class DispatcherService implements RoleService {
             store.markWaiting(job.id, job.attempt);
             job.dispatchedAt = null;
         } catch (RuntimeException e) {
-            LOG.warnf("provision job %s will be tried again after redispatch-after: %s", job.id, e.getMessage());
+            LOG.warnf("provision job %s will be tried again after redispatch-after: %s", job.id, DatabaseErrors.safeMessage(e));
         }
     }
 
@@ -453,7 +466,7 @@ public class DispatcherService implements RoleService {
             if (error != null) {
                 // not stored: the job stays as it was; the agent's next update or the maintenance loop moves it on
                 LOG.warnf("update of job %s from agent %s not stored: %s", whole.getJobId(), whole.getAgent(),
-                        cause(error).getMessage());
+                        DatabaseErrors.safeMessage(cause(error)));
             } else {
                 finished.ifPresent(this::finishedByAgent);
             }
@@ -473,7 +486,7 @@ public class DispatcherService implements RoleService {
                 }
             } catch (RuntimeException e) {
                 LOG.warnf("provision job %s: lock on %s not released (%s); it runs out with its lease", job.id, job.element,
-                        e.getMessage());
+                        DatabaseErrors.safeMessage(e));
             }
             announceFinished(job);
         });
@@ -638,7 +651,7 @@ public class DispatcherService implements RoleService {
             parts.entrySet().removeIf(e -> e.getValue().started().plus(Duration.ofMinutes(5)).isBefore(now));
             agents.forgetSilent(Duration.ofHours(1), now);
         } catch (RuntimeException e) {
-            LOG.errorf(e, "dispatcher maintenance failed; trying again in %s", config.maintenanceInterval());
+            LOG.errorf(DatabaseErrors.loggable(e), "dispatcher maintenance failed; trying again in %s", config.maintenanceInterval());
         }
     }
 }

@@ -3,6 +3,7 @@ package io.netwarden.dnc.elements;
 import io.netwarden.platform.Role;
 import io.netwarden.platform.api.ApiError;
 import io.netwarden.platform.api.ApiException;
+import io.netwarden.platform.api.QueryParams;
 import io.netwarden.platform.api.RoleEndpoint;
 import io.netwarden.dnc.Durations;
 import jakarta.inject.Inject;
@@ -20,6 +21,7 @@ import java.time.Duration;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -80,7 +82,9 @@ public class ElementLockResource {
     @DELETE
     @Operation(summary = "Release an element's lock; a lock held by a job needs ?force=true")
     @APIResponse(responseCode = "204", description = "Released")
-    public void unlock(@PathParam("name") String name, @QueryParam("force") boolean force) {
+    public void unlock(@PathParam("name") String name,
+            @Parameter(description = "true: release a lock held by a job too") @QueryParam("force") String forceParam) {
+        boolean force = QueryParams.bool("force", forceParam, false);
         elements.get(name);
         ElementLocks.Lease lease = locks.current(name).orElseThrow(() -> new ApiException(404, "not_locked",
                 "element '" + name + "' is not locked"));

@@ -1,5 +1,6 @@
 package io.netwarden.dnc.elements;
 
+import io.netwarden.platform.persistence.DatabaseErrors;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -78,7 +79,7 @@ public class ElementLocks {
                 }
             });
         } catch (RuntimeException raced) {
-            LOG.debugf("lock row of element %s was created by someone else meanwhile (%s)", element, raced.getMessage());
+            LOG.debugf("lock row of element %s was created by someone else meanwhile (%s)", element, DatabaseErrors.safeMessage(raced));
         }
     }
 

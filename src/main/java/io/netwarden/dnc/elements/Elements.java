@@ -4,7 +4,9 @@ import io.netwarden.dnc.Durations;
 import io.netwarden.dnc.snmp.SnmpTarget;
 import io.netwarden.dnc.snmp.SnmpVersion;
 import io.netwarden.platform.api.ApiException;
+import io.netwarden.platform.api.Inputs;
 import io.netwarden.platform.auth.Secret;
+import io.netwarden.platform.persistence.AfterCommit;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -12,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 import org.hibernate.Session;
 import org.jboss.logging.Logger;
@@ -25,6 +28,21 @@ public class Elements {
 
     private static final Logger LOG = Logger.getLogger(Elements.class);
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+    /** An IP address (v4, v6 with an optional zone) or a host name; the length is bounded before this is applied. */
+    private static final Pattern ADDRESS = Pattern.compile("[A-Za-z0-9._:%-]+");
+    private static final String INVALID = "invalid_element";
+    /** Column widths (V2__network_element.sql); every field is checked against them before anything is stored. */
+    static final int MAX_ADDRESS = 255;
+    static final int MAX_VENDOR = 64;
+    static final int MAX_MODEL = 64;
+    static final int MAX_CREDENTIAL = 255;
+    /** SNMPv3 user names are 1-32 octets (RFC 3414 usmUserName). */
+    static final int MAX_SNMP_USER = 32;
+    static final int MAX_PROTOCOL = 16;
+    static final int MAX_USERNAME = 255;
+
+    /** Credential fields a request sets to JSON null: the stored value is removed. */
+    public static final Set<String> CLEARABLE = Set.of("snmp.community", "snmp.authPassword", "snmp.privPassword", "telnet.password");
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
     static final int DEFAULT_RETRIES = 1;
     static final int DEFAULT_MAX_REPETITIONS = 25;
@@ -32,12 +50,21 @@ public class Elements {
     @Inject
     Session session;
 
+    @Inject
+    AfterCommit afterCommit;
+
     /** Whether a PUT created the element or replaced it. */
     public record Saved(ElementSpec element, boolean created) {
     }
 
     @Transactional
     public ElementSpec create(ElementSpec spec) {
+        return create(spec, Set.of());
+    }
+
+    /** {@code cleared}: credential fields (of {@link #CLEARABLE}) the request set to null. */
+    @Transactional
+    public ElementSpec create(ElementSpec spec, Set<String> cleared) {
         String name = requireName(spec == null ? null : spec.name());
         if (session.find(ElementEntity.class, name) != null) {
             throw ApiException.conflict("element_exists", "element '" + name + "' already exists; PUT /api/v1/elements/" + name
@@ -46,21 +73,28 @@ public class Elements {
         ElementEntity entity = new ElementEntity();
         entity.name = name;
         entity.createdAt = Instant.now();
-        apply(entity, spec, null);
+        apply(entity, spec, null, cleared);
         session.persist(entity);
-        LOG.infof("element %s created (%s)", name, describe(entity));
+        String description = describe(entity);
+        afterCommit.run(() -> LOG.infof("element %s created (%s)", name, description));
         return view(entity);
     }
 
     @Transactional
     public Saved put(String name, ElementSpec spec) {
+        return put(name, spec, Set.of());
+    }
+
+    /** {@code cleared}: credential fields (of {@link #CLEARABLE}) the request set to null: their stored values go. */
+    @Transactional
+    public Saved put(String name, ElementSpec spec, Set<String> cleared) {
         requireName(name);
         if (spec == null) {
             throw ApiException.badRequest("invalid_element", "send the element as JSON");
         }
         if (spec.name() != null && !spec.name().equals(name)) {
-            throw ApiException.badRequest("invalid_element", "the name in the body ('" + spec.name()
-                    + "') differs from the path ('" + name + "'); elements cannot be renamed");
+            throw ApiException.badRequest(INVALID, "the name in the body differs from the one in the path; elements cannot"
+                    + " be renamed");
         }
         ElementEntity entity = session.find(ElementEntity.class, name);
         boolean created = entity == null;
@@ -70,11 +104,12 @@ public class Elements {
             entity.name = name;
             entity.createdAt = Instant.now();
         }
-        apply(entity, spec, previous);
+        apply(entity, spec, previous, cleared);
         if (created) {
             session.persist(entity);
         }
-        LOG.infof("element %s %s (%s)", name, created ? "created" : "replaced", describe(entity));
+        String description = describe(entity);
+        afterCommit.run(() -> LOG.infof("element %s %s (%s)", name, created ? "created" : "replaced", description));
         return new Saved(view(entity), created);
     }
 
@@ -92,7 +127,7 @@ public class Elements {
     @Transactional
     public void delete(String name) {
         session.remove(require(name));
-        LOG.infof("element %s deleted", name);
+        afterCommit.run(() -> LOG.infof("element %s deleted", name));
     }
 
     /** The stored element, for dispatching jobs. */
@@ -102,42 +137,47 @@ public class Elements {
     }
 
     private ElementEntity require(String name) {
-        ElementEntity entity = name == null ? null : session.find(ElementEntity.class, name);
+        ElementEntity entity = name == null || name.length() > 128 ? null : session.find(ElementEntity.class, name);
         if (entity == null) {
-            throw new ApiException(404, "element_not_found", "no element named '" + name + "'");
+            throw new ApiException(404, "element_not_found", name != null && NAME.matcher(name).matches()
+                    ? "no element named '" + name + "'" : "no such element");
         }
         return entity;
     }
 
     private static String requireName(String name) {
-        if (name == null || !NAME.matcher(name).matches()) {
-            throw ApiException.badRequest("invalid_element",
+        if (name == null || name.length() > 128 || !NAME.matcher(name).matches()) {
+            throw ApiException.badRequest(INVALID,
                     "name must be 1-128 characters: letters, digits, '.', '_', '-', starting with a letter or digit");
         }
         return name;
     }
 
-    /** Copies the spec onto the entity; secrets given as {@code <secret>} or left out keep {@code previous}'s values. */
-    private static void apply(ElementEntity e, ElementSpec spec, ElementEntity previous) {
-        if (spec.address() == null || spec.address().isBlank() || spec.address().length() > 255
-                || spec.address().chars().anyMatch(Character::isWhitespace)) {
-            throw ApiException.badRequest("invalid_element", "address is required: a host name or IP address without spaces");
+    /**
+     * Copies the spec onto the entity; secrets given as {@code <secret>} or left out keep {@code previous}'s values,
+     * secrets in {@code cleared} (sent as null) are removed. Every field is checked against its column first.
+     */
+    private static void apply(ElementEntity e, ElementSpec spec, ElementEntity previous, Set<String> cleared) {
+        String address = Inputs.required(INVALID, "address", spec.address(), MAX_ADDRESS);
+        if (!ADDRESS.matcher(address).matches()) {
+            throw ApiException.badRequest(INVALID, "address must be an IP address or a host name (letters, digits, '.', '-',"
+                    + " ':', '%')");
         }
-        e.address = spec.address().strip();
-        e.vendor = limited("vendor", spec.vendor());
-        e.model = limited("model", spec.model());
+        e.address = address;
+        e.vendor = Inputs.text(INVALID, "vendor", spec.vendor(), MAX_VENDOR);
+        e.model = Inputs.text(INVALID, "model", spec.model(), MAX_MODEL);
         if (spec.snmp() == null && spec.telnet() == null) {
-            throw ApiException.badRequest("invalid_element", "an element needs snmp or telnet settings (or both)");
+            throw ApiException.badRequest(INVALID, "an element needs snmp or telnet settings (or both)");
         }
-        applySnmp(e, spec.snmp(), previous);
-        applyTelnet(e, spec.telnet(), previous);
+        applySnmp(e, spec.snmp(), previous, cleared);
+        applyTelnet(e, spec.telnet(), previous, cleared);
         e.updatedAt = Instant.now();
         if (e.snmpVersion != null) {
             snmpTarget(e); // validates the combination (v3 protocols, password lengths …)
         }
     }
 
-    private static void applySnmp(ElementEntity e, ElementSpec.Snmp snmp, ElementEntity previous) {
+    private static void applySnmp(ElementEntity e, ElementSpec.Snmp snmp, ElementEntity previous, Set<String> cleared) {
         if (snmp == null) {
             e.snmpVersion = null;
             e.snmpPort = null;
@@ -145,30 +185,58 @@ public class Elements {
             e.snmpTimeoutMs = e.snmpRetries = e.snmpMaxRepetitions = null;
             return;
         }
+        String versionText = Inputs.text(INVALID, "snmp.version", snmp.version(), 8);
+        SnmpVersion version;
         try {
-            e.snmpVersion = SnmpVersion.parse(snmp.version() == null ? "v2c" : snmp.version()).id();
+            version = SnmpVersion.parse(versionText == null ? "v2c" : versionText);
         } catch (IllegalArgumentException ex) {
-            throw ApiException.badRequest("invalid_element", "snmp.version: " + ex.getMessage());
+            throw ApiException.badRequest(INVALID, "snmp.version must be v1, v2c or v3");
         }
-        e.snmpPort = snmp.port() == null ? 161 : snmp.port();
-        e.snmpCommunity = keep(snmp.community(), previous == null ? null : previous.snmpCommunity, "snmp.community");
-        e.snmpUser = snmp.user();
-        e.snmpAuthProtocol = snmp.authProtocol();
-        e.snmpAuthPassword = keep(snmp.authPassword(), previous == null ? null : previous.snmpAuthPassword, "snmp.authPassword");
-        e.snmpPrivProtocol = snmp.privProtocol();
-        e.snmpPrivPassword = keep(snmp.privPassword(), previous == null ? null : previous.snmpPrivPassword, "snmp.privPassword");
+        e.snmpVersion = version.id();
+        int port = snmp.port() == null ? 161 : snmp.port();
+        if (port < 1 || port > 65535) {
+            throw ApiException.badRequest(INVALID, "snmp.port must be 1-65535");
+        }
+        e.snmpPort = port;
+        if (version == SnmpVersion.V3) {
+            // a switch to v3 leaves no community behind
+            if (snmp.community() != null && !cleared.contains("snmp.community")) {
+                throw ApiException.badRequest(INVALID, "snmp.community is for v1 and v2c; v3 uses snmp.user, authPassword"
+                        + " and privPassword");
+            }
+            e.snmpCommunity = null;
+            e.snmpUser = Inputs.text(INVALID, "snmp.user", snmp.user(), MAX_SNMP_USER);
+            e.snmpAuthProtocol = Inputs.text(INVALID, "snmp.authProtocol", snmp.authProtocol(), MAX_PROTOCOL);
+            e.snmpAuthPassword = keep(snmp.authPassword(), previous == null ? null : previous.snmpAuthPassword,
+                    "snmp.authPassword", cleared);
+            e.snmpPrivProtocol = Inputs.text(INVALID, "snmp.privProtocol", snmp.privProtocol(), MAX_PROTOCOL);
+            e.snmpPrivPassword = keep(snmp.privPassword(), previous == null ? null : previous.snmpPrivPassword,
+                    "snmp.privPassword", cleared);
+        } else {
+            // and a switch to v1/v2c leaves no v3 user or passwords behind
+            for (Object v3Field : new Object[] {snmp.user(), snmp.authProtocol(), snmp.authPassword(), snmp.privProtocol(),
+                    snmp.privPassword()}) {
+                if (v3Field != null) {
+                    throw ApiException.badRequest(INVALID, "snmp.user, authProtocol, authPassword, privProtocol and"
+                            + " privPassword are for v3; " + version.id() + " uses snmp.community");
+                }
+            }
+            e.snmpUser = e.snmpAuthProtocol = e.snmpAuthPassword = e.snmpPrivProtocol = e.snmpPrivPassword = null;
+            e.snmpCommunity = keep(snmp.community(), previous == null ? null : previous.snmpCommunity, "snmp.community", cleared);
+        }
         Duration timeout;
         try {
-            timeout = Durations.parse(snmp.timeout(), DEFAULT_TIMEOUT, Duration.ofMillis(1), Duration.ofMinutes(5));
+            timeout = Durations.parse(Inputs.text(INVALID, "snmp.timeout", snmp.timeout(), 32), DEFAULT_TIMEOUT,
+                    Duration.ofMillis(1), Duration.ofMinutes(5));
         } catch (IllegalArgumentException ex) {
-            throw ApiException.badRequest("invalid_element", "snmp.timeout: " + ex.getMessage());
+            throw ApiException.badRequest(INVALID, "snmp.timeout: " + ex.getMessage());
         }
         e.snmpTimeoutMs = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
         e.snmpRetries = snmp.retries() == null ? DEFAULT_RETRIES : snmp.retries();
         e.snmpMaxRepetitions = snmp.maxRepetitions() == null ? DEFAULT_MAX_REPETITIONS : snmp.maxRepetitions();
     }
 
-    private static void applyTelnet(ElementEntity e, ElementSpec.Telnet telnet, ElementEntity previous) {
+    private static void applyTelnet(ElementEntity e, ElementSpec.Telnet telnet, ElementEntity previous, Set<String> cleared) {
         if (telnet == null) {
             e.telnetPort = null;
             e.telnetUsername = e.telnetPassword = null;
@@ -176,32 +244,30 @@ public class Elements {
         }
         int port = telnet.port() == null ? 23 : telnet.port();
         if (port < 1 || port > 65535) {
-            throw ApiException.badRequest("invalid_element", "telnet.port must be 1-65535");
+            throw ApiException.badRequest(INVALID, "telnet.port must be 1-65535");
         }
         e.telnetPort = port;
-        e.telnetUsername = limited("telnet.username", telnet.username());
-        e.telnetPassword = keep(telnet.password(), previous == null ? null : previous.telnetPassword, "telnet.password");
+        e.telnetUsername = Inputs.text(INVALID, "telnet.username", telnet.username(), MAX_USERNAME);
+        e.telnetPassword = keep(telnet.password(), previous == null ? null : previous.telnetPassword, "telnet.password", cleared);
     }
 
-    private static String keep(Secret given, String stored, String field) {
+    /** The credential to store: the given one, the stored one (left out, or {@code <secret>}), or none (sent as null). */
+    private static String keep(Secret given, String stored, String field, Set<String> cleared) {
+        if (cleared.contains(field)) {
+            return null;
+        }
         if (given == null) {
             return stored;
         }
         if (Secret.MASK.equals(given.reveal())) {
             if (stored == null) {
-                throw ApiException.badRequest("invalid_element", field + " is '" + Secret.MASK + "', but nothing is stored to keep; "
+                throw ApiException.badRequest(INVALID, field + " is '" + Secret.MASK + "', but nothing is stored to keep; "
                         + "send the actual value");
             }
             return stored;
         }
+        Inputs.check(INVALID, field, given.reveal(), MAX_CREDENTIAL);
         return given.reveal();
-    }
-
-    private static String limited(String field, String value) {
-        if (value != null && value.length() > 255) {
-            throw ApiException.badRequest("invalid_element", field + " is longer than 255 characters");
-        }
-        return value == null || value.isBlank() ? null : value.strip();
     }
 
     private static SnmpTarget snmpTarget(ElementEntity e) {

@@ -1,13 +1,16 @@
 package io.netwarden.dnc.elements;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netwarden.platform.Role;
 import io.netwarden.platform.api.ApiError;
 import io.netwarden.platform.api.ApiException;
+import io.netwarden.platform.api.QueryParams;
 import io.netwarden.platform.api.RoleEndpoint;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
@@ -18,10 +21,14 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -36,23 +43,25 @@ public class ElementsResource {
     @Inject
     Elements elements;
 
+    @Inject
+    ObjectMapper json;
+
     @POST
     @Operation(summary = "Add an element")
+    @RequestBody(content = @Content(schema = @Schema(implementation = ElementSpec.class)))
     @APIResponse(responseCode = "201", description = "Created", content = @Content(schema = @Schema(implementation = ElementSpec.class)))
     @APIResponse(responseCode = "409", description = "Name taken", content = @Content(schema = @Schema(implementation = ApiError.class)))
-    public Response create(ElementSpec spec) {
-        ElementSpec created = elements.create(spec);
+    public Response create(JsonNode body) throws JsonProcessingException {
+        ElementSpec created = elements.create(spec(body), cleared(body));
         return Response.created(URI.create("/api/v1/elements/" + created.name())).entity(created).build();
     }
 
     @GET
     @Operation(summary = "List elements by name")
-    public List<ElementSpec> list(@QueryParam("offset") @DefaultValue("0") int offset,
-            @QueryParam("limit") @DefaultValue("1000") int limit) {
-        if (offset < 0 || limit < 1 || limit > 10_000) {
-            throw ApiException.badRequest("invalid_paging", "offset must be >= 0 and limit 1-10000");
-        }
-        return elements.list(offset, limit);
+    public List<ElementSpec> list(@Parameter(description = "Elements to skip, default 0") @QueryParam("offset") String offset,
+            @Parameter(description = "At most this many, 1-10000, default 1000") @QueryParam("limit") String limit) {
+        return elements.list(QueryParams.integer("offset", offset, 0, 0, Integer.MAX_VALUE - 1),
+                QueryParams.integer("limit", limit, 1000, 1, 10_000));
     }
 
     @GET
@@ -65,11 +74,34 @@ public class ElementsResource {
 
     @PUT
     @Path("{name}")
-    @Operation(summary = "Create or replace an element; a credential sent as <secret> or left out keeps the stored one")
-    public Response put(@PathParam("name") String name, ElementSpec spec) {
-        Elements.Saved saved = elements.put(name, spec);
+    @Operation(summary = "Create or replace an element; a credential sent as <secret> or left out keeps the stored one,"
+            + " sent as null removes it")
+    @RequestBody(content = @Content(schema = @Schema(implementation = ElementSpec.class)))
+    public Response put(@PathParam("name") String name, JsonNode body) throws JsonProcessingException {
+        Elements.Saved saved = elements.put(name, spec(body), cleared(body));
         return (saved.created() ? Response.created(URI.create("/api/v1/elements/" + name)) : Response.ok())
                 .entity(saved.element()).build();
+    }
+
+    /** The body as an element; JSON null stays apart from a field left out (see {@link #cleared}). */
+    private ElementSpec spec(JsonNode body) throws JsonProcessingException {
+        if (body == null || body.isNull() || body.isMissingNode()) {
+            throw ApiException.badRequest("invalid_element", "send the element as JSON");
+        }
+        return json.treeToValue(body, ElementSpec.class);
+    }
+
+    /** Credential fields the body sets to JSON null: the request removes them (left out, they are kept). */
+    static Set<String> cleared(JsonNode body) {
+        Set<String> cleared = new HashSet<>();
+        for (String field : Elements.CLEARABLE) {
+            String[] path = field.split("\\.");
+            JsonNode parent = body.path(path[0]);
+            if (parent.isObject() && parent.has(path[1]) && parent.get(path[1]).isNull()) {
+                cleared.add(field);
+            }
+        }
+        return cleared;
     }
 
     @DELETE

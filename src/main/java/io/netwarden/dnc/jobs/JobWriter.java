@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Timer;
 import io.netwarden.dnc.elements.ElementEntity;
 import io.netwarden.platform.api.ApiException;
 import io.netwarden.platform.persistence.ActiveDatabase;
+import io.netwarden.platform.persistence.DatabaseErrors;
 import io.netwarden.proto.dnc.v1.JobUpdate;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -635,11 +636,12 @@ public class JobWriter {
                         only.result().complete(earlier);
                         return;
                     }
-                    LOG.warnf("%s: write failed: %s", name, e.getMessage());
+                    LOG.warnf("%s: write failed: %s", name, DatabaseErrors.safeMessage(e));
                     only.result().completeExceptionally(e);
                     return;
                 }
-                LOG.debugf("%s: batch of %d failed (%s); writing its items one by one", name, batch.size(), e.getMessage());
+                LOG.debugf("%s: batch of %d failed (%s); writing its items one by one", name, batch.size(),
+                        DatabaseErrors.safeMessage(e));
                 batch.forEach(p -> writeOrSplit(List.of(p)));
             }
         }
@@ -664,7 +666,7 @@ public class JobWriter {
                 // a refusal now means the element changed since; the maintenance loop ends the stored job
                 return checked(n, readElements(db, List.of(j.element)).get(j.element));
             } catch (SQLException e) {
-                LOG.debugf("%s: could not look for job %s: %s", name, j.id, e.getMessage());
+                LOG.debugf("%s: could not look for job %s: %s", name, j.id, DatabaseErrors.safeMessage(e));
                 return null;
             }
         }
@@ -687,7 +689,7 @@ public class JobWriter {
             try {
                 db.setAutoCommit(true);
             } catch (SQLException e) {
-                LOG.debugf("%s: could not reset the connection: %s", name, e.getMessage());
+                LOG.debugf("%s: could not reset the connection: %s", name, DatabaseErrors.safeMessage(e));
             }
         }
 
@@ -695,7 +697,7 @@ public class JobWriter {
             try {
                 db.rollback();
             } catch (SQLException e) {
-                LOG.debugf("%s: rollback failed: %s", name, e.getMessage());
+                LOG.debugf("%s: rollback failed: %s", name, DatabaseErrors.safeMessage(e));
             }
         }
 

@@ -4,10 +4,10 @@ import io.netwarden.dnc.dispatcher.DispatcherService;
 import io.netwarden.platform.Role;
 import io.netwarden.platform.api.ApiError;
 import io.netwarden.platform.api.ApiException;
+import io.netwarden.platform.api.QueryParams;
 import io.netwarden.platform.api.RoleEndpoint;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -65,22 +65,26 @@ public class JobsResource {
     @Operation(summary = "A job with its result and every status change")
     @APIResponse(responseCode = "404", description = "No such job", content = @Content(schema = @Schema(implementation = ApiError.class)))
     public JobView get(@PathParam("id") String id) {
-        return store.view(id, true).orElseThrow(() -> new ApiException(404, "job_not_found", "no job with id '" + id + "'"));
+        return store.view(id, true).orElseThrow(() -> new ApiException(404, "job_not_found",
+                id.matches("[0-9a-f-]{1,36}") ? "no job with id '" + id + "'" : "no such job"));
     }
 
     @GET
     @Operation(summary = "Jobs, newest first, optionally of one element and/or status")
     public List<JobView> list(@QueryParam("element") String element, @QueryParam("status") String status,
-            @QueryParam("offset") @DefaultValue("0") int offset, @QueryParam("limit") @DefaultValue("100") int limit) {
-        if (offset < 0 || limit < 1 || limit > 1000) {
-            throw ApiException.badRequest("invalid_paging", "offset must be >= 0 and limit 1-1000");
-        }
+            @Parameter(description = "Jobs to skip, default 0") @QueryParam("offset") String offset,
+            @Parameter(description = "At most this many, 1-1000, default 100") @QueryParam("limit") String limit) {
+        int skip = QueryParams.integer("offset", offset, 0, 0, Integer.MAX_VALUE - 1);
+        int most = QueryParams.integer("limit", limit, 100, 1, 1000);
         JobStatus wanted;
         try {
-            wanted = status == null ? null : JobStatus.parse(status);
+            wanted = status == null ? null : JobStatus.parse(status.length() > 16 ? "?" : status);
         } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest("invalid_status", e.getMessage());
+            throw ApiException.badRequest("invalid_status", "status must be one of queued, running, succeeded, failed, timed_out");
         }
-        return store.list(element, wanted, offset, limit);
+        if (element != null && element.length() > 128) {
+            return List.of();
+        }
+        return store.list(element, wanted, skip, most);
     }
 }

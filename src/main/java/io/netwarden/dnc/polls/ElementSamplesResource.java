@@ -2,9 +2,9 @@ package io.netwarden.dnc.polls;
 
 import io.netwarden.platform.Role;
 import io.netwarden.platform.api.ApiException;
+import io.netwarden.platform.api.QueryParams;
 import io.netwarden.platform.api.RoleEndpoint;
 import jakarta.inject.Inject;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** {@code GET /api/v1/elements/{name}/samples}: what scheduled polls collected from an element. */
@@ -30,10 +31,9 @@ public class ElementSamplesResource {
     @GET
     @Operation(summary = "Samples of an element, newest first")
     public List<Polls.SampleView> samples(@PathParam("name") String element, @QueryParam("oid") String oid,
-            @QueryParam("since") String since, @QueryParam("limit") @DefaultValue("1000") int limit) {
-        if (limit < 1 || limit > 100_000) {
-            throw ApiException.badRequest("invalid_paging", "limit must be 1-100000");
-        }
+            @QueryParam("since") String since,
+            @Parameter(description = "At most this many, 1-100000, default 1000") @QueryParam("limit") String limitParam) {
+        int limit = QueryParams.integer("limit", limitParam, 1000, 1, 100_000);
         Instant from;
         try {
             from = since == null ? null : Instant.parse(since);

@@ -2,30 +2,71 @@ package io.netwarden.dnc.snmp;
 
 import java.util.Arrays;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /** A numeric object identifier, dotted, without a leading dot ({@code 1.3.6.1.2.1.1.5.0}). */
 public record Oid(String dotted) implements Comparable<Oid> {
 
-    private static final Pattern FORM = Pattern.compile("\\d+(\\.\\d+)+");
+    /** Longest dotted form accepted: 128 sub-identifiers of up to 10 digits (RFC 2578 allows 128) and their dots. */
+    static final int MAX_LENGTH = 1408;
 
     public Oid {
         if (dotted == null) {
             throw new IllegalArgumentException("an OID is required");
         }
+        if (dotted.length() > MAX_LENGTH + 1) {
+            throw new IllegalArgumentException("malformed OID: longer than " + MAX_LENGTH + " characters");
+        }
         if (dotted.startsWith(".")) {
             dotted = dotted.substring(1);
         }
-        if (!FORM.matcher(dotted).matches() || dotted.length() > 1408) {
-            throw new IllegalArgumentException("malformed OID '" + abbreviate(dotted)
-                    + "': expected numbers separated by dots, e.g. 1.3.6.1.2.1.1.5.0");
-        }
-        for (String arc : dotted.split("\\.")) {
-            if (arc.length() > 10 || Long.parseLong(arc) > 0xFFFFFFFFL) {
-                throw new IllegalArgumentException("malformed OID '" + abbreviate(dotted) + "': sub-identifier " + arc
-                        + " is larger than 4294967295");
+        check(dotted);
+    }
+
+    /**
+     * One pass over the characters, no regex (a regex with a repeated group recurses per sub-identifier and overflows
+     * the stack on long input): numbers of at most 10 digits up to 4294967295, separated by single dots, at least two,
+     * at most 128; the first is 0, 1 or 2, and under 0 and 1 the second is at most 39 (X.660).
+     */
+    private static void check(String dotted) {
+        int arcs = 0;
+        int digits = 0;
+        long value = 0;
+        long first = -1;
+        for (int i = 0; i <= dotted.length(); i++) {
+            char c = i < dotted.length() ? dotted.charAt(i) : '.';
+            if (c >= '0' && c <= '9') {
+                if (++digits > 10) {
+                    throw malformed(dotted, "a sub-identifier is larger than 4294967295");
+                }
+                value = value * 10 + (c - '0');
+            } else if (c == '.' && digits > 0) {
+                if (value > 0xFFFFFFFFL) {
+                    throw malformed(dotted, "a sub-identifier is larger than 4294967295");
+                }
+                if (arcs == 0) {
+                    if (value > 2) {
+                        throw malformed(dotted, "the first sub-identifier must be 0, 1 or 2");
+                    }
+                    first = value;
+                } else if (arcs == 1 && first < 2 && value > 39) {
+                    throw malformed(dotted, "under " + first + " the second sub-identifier is at most 39");
+                }
+                if (++arcs > 128) {
+                    throw malformed(dotted, "more than 128 sub-identifiers");
+                }
+                digits = 0;
+                value = 0;
+            } else {
+                throw malformed(dotted, "expected numbers separated by dots, e.g. 1.3.6.1.2.1.1.5.0");
             }
         }
+        if (arcs < 2) {
+            throw malformed(dotted, "expected at least two numbers separated by dots, e.g. 1.3.6.1.2.1.1.5.0");
+        }
+    }
+
+    private static IllegalArgumentException malformed(String dotted, String why) {
+        return new IllegalArgumentException("malformed OID '" + abbreviate(dotted) + "': " + why);
     }
 
     public static Oid of(String dotted) {
@@ -60,8 +101,14 @@ public record Oid(String dotted) implements Comparable<Oid> {
         return Integer.compare(a.length, b.length);
     }
 
+    /** At most 64 characters of it, and only digits and dots (the rest shown as '?'), so that an error can quote it. */
     private static String abbreviate(String s) {
-        return s.length() > 64 ? s.substring(0, 64) + "…" : s;
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < Math.min(64, s.length()); i++) {
+            char c = s.charAt(i);
+            out.append(c == '.' || (c >= '0' && c <= '9') ? c : '?');
+        }
+        return s.length() > 64 ? out + "…" : out.toString();
     }
 
     @Override

@@ -42,10 +42,10 @@ public record SnmpTarget(String host, int port, SnmpVersion version, Secret comm
                 throw new IllegalArgumentException("SNMPv3 needs snmp.user");
             }
             if (authProtocol != null && !AUTH_PROTOCOLS.contains(authProtocol)) {
-                throw new IllegalArgumentException("unknown snmp.authProtocol '" + authProtocol + "'; one of " + sorted(AUTH_PROTOCOLS));
+                throw new IllegalArgumentException("snmp.authProtocol must be one of " + sorted(AUTH_PROTOCOLS));
             }
             if (privProtocol != null && !PRIV_PROTOCOLS.contains(privProtocol)) {
-                throw new IllegalArgumentException("unknown snmp.privProtocol '" + privProtocol + "'; one of " + sorted(PRIV_PROTOCOLS));
+                throw new IllegalArgumentException("snmp.privProtocol must be one of " + sorted(PRIV_PROTOCOLS));
             }
             if (authProtocol != null && (authPassword == null || authPassword.reveal().length() < 8)) {
                 throw new IllegalArgumentException("snmp.authPassword of at least 8 characters is required with an auth protocol");

@@ -23,6 +23,6 @@ public enum SnmpVersion {
                 return version;
             }
         }
-        throw new IllegalArgumentException("unknown SNMP version '" + value + "'; one of v1, v2c, v3");
+        throw new IllegalArgumentException("unknown SNMP version; one of v1, v2c, v3");
     }
 }

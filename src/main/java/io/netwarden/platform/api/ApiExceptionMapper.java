@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import io.netwarden.platform.persistence.DatabaseErrors;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -55,7 +56,8 @@ public class ApiExceptionMapper {
             return malformedJson(json);
         }
         String incident = UUID.randomUUID().toString();
-        LOG.errorf(e, "unexpected failure (incident %s)", incident);
+        // the database driver's messages can hold bound values (credentials): loggable() leaves them out
+        LOG.errorf(DatabaseErrors.loggable(e), "unexpected failure (incident %s)", incident);
         return respond(500, "internal_error", "unexpected failure; the server log has details under incident " + incident);
     }
 

@@ -4,6 +4,7 @@ import io.netwarden.platform.NodeIdentity;
 import io.netwarden.platform.Role;
 import io.netwarden.platform.config.NetwardenConfig;
 import io.netwarden.platform.messaging.Messaging;
+import io.netwarden.platform.persistence.DatabaseErrors;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
@@ -73,7 +74,7 @@ public class Lifecycle {
                 LOG.debugf("started %s (%s)", service.name(), service.role());
             } catch (Exception e) {
                 states.put(service.role(), RoleState.FAILED);
-                LOG.errorf(e, "role %s: %s failed to start", service.role(), service.name());
+                LOG.errorf(DatabaseErrors.loggable(e), "role %s: %s failed to start", service.role(), service.name());
                 throw e;
             }
         }
@@ -90,7 +91,7 @@ public class Lifecycle {
             try {
                 service.resync(restored.source());
             } catch (RuntimeException e) {
-                LOG.errorf(e, "role %s: %s failed to resync after %s came back", service.role(), service.name(),
+                LOG.errorf(DatabaseErrors.loggable(e), "role %s: %s failed to resync after %s came back", service.role(), service.name(),
                         restored.source());
             }
         }
@@ -109,7 +110,7 @@ public class Lifecycle {
             try {
                 service.stop(drain);
             } catch (RuntimeException e) {
-                LOG.errorf(e, "role %s: %s did not stop cleanly", service.role(), service.name());
+                LOG.errorf(DatabaseErrors.loggable(e), "role %s: %s did not stop cleanly", service.role(), service.name());
             }
         }
         running.clear();

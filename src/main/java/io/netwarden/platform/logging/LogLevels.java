@@ -2,6 +2,7 @@ package io.netwarden.platform.logging;
 
 import io.netwarden.platform.NodeIdentity;
 import io.netwarden.platform.api.ApiException;
+import io.netwarden.platform.api.Inputs;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
@@ -31,6 +32,19 @@ public class LogLevels {
     public static final String ROOT = "ROOT";
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_$][A-Za-z0-9_.$-]{0,254}");
     static final List<String> LEVELS = List.of("OFF", "FATAL", "ERROR", "WARN", "INFO", "DEBUG", "TRACE", "ALL");
+
+    /**
+     * Loggers that can print what a request or a row carried — SQL parameter values, driver errors quoting them,
+     * pgjdbc's wire trace — and so credentials. Each keeps the level given here (set in application.properties as
+     * their own level, so a change of ROOT or a parent does not reach them); the API refuses to make one of them, or a
+     * logger below it, more verbose.
+     */
+    static final Map<String, Level> FIXED = Map.of(
+            "org.hibernate.orm.jdbc.bind", org.jboss.logmanager.Level.INFO,
+            "org.hibernate.orm.jdbc.extract", org.jboss.logmanager.Level.INFO,
+            "org.hibernate.type", org.jboss.logmanager.Level.INFO,
+            "org.hibernate.engine.jdbc.spi.SqlExceptionHelper", Level.OFF,
+            "org.postgresql", org.jboss.logmanager.Level.INFO);
 
     /** One logger: its own level (null: inherited) and the level in effect. */
     public record LoggerLevel(String name, String level, String effectiveLevel) {
@@ -74,6 +88,7 @@ public class LogLevels {
         if (level == null && internal.isEmpty()) {
             throw ApiException.badRequest("invalid_level", "the root logger needs a level; one of " + String.join(", ", LEVELS));
         }
+        refuseIfFixed(internal, level);
         Logger logger = Logger.getLogger(internal);
         String previous = logger.getLevel() == null ? null : logger.getLevel().getName();
         logger.setLevel(level);
@@ -87,6 +102,17 @@ public class LogLevels {
                 now == null ? "inherited" : now);
         changed.fire(new LogLevelChanged(displayName(internal), now, previous, node.name()));
         return view(logger);
+    }
+
+    private static void refuseIfFixed(String internal, Level level) {
+        for (Map.Entry<String, Level> fixed : FIXED.entrySet()) {
+            String protectedName = fixed.getKey();
+            boolean covered = internal.equals(protectedName) || internal.startsWith(protectedName + ".");
+            if (covered && (level == null || level.intValue() < fixed.getValue().intValue())) {
+                throw ApiException.badRequest("protected_logger", protectedName + " can print credentials (SQL parameter values"
+                        + " or driver messages quoting them); it stays at " + fixed.getValue().getName() + " or quieter");
+            }
+        }
     }
 
     /** JBoss LogManager's {@code getLogger} creates loggers on demand, so ask its log context instead. */
@@ -123,8 +149,9 @@ public class LogLevels {
             case "INFO" -> org.jboss.logmanager.Level.INFO;
             case "DEBUG" -> org.jboss.logmanager.Level.DEBUG;
             case "TRACE" -> org.jboss.logmanager.Level.TRACE;
-            default -> throw ApiException.badRequest("invalid_level",
-                    "unknown level '" + requested + "'; one of " + String.join(", ", LEVELS) + ", or null to inherit");
+            default -> throw ApiException.badRequest("invalid_level", "unknown level"
+                    + (requested.length() <= 16 && Inputs.firstForbidden(requested) < 0 ? " '" + requested + "'" : "")
+                    + "; one of " + String.join(", ", LEVELS) + ", or null to inherit");
         };
     }
 

@@ -1,5 +1,6 @@
 package io.netwarden.platform.messaging;
 
+import io.netwarden.platform.persistence.DatabaseErrors;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -138,7 +139,7 @@ public final class LocalBus implements Messaging {
                     try {
                         handler.accept(message);
                     } catch (RuntimeException e) {
-                        LOG.errorf(e, "handler for %s failed on a message to %s", filter, message.subject());
+                        LOG.errorf(DatabaseErrors.loggable(e), "handler for %s failed on a message to %s", filter, message.subject());
                     }
                 });
             } catch (java.util.concurrent.RejectedExecutionException closedMeanwhile) {

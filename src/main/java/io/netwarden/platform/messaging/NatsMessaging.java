@@ -12,6 +12,7 @@ import io.nats.client.Nats;
 import io.nats.client.Options;
 import io.nats.client.impl.Headers;
 import io.nats.client.impl.NatsMessage;
+import io.netwarden.platform.persistence.DatabaseErrors;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.HashMap;
@@ -300,7 +301,7 @@ public final class NatsMessaging implements Messaging {
                 try {
                     handler.accept(fromNats(message));
                 } catch (RuntimeException e) {
-                    LOG.errorf(e, "handler for %s failed on a message to %s", filter, message.getSubject());
+                    LOG.errorf(DatabaseErrors.loggable(e), "handler for %s failed on a message to %s", filter, message.getSubject());
                 }
             });
             queueGroup.ifPresentOrElse(q -> d.subscribe(filter, q), () -> d.subscribe(filter));

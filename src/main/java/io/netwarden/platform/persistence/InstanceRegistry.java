@@ -44,7 +44,7 @@ public class InstanceRegistry {
                 row.stoppedAt = Instant.now();
             }
         } catch (RuntimeException e) {
-            LOG.warnf("could not record the stop of instance %s: %s", node.instance(), e.getMessage());
+            LOG.warnf("could not record the stop of instance %s: %s", node.instance(), DatabaseErrors.safeMessage(e));
         }
     }
 

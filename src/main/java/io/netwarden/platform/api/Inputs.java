@@ -1,0 +1,73 @@
+package io.netwarden.platform.api;
+
+/**
+ * Rules every text field of a request passes before it is used: a length bound checked first (so nothing unbounded
+ * reaches a regex or a column), and no control, format or separator characters — which would break log lines and
+ * terminals, and include the bidi overrides (U+202E …) that make text read differently from what it is. Errors name the
+ * field and never repeat its value: it may be a credential, and it may be exactly the text that should not be printed.
+ */
+public final class Inputs {
+
+    private Inputs() {
+    }
+
+    /**
+     * {@code value} stripped, or null when absent or blank.
+     *
+     * @throws ApiException 400 {@code code} when longer than {@code max} or holding a forbidden character
+     */
+    public static String text(String code, String field, String value, int max) {
+        if (value == null) {
+            return null;
+        }
+        check(code, field, value, max);
+        String stripped = value.strip();
+        return stripped.isEmpty() ? null : stripped;
+    }
+
+    /** As {@link #text}, but the value is required. */
+    public static String required(String code, String field, String value, int max) {
+        String text = text(code, field, value, max);
+        if (text == null) {
+            throw ApiException.badRequest(code, field + " is required");
+        }
+        return text;
+    }
+
+    /** Checks a value that is used as it is (a credential: spaces at its ends count). */
+    public static void check(String code, String field, String value, int max) {
+        if (value.length() > max) {
+            throw ApiException.badRequest(code, field + " is longer than " + max + " characters");
+        }
+        int bad = firstForbidden(value);
+        if (bad >= 0) {
+            throw ApiException.badRequest(code, field + " holds a control, format or separator character (at position "
+                    + (bad + 1) + "); those are not allowed");
+        }
+    }
+
+    /** Index of the first control (Cc), format (Cf, incl. bidi controls), separator (Zl, Zp) or lone surrogate; or -1. */
+    public static int firstForbidden(CharSequence value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            int type = Character.getType(c);
+            if (type == Character.CONTROL || type == Character.FORMAT || type == Character.LINE_SEPARATOR
+                    || type == Character.PARAGRAPH_SEPARATOR) {
+                return i;
+            }
+            if (Character.isHighSurrogate(c)) {
+                if (i + 1 >= value.length() || !Character.isLowSurrogate(value.charAt(i + 1))) {
+                    return i;
+                }
+                int cp = Character.toCodePoint(c, value.charAt(i + 1));
+                if (Character.getType(cp) == Character.FORMAT) {
+                    return i;
+                }
+                i++;
+            } else if (Character.isLowSurrogate(c)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+}
