@@ -29,6 +29,8 @@ import org.jboss.logging.Logger;
 public final class CachedTelnetRunner implements TelnetRunner {
 
     private static final Logger LOG = Logger.getLogger(CachedTelnetRunner.class);
+    /** Error patterns look at no more of a line than this. */
+    static final int MAX_MATCHED_LINE = 4096;
 
     private static final class Slot {
         final ReentrantLock lock = new ReentrantLock(true);
@@ -89,13 +91,32 @@ public final class CachedTelnetRunner implements TelnetRunner {
         }
     }
 
+    /**
+     * Error patterns are matched line by line, and only against the first {@link #MAX_MATCHED_LINE} characters of a
+     * line: the cost stays linear in the output whatever a pattern looks like or a device prints.
+     */
     private static void checkErrors(TelnetTarget target, CommandOutput output, List<CommandOutput> sofar) throws TelnetException {
-        for (var pattern : target.profile().errors()) {
-            var m = pattern.matcher(output.output());
-            if (m.find()) {
-                throw new PartialTelnetException("command_error", "'" + output.command() + "' failed on " + target.element() + ": "
-                        + m.group().strip(), sofar);
+        List<java.util.regex.Pattern> patterns = target.profile().errors();
+        if (patterns.isEmpty()) {
+            return;
+        }
+        String text = output.output();
+        int start = 0;
+        while (start <= text.length()) {
+            int end = text.indexOf('\n', start);
+            if (end < 0) {
+                end = text.length();
             }
+            String line = text.substring(start, Math.min(end, start + MAX_MATCHED_LINE));
+            for (var pattern : patterns) {
+                var m = pattern.matcher(line);
+                if (m.find()) {
+                    String found = m.group().strip();
+                    throw new PartialTelnetException("command_error", "'" + output.command() + "' failed on " + target.element()
+                            + ": " + (found.length() > 200 ? found.substring(0, 200) + "…" : found), sofar);
+                }
+            }
+            start = end + 1;
         }
     }
 

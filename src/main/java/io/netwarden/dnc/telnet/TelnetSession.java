@@ -1,5 +1,6 @@
 package io.netwarden.dnc.telnet;
 
+import io.netwarden.platform.auth.Secret;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -13,7 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.commons.net.telnet.EchoOptionHandler;
 import org.apache.commons.net.telnet.InvalidTelnetOptionException;
 import org.apache.commons.net.telnet.SuppressGAOptionHandler;
@@ -37,8 +37,13 @@ final class TelnetSession implements AutoCloseable {
 
     /** Output of one command is cut off beyond this many characters. */
     static final int MAX_OUTPUT_CHARS = 8 * 1024 * 1024;
+    /** Most characters a device may send while logging in before it shows a prompt. */
+    static final int MAX_LOGIN_CHARS = 64 * 1024;
+    /** Prompt, pager and login patterns look at no more than this many of the last characters. */
+    static final int WINDOW = 1024;
+    /** Shortest password that is masked in command output too (in messages it always is). */
+    static final int MIN_SCRUBBED = 4;
     private static final Duration QUIET = Duration.ofMillis(300);
-    private static final Pattern ESCAPES = Pattern.compile("\u001B\\[[0-9;?]*[ -/]*[@-~]|\u001B[()][0-9A-Za-z]|\u001B[=>]");
 
     private final TelnetTarget target;
     private final TelnetClient client;
@@ -60,8 +65,11 @@ final class TelnetSession implements AutoCloseable {
 
     static TelnetSession open(TelnetTarget target) throws TelnetException {
         TelnetClient client = new TelnetClient("VT100");
-        // the reader thread makes a socket timeout surface as SocketTimeoutException; without it commons-net reports EOF
-        client.setReaderThread(true);
+        // No reader thread: commons-net's thread dies when a device sends more than 2 KiB before the thread is marked as
+        // started ("Queue is full"), and the read waiting for it then hangs for ever. Without it, a read timeout is
+        // reported as end of stream once and thrown on the next read (see readInto).
+        client.setReaderThread(false);
+        client.setSocketFactory(new ChunkedSocketFactory());
         try {
             client.addOptionHandler(new TerminalTypeOptionHandler("VT100", false, false, true, false));
             client.addOptionHandler(new EchoOptionHandler(false, false, false, true));
@@ -100,18 +108,26 @@ final class TelnetSession implements AutoCloseable {
     private void login() throws TelnetException {
         TelnetProfile profile = target.profile();
         long deadline = System.nanoTime() + target.connectTimeout().plus(target.commandTimeout()).toNanos();
-        StringBuilder seen = new StringBuilder();
+        TerminalText seen = new TerminalText();
+        long total = 0;
         boolean userSent = false;
         boolean passwordSent = false;
         while (System.nanoTime() < deadline) {
+            long before = seen.received();
             boolean got = readInto(seen);
-            String text = clean(seen.toString());
-            Matcher failure = profile.loginFailure().matcher(text);
-            if (failure.find()) {
-                throw new TelnetException("login_failed", "telnet login to " + target.element() + " (" + target.endpoint() + ") as '"
-                        + target.username() + "' refused: " + failure.group().strip());
+            total += seen.received() - before;
+            if (total > MAX_LOGIN_CHARS) {
+                throw new TelnetException("bad_response", target.element() + " (" + target.endpoint() + ") sent more than "
+                        + MAX_LOGIN_CHARS + " characters while logging in without showing a prompt");
             }
-            String tail = lastLine(text);
+            // patterns look at the end of what came, never at all of it: a chatty device costs no more per read
+            String recent = seen.last(WINDOW);
+            Matcher failure = profile.loginFailure().matcher(recent);
+            if (failure.find()) {
+                throw new TelnetException("login_failed", "telnet login to " + target.element() + " (" + target.endpoint()
+                        + ") refused: " + scrub(failure.group().strip()));
+            }
+            String tail = seen.tailLength() <= WINDOW ? seen.tail(WINDOW) : "";
             // a prompt seen a second time only counts once the server has gone quiet: output arriving in pieces can pause
             // right after "Last login:" (pam_lastlog), which looks like a login prompt until the rest of the line comes
             boolean settled = !got && quiet();
@@ -124,63 +140,78 @@ final class TelnetSession implements AutoCloseable {
                 }
                 send(target.password().reveal());
                 passwordSent = true;
-                seen.setLength(0);
+                seen.clear();
             } else if (profile.loginPrompt().matcher(tail).find() && (!userSent || settled)) {
                 if (userSent) {
                     throw new TelnetException("login_failed", "telnet login to " + target.element() + " (" + target.endpoint()
-                            + ") as '" + target.username() + "' refused: asked for the login again");
+                            + ") refused: asked for the login again");
                 }
                 if (target.username() == null) {
                     throw new TelnetException("login_failed", target.element() + " asks for a login but the element has no telnet.username");
                 }
                 send(target.username());
                 userSent = true;
-                seen.setLength(0);
-            } else if (settled && profile.prompt().matcher(tail).find()) {
+                seen.clear();
+            } else if (settled && !tail.isEmpty() && profile.prompt().matcher(tail).find()) {
                 prompt = tail;
                 return;
             }
         }
         throw new TelnetException("timed_out", "no shell prompt from " + target.element() + " (" + target.endpoint() + ") within "
                 + target.connectTimeout().plus(target.commandTimeout()).toSeconds() + " s of connecting; last output: "
-                + excerpt(clean(seen.toString())));
+                + excerpt(seen.last(WINDOW)));
     }
 
     /** Runs one command line and returns what it printed. */
     CommandOutput run(String command) throws TelnetException {
         lastUsedNanos = System.nanoTime();
-        StringBuilder discard = new StringBuilder();
+        TerminalText discard = new TerminalText();
         while (pending() && readInto(discard)) {
-            discard.setLength(0); // whatever arrived unasked (banners, late output) is not this command's
+            discard.clear(); // whatever arrived unasked (banners, late output) is not this command's
         }
         send(command);
         long deadline = System.nanoTime() + target.commandTimeout().toNanos();
-        StringBuilder raw = new StringBuilder();
+        TerminalText out = new TerminalText();
         while (System.nanoTime() < deadline) {
-            boolean got = readInto(raw);
-            if (raw.length() > MAX_OUTPUT_CHARS) {
+            boolean got = readInto(out);
+            if (out.received() > MAX_OUTPUT_CHARS) {
                 throw new TelnetException("output_too_large", "'" + command + "' on " + target.element() + " printed more than "
                         + MAX_OUTPUT_CHARS + " characters");
             }
-            String text = clean(raw.toString());
-            String tail = lastLine(text);
+            // prompt and pager are looked for in the last line only, and only in its last WINDOW characters
+            String tail = out.tail(WINDOW);
             Matcher pager = target.profile().pager().matcher(tail);
             if (pager.find()) {
                 send(" ", false);
-                raw.setLength(0);
-                raw.append(text, 0, text.length() - tail.length()).append(tail, 0, pager.start());
+                out.cut(out.length() - tail.length() + pager.start());
                 continue;
             }
-            boolean done = prompt != null && tail.equals(prompt)
-                    || (!got && quiet() && target.profile().prompt().matcher(tail).find());
-            if (done && text.length() > 0) {
+            boolean wholeLine = out.tailLength() <= WINDOW;
+            boolean done = wholeLine && (prompt != null && tail.equals(prompt)
+                    || (!got && quiet() && target.profile().prompt().matcher(tail).find()));
+            if (done && out.length() > 0) {
                 prompt = tail;
                 lastUsedNanos = System.nanoTime();
-                return new CommandOutput(command, output(command, text, tail));
+                return new CommandOutput(command, scrubOutput(output(command, out.toString(), tail)));
             }
         }
         throw new TelnetException("timed_out", "no prompt from " + target.element() + " within " + target.commandTimeout().toSeconds()
-                + " s after '" + command + "'; last output: " + excerpt(clean(raw.toString())));
+                + " s after '" + command + "'; last output: " + excerpt(out.last(WINDOW)));
+    }
+
+    /** The password never leaves in a message, whatever a device echoes. */
+    private String scrub(String text) {
+        Secret password = target.password();
+        return password == null ? text : text.replace(password.reveal(), Secret.MASK);
+    }
+
+    /**
+     * Nor in a command's output; a password of fewer than {@link #MIN_SCRUBBED} characters is left alone there, where
+     * replacing every occurrence would garble the output (such a password protects little anyway).
+     */
+    private String scrubOutput(String text) {
+        Secret password = target.password();
+        return password == null || password.reveal().length() < MIN_SCRUBBED ? text : scrub(text);
     }
 
     /** Drops the echoed command (first line) and the prompt (last line). */
@@ -197,11 +228,14 @@ final class TelnetSession implements AutoCloseable {
     }
 
     /** Reads what is there now (waiting at most one socket timeout slice); false when nothing came. */
-    private boolean readInto(StringBuilder sink) throws TelnetException {
+    private boolean readInto(TerminalText sink) throws TelnetException {
         byte[] buf = new byte[8192];
         int n;
         try {
             n = in.read(buf);
+            if (n < 0) {
+                n = in.read(buf); // a timeout is thrown here; at a real end of stream this is -1 again
+            }
         } catch (SocketTimeoutException nothingYet) {
             return false;
         } catch (IOException e) {
@@ -250,40 +284,9 @@ final class TelnetSession implements AutoCloseable {
         }
     }
 
-    /** Terminal output as text: escape sequences out, backspaces and carriage-return overwrites applied. */
-    static String clean(String raw) {
-        String s = ESCAPES.matcher(raw).replaceAll("").replace("\r\n", "\n").replace("\r\u0000", "\r");
-        StringBuilder result = new StringBuilder(s.length());
-        int lineStart = 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '\b') {
-                if (result.length() > lineStart) {
-                    result.setLength(result.length() - 1);
-                }
-            } else if (c == '\r') {
-                // a lone CR returns to the line start: what follows overwrites it (pagers erase their prompt this way)
-                int next = i + 1;
-                if (next < s.length() && s.charAt(next) != '\n') {
-                    result.setLength(lineStart);
-                }
-            } else if (c == '\n') {
-                result.append('\n');
-                lineStart = result.length();
-            } else if (c == '\t' || c >= ' ') {
-                result.append(c);
-            }
-        }
-        return result.toString();
-    }
-
-    private static String lastLine(String text) {
-        int nl = text.lastIndexOf('\n');
-        return nl < 0 ? text : text.substring(nl + 1);
-    }
-
-    private static String excerpt(String text) {
-        String oneLine = text.replace('\n', ' ').strip();
+    /** The last 200 characters, on one line, the password masked. */
+    private String excerpt(String text) {
+        String oneLine = scrub(text).replace('\n', ' ').strip();
         return oneLine.isEmpty() ? "(nothing)" : "'" + (oneLine.length() > 200 ? "…" + oneLine.substring(oneLine.length() - 200) : oneLine) + "'";
     }
 

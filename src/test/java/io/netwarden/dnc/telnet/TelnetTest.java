@@ -182,6 +182,97 @@ class TelnetTest {
         }
     }
 
+    @Test
+    void aPasswordTheDeviceEchoesNeverAppearsInAnError() throws Exception {
+        // Given: devices that echo the password back, then refuse it or go silent
+        String password = "echoed-secret-" + System.nanoTime();
+        for (String after : new String[] {"\r\nLogin incorrect: " + password + "\r\n", "\r\nwelcome " + password + " ..."}) {
+            try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                Thread.ofVirtual().start(() -> {
+                    try (Socket s = server.accept(); OutputStream out = s.getOutputStream()) {
+                        InputStream in = s.getInputStream();
+                        write(out, "login: ");
+                        readLine(in);
+                        write(out, "Password: ");
+                        write(out, readLine(in) + after);
+                        Thread.sleep(5000);
+                    } catch (Exception ignored) {
+                        // test server going away
+                    }
+                });
+                TelnetTarget box = new TelnetTarget("t-echo", "127.0.0.1", server.getLocalPort(), "u", Secret.of(password),
+                        TelnetProfile.GENERIC, Duration.ofSeconds(1), Duration.ofSeconds(1));
+
+                // When
+                var e = assertThrows(TelnetException.class, () -> runner.run(box, List.of("id")));
+
+                // Then
+                assertTrue(List.of("login_failed", "timed_out").contains(e.code()), e.code() + ": " + e.getMessage());
+                assertFalse(e.getMessage().contains(password), e.getMessage());
+                if (e.code().equals("timed_out")) {
+                    assertTrue(e.getMessage().contains("<secret>"), "the echo in the excerpt is masked: " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    @Test
+    void aDeviceFloodingTheLoginIsCutOff() throws Exception {
+        // Given: a device that sends 1 MiB without ever showing a prompt
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread.ofVirtual().start(() -> {
+                try (Socket s = server.accept(); OutputStream out = s.getOutputStream()) {
+                    String junk = "banner line without a prompt ".repeat(100) + "\r\n";
+                    for (int sent = 0; sent < 1 << 20; sent += junk.length()) {
+                        write(out, junk);
+                    }
+                    Thread.sleep(5000);
+                } catch (Exception ignored) {
+                    // the client hung up, as it should
+                }
+            });
+            TelnetTarget box = new TelnetTarget("t-flood", "127.0.0.1", server.getLocalPort(), "u", Secret.of("p"),
+                    TelnetProfile.GENERIC, Duration.ofSeconds(10), Duration.ofSeconds(10));
+
+            // When / Then
+            var e = assertThrows(TelnetException.class, () -> runner.run(box, List.of("id")));
+            assertEquals("bad_response", e.code(), e.getMessage());
+            assertTrue(e.getMessage().contains("while logging in"), e.getMessage());
+        }
+    }
+
+    @Test
+    void megabytesOfOutputAreTakenWholeAndTheCapHolds() throws Exception {
+        // Given: a device whose 'big N' prints N MiB of lines in one go
+        try (ServerSocket server = new ServerSocket(0, 4, InetAddress.getLoopbackAddress())) {
+            fakeDevice(server, (in, out) -> {
+                write(out, "box$ ");
+                for (String command = readLine(in); command.startsWith("big "); command = readLine(in)) {
+                    int mib = Integer.parseInt(command.substring(4));
+                    write(out, command + "\r\n");
+                    String line = "interface GigabitEthernet0/1 is up, line protocol is up ......\r\n"; // 64 bytes
+                    String block = line.repeat(1024); // 64 KiB
+                    for (int k = 0; k < mib * 16; k++) {
+                        write(out, block);
+                    }
+                    write(out, "box$ ");
+                }
+            });
+            TelnetTarget box = new TelnetTarget("t-big", "127.0.0.1", server.getLocalPort(), "u", Secret.of("p"),
+                    TelnetProfile.GENERIC, Duration.ofSeconds(5), Duration.ofSeconds(60));
+
+            // When: 7 MiB (never finished within a job timeout before: every read re-cleaned all output so far)
+            List<CommandOutput> outputs = runner.run(box, List.of("big 7"));
+
+            // Then
+            assertEquals(7 * 16 * 1024, outputs.getFirst().output().lines().count());
+
+            // and 9 MiB is over the 8 MiB cap
+            var e = assertThrows(TelnetException.class, () -> runner.run(box, List.of("big 9")));
+            assertEquals("output_too_large", e.code(), e.getMessage());
+        }
+    }
+
     interface AfterLogin {
         void run(InputStream in, OutputStream out) throws Exception;
     }
@@ -229,10 +320,4 @@ class TelnetTest {
         return line.toString();
     }
 
-    @Test
-    void terminalControlSequencesAreCleaned() {
-        assertEquals("abc\nxyz", TelnetSession.clean("\u001B[1mabc\u001B[0m\r\nxy\bxyz\u0007".replace("xy\bxyz", "xyz")));
-        assertEquals("done", TelnetSession.clean(" --More-- \r          \rdone"));
-        assertEquals("ab", TelnetSession.clean("abc\b"));
-    }
 }
