@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Test environment on loopback, without Docker: PostgreSQL, NATS with JetStream, Mosquitto, net-snmp's snmpd,
-# a telnet server with a throwaway login, and a real Apache Kafka broker (KRaft) run from Maven Central jars.
+# a telnet server with a throwaway login, a real Apache Kafka broker (KRaft) run from Maven Central jars, and the
+# Spectral OpenAPI linter from npm.
 #
 #   scripts/test-env.sh up     install what is missing (apt, as root), reuse services already up, start the rest
 #   scripts/test-env.sh env    print the addresses tests use, as `export` lines (eval "$(scripts/test-env.sh env)")
@@ -274,6 +275,28 @@ CONF
   wait_tcp "$KAFKA_PORT" 90 Kafka
 }
 
+# ---------------------------------------------------------------- Spectral (OpenAPI linter, from npm)
+SPECTRAL_VERSION=6.16.3
+spectral_bin() { echo "$DIR/spectral/node_modules/.bin/spectral"; }
+
+up_spectral() {
+  if [ -x "$(spectral_bin)" ] && [ -f "$DIR/spectral/.complete-$SPECTRAL_VERSION" ]; then
+    log "Spectral: reusing $SPECTRAL_VERSION"
+    return
+  fi
+  if ! command -v npm >/dev/null 2>&1; then
+    [ "$(id -u)" -eq 0 ] || die "npm is missing; install Node.js and npm (apt-get install nodejs npm)"
+    log "installing nodejs npm"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends nodejs npm >>"$DIR/apt.log" 2>&1 \
+      || die "apt-get install nodejs npm failed; see $DIR/apt.log"
+  fi
+  log "Spectral: installing @stoplight/spectral-cli $SPECTRAL_VERSION from npm"
+  mkdir -p "$DIR/spectral"
+  npm install --prefix "$DIR/spectral" --no-audit --no-fund --loglevel=error "@stoplight/spectral-cli@$SPECTRAL_VERSION" \
+    >"$DIR/spectral.log" 2>&1 || die "npm install of Spectral failed; see $DIR/spectral.log"
+  touch "$DIR/spectral/.complete-$SPECTRAL_VERSION"
+}
+
 # ---------------------------------------------------------------- commands
 cmd_up() {
   mkdir -p "$DIR" "$PIDS"
@@ -289,6 +312,7 @@ cmd_up() {
   up_snmpd
   up_telnet
   up_kafka
+  up_spectral
   log "up; addresses:"
   cmd_env >&2
 }
@@ -313,6 +337,7 @@ export NETWARDEN_TEST_TELNET=127.0.0.1:$TELNET_PORT
 export NETWARDEN_TEST_TELNET_USER=$TELNET_USER
 export NETWARDEN_TEST_TELNET_PASSWORD=$telnet_password
 export NETWARDEN_TEST_NATS_SERVER=$(command -v nats-server || echo /usr/sbin/nats-server)
+export NETWARDEN_TEST_SPECTRAL=$(spectral_bin)
 ENV
 }
 

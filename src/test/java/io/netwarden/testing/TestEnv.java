@@ -83,6 +83,11 @@ public final class TestEnv {
         return get("NETWARDEN_TEST_NATS_SERVER", "/usr/sbin/nats-server");
     }
 
+    /** The Spectral CLI that scripts/test-env.sh installs from npm. */
+    public static String spectral() {
+        return get("NETWARDEN_TEST_SPECTRAL", ".test-env/spectral/node_modules/.bin/spectral");
+    }
+
     public static int freePort() {
         try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             socket.setReuseAddress(true);

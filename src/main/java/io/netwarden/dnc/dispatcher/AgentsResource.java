@@ -31,7 +31,9 @@ public class AgentsResource {
     DispatcherConfig config;
 
     @GET
-    @Operation(summary = "Every agent with its last heartbeat and the elements it reaches")
+    @Operation(operationId = "listAgents", summary = "Every agent with its last heartbeat and the elements it reaches",
+            description = "Every agent heard of lately: last heartbeat, whether it is alive, its running jobs and the elements "
+                    + "it reached lately.")
     public List<AgentView> list() {
         Instant aliveSince = Instant.now().minus(config.agentTimeout());
         return directory.all().stream().map(a -> new AgentView(a.name(), a.pool(), a.node(), a.lastHeartbeat(),

@@ -47,7 +47,9 @@ public class ElementLockResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Lock an element for an operator; provisions wait until it is released or expires")
+    @Operation(operationId = "lockElement", summary = "Lock an element for an operator; provisions wait until it is released or expires",
+            description = "An operator's lease lock: provisions of the element wait (or fail, with onLocked fail) until it is "
+                    + "released or its duration ends.")
     @APIResponse(responseCode = "201", description = "Locked", content = @Content(schema = @Schema(implementation = ElementLocks.Lease.class)))
     @APIResponse(responseCode = "409", description = "Held by someone else", content = @Content(schema = @Schema(implementation = ApiError.class)))
     public Response lock(@PathParam("name") String name, LockRequest request) {
@@ -72,7 +74,9 @@ public class ElementLockResource {
     }
 
     @GET
-    @Operation(summary = "The lock in force on an element")
+    @Operation(operationId = "getElementLock", summary = "The lock in force on an element",
+            description = "Holder, fencing token, when it was taken and when it ends; 404 not_locked when there is none.")
+    @APIResponse(responseCode = "200", description = "The lock", content = @Content(schema = @Schema(implementation = ElementLocks.Lease.class)))
     @APIResponse(responseCode = "404", description = "Not locked", content = @Content(schema = @Schema(implementation = ApiError.class)))
     public ElementLocks.Lease get(@PathParam("name") String name) {
         elements.get(name);
@@ -80,7 +84,9 @@ public class ElementLockResource {
     }
 
     @DELETE
-    @Operation(summary = "Release an element's lock; a lock held by a job needs ?force=true")
+    @Operation(operationId = "unlockElement", summary = "Release an element's lock; a lock held by a job needs ?force=true",
+            description = "Releasing a lock that a provision holds needs ?force=true: another provision may then interleave "
+                    + "with it.")
     @APIResponse(responseCode = "204", description = "Released")
     public void unlock(@PathParam("name") String name,
             @Parameter(description = "true: release a lock held by a job too") @QueryParam("force") String forceParam) {

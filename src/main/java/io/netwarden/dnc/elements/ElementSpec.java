@@ -24,12 +24,12 @@ public record ElementSpec(
     public record Snmp(
             @Schema(description = "UDP port, default 161") Integer port,
             @Schema(description = "v1, v2c (default) or v3") String version,
-            @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.STRING, description = "v1/v2c") Secret community,
+            @Schema(description = "v1/v2c") Secret community,
             @Schema(description = "v3 user") String user,
             @Schema(description = "v3: MD5, SHA, SHA-224, SHA-256, SHA-384, SHA-512") String authProtocol,
-            @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.STRING) Secret authPassword,
+            Secret authPassword,
             @Schema(description = "v3: DES, AES, AES-192, AES-256") String privProtocol,
-            @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.STRING) Secret privPassword,
+            Secret privPassword,
             @Schema(description = "Per-request timeout, default 2s", examples = "2s") String timeout,
             @Schema(description = "Retries after a timeout, default 1") Integer retries,
             @Schema(description = "GETBULK max-repetitions, default 25") Integer maxRepetitions) {
@@ -41,6 +41,6 @@ public record ElementSpec(
     public record Telnet(
             @Schema(description = "TCP port, default 23") Integer port,
             String username,
-            @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.STRING) Secret password) {
+            Secret password) {
     }
 }

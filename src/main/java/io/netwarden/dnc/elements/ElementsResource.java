@@ -47,7 +47,9 @@ public class ElementsResource {
     ObjectMapper json;
 
     @POST
-    @Operation(summary = "Add an element")
+    @Operation(operationId = "createElement", summary = "Add an element",
+            description = "Stores an element after checking every field against what stores it. Credentials are write-only: "
+                    + "they come back as <secret>.")
     @RequestBody(content = @Content(schema = @Schema(implementation = ElementSpec.class)))
     @APIResponse(responseCode = "201", description = "Created", content = @Content(schema = @Schema(implementation = ElementSpec.class)))
     @APIResponse(responseCode = "409", description = "Name taken", content = @Content(schema = @Schema(implementation = ApiError.class)))
@@ -57,7 +59,8 @@ public class ElementsResource {
     }
 
     @GET
-    @Operation(summary = "List elements by name")
+    @Operation(operationId = "listElements", summary = "List elements by name",
+            description = "Elements ordered by name, paged with offset and limit; credentials show as <secret>.")
     public List<ElementSpec> list(@Parameter(description = "Elements to skip, default 0") @QueryParam("offset") String offset,
             @Parameter(description = "At most this many, 1-10000, default 1000") @QueryParam("limit") String limit) {
         return elements.list(QueryParams.integer("offset", offset, 0, 0, Integer.MAX_VALUE - 1),
@@ -66,7 +69,9 @@ public class ElementsResource {
 
     @GET
     @Path("{name}")
-    @Operation(summary = "One element; credentials show as <secret>")
+    @Operation(operationId = "getElement", summary = "One element; credentials show as <secret>",
+            description = "The element as stored; credentials show as <secret>.")
+    @APIResponse(responseCode = "200", description = "The element", content = @Content(schema = @Schema(implementation = ElementSpec.class)))
     @APIResponse(responseCode = "404", description = "No such element", content = @Content(schema = @Schema(implementation = ApiError.class)))
     public ElementSpec get(@PathParam("name") String name) {
         return elements.get(name);
@@ -74,9 +79,13 @@ public class ElementsResource {
 
     @PUT
     @Path("{name}")
-    @Operation(summary = "Create or replace an element; a credential sent as <secret> or left out keeps the stored one,"
-            + " sent as null removes it")
+    @Operation(operationId = "putElement", summary = "Create or replace an element",
+            description = "Replaces the element, or creates it (201). A credential sent as <secret> or left out keeps the"
+                    + " stored one; sent as null removes it. Switching to v3 removes the community, to v1/v2c the v3 user and"
+                    + " passwords.")
     @RequestBody(content = @Content(schema = @Schema(implementation = ElementSpec.class)))
+    @APIResponse(responseCode = "200", description = "Replaced", content = @Content(schema = @Schema(implementation = ElementSpec.class)))
+    @APIResponse(responseCode = "201", description = "Created", content = @Content(schema = @Schema(implementation = ElementSpec.class)))
     public Response put(@PathParam("name") String name, JsonNode body) throws JsonProcessingException {
         Elements.Saved saved = elements.put(name, spec(body), cleared(body));
         return (saved.created() ? Response.created(URI.create("/api/v1/elements/" + name)) : Response.ok())
@@ -106,7 +115,8 @@ public class ElementsResource {
 
     @DELETE
     @Path("{name}")
-    @Operation(summary = "Remove an element")
+    @Operation(operationId = "deleteElement", summary = "Remove an element",
+            description = "Removes the element, its lock and its polls.")
     @APIResponse(responseCode = "204", description = "Removed")
     public void delete(@PathParam("name") String name) {
         elements.delete(name);

@@ -43,7 +43,9 @@ public class JobsResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Submit a job; with ?wait=10s, answer when it has finished (or the wait is over)")
+    @Operation(operationId = "submitJob", summary = "Submit a job; with ?wait=10s, answer when it has finished (or the wait is over)",
+            description = "Stores the job and hands it to an agent of its pool: 202 with the queued job, or with ?wait= 200 "
+                    + "with the finished job (202 when the wait ends first).")
     @APIResponse(responseCode = "202", description = "Queued (or still running after the wait)",
             content = @Content(schema = @Schema(implementation = JobView.class)))
     @APIResponse(responseCode = "200", description = "Finished within the wait", content = @Content(schema = @Schema(implementation = JobView.class)))
@@ -62,7 +64,9 @@ public class JobsResource {
 
     @GET
     @Path("{id}")
-    @Operation(summary = "A job with its result and every status change")
+    @Operation(operationId = "getJob", summary = "A job with its result and every status change",
+            description = "Status, agent, result or error, and every status change with its time.")
+    @APIResponse(responseCode = "200", description = "The job", content = @Content(schema = @Schema(implementation = JobView.class)))
     @APIResponse(responseCode = "404", description = "No such job", content = @Content(schema = @Schema(implementation = ApiError.class)))
     public JobView get(@PathParam("id") String id) {
         return store.view(id, true).orElseThrow(() -> new ApiException(404, "job_not_found",
@@ -70,7 +74,8 @@ public class JobsResource {
     }
 
     @GET
-    @Operation(summary = "Jobs, newest first, optionally of one element and/or status")
+    @Operation(operationId = "listJobs", summary = "Jobs, newest first, optionally of one element and/or status",
+            description = "Jobs newest first, filtered by element and status, paged with offset and limit.")
     public List<JobView> list(@QueryParam("element") String element, @QueryParam("status") String status,
             @Parameter(description = "Jobs to skip, default 0") @QueryParam("offset") String offset,
             @Parameter(description = "At most this many, 1-1000, default 100") @QueryParam("limit") String limit) {

@@ -29,7 +29,8 @@ public class ElementSamplesResource {
     Polls polls;
 
     @GET
-    @Operation(summary = "Samples of an element, newest first")
+    @Operation(operationId = "listSamples", summary = "Samples of an element, newest first",
+            description = "What polls collected for the element, newest first, filtered by OID and by time (since).")
     public List<Polls.SampleView> samples(@PathParam("name") String element, @QueryParam("oid") String oid,
             @QueryParam("since") String since,
             @Parameter(description = "At most this many, 1-100000, default 1000") @QueryParam("limit") String limitParam) {

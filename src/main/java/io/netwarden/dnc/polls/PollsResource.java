@@ -34,7 +34,9 @@ public class PollsResource {
     @POST
     @Path("polls")
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Poll OIDs of an element every interval; each run is a job, its varbinds become samples")
+    @Operation(operationId = "createPoll", summary = "Poll OIDs of an element every interval; each run is a job, its varbinds become samples",
+            description = "Polls the OIDs of an element every interval; each run is a job, and its varbinds are kept as "
+                    + "samples.")
     @APIResponse(responseCode = "201", description = "Scheduled; the first run is due at once",
             content = @Content(schema = @Schema(implementation = PollSpec.class)))
     @APIResponse(responseCode = "400", description = "Bad OID, interval or operation", content = @Content(schema = @Schema(implementation = ApiError.class)))
@@ -45,21 +47,24 @@ public class PollsResource {
 
     @GET
     @Path("polls")
-    @Operation(summary = "Every poll with its last run")
+    @Operation(operationId = "listPolls", summary = "Every poll with its last run",
+            description = "Every poll with the status and time of its last run.")
     public List<PollSpec> list() {
         return polls.list();
     }
 
     @GET
     @Path("polls/{id}")
-    @Operation(summary = "One poll")
+    @Operation(operationId = "getPoll", summary = "One poll",
+            description = "One poll with the status and time of its last run.")
     public PollSpec get(@PathParam("id") String id) {
         return polls.get(id);
     }
 
     @DELETE
     @Path("polls/{id}")
-    @Operation(summary = "Stop a poll (its samples stay until they age out)")
+    @Operation(operationId = "deletePoll", summary = "Stop a poll (its samples stay until they age out)",
+            description = "Stops the poll; its samples stay until they age out (sample-retention).")
     @APIResponse(responseCode = "204", description = "Stopped")
     public void delete(@PathParam("id") String id) {
         polls.delete(id);

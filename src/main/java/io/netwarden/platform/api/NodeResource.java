@@ -24,7 +24,9 @@ public class NodeResource {
     NodeIdentity node;
 
     @GET
-    @Operation(summary = "This node's name, instance id, active roles and version")
+    @Operation(operationId = "getNode", summary = "This node's name, instance id, active roles and version",
+            description = "Who answers: the node name (netwarden.node.name), the instance id of this process, the roles it runs "
+                    + "and the version.")
     public NodeView get() {
         return new NodeView(node.name(), node.instance(), node.roles().ids(), node.version());
     }

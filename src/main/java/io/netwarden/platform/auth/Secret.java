@@ -5,11 +5,15 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Objects;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * A credential that never prints: {@code toString()} and JSON show {@code <secret>}. Only {@link #reveal()} gives the
  * value, for the one place that must hand it to a peer.
  */
+@Schema(type = SchemaType.STRING, format = "password",
+        description = "A credential: write-only, shown as <secret>; sent back as <secret> it keeps the stored value")
 public final class Secret {
 
     /** What a secret prints as; sent back in a PUT it means "keep the stored value". */

@@ -33,14 +33,18 @@ public class LoggersResource {
     LogLevels levels;
 
     @GET
-    @Operation(summary = "Every logger with its own and its effective level")
+    @Operation(operationId = "listLoggers", summary = "Every logger with its own and its effective level",
+            description = "The root logger first, then every logger by name, each with its own level (null: inherited) and the "
+                    + "level in effect.")
     public List<LoggerLevel> list() {
         return levels.all();
     }
 
     @GET
     @Path("{name}")
-    @Operation(summary = "One logger; ROOT is the root logger")
+    @Operation(operationId = "getLogger", summary = "One logger; ROOT is the root logger",
+            description = "A logger not created yet is 404 not_found; a PUT sets a level for it anyway.")
+    @APIResponse(responseCode = "200", description = "The logger", content = @Content(schema = @Schema(implementation = LoggerLevel.class)))
     @APIResponse(responseCode = "404", description = "No such logger yet",
             content = @Content(schema = @Schema(implementation = ApiError.class)))
     public LoggerLevel get(@PathParam("name") String name) {
@@ -50,7 +54,10 @@ public class LoggersResource {
     @PUT
     @Path("{name}")
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Set a logger's level; effective at once")
+    @Operation(operationId = "setLoggerLevel", summary = "Set a logger's level; effective at once",
+            description = "Takes effect at once on every thread; {\"level\": null} makes the logger inherit again. Loggers that "
+                    + "can print credentials (SQL parameter values) keep a fixed level: 400 protected_logger.")
+    @APIResponse(responseCode = "200", description = "The level in force now", content = @Content(schema = @Schema(implementation = LoggerLevel.class)))
     @APIResponse(responseCode = "400", description = "Unknown level or bad name",
             content = @Content(schema = @Schema(implementation = ApiError.class)))
     public LoggerLevel put(@PathParam("name") String name, LevelChange change) {

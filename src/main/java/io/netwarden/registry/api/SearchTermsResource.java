@@ -24,7 +24,8 @@ public class SearchTermsResource {
     SearchTerms searchTerms;
 
     @GET
-    @Operation(summary = "Whitelisted URNs and their tags")
+    @Operation(operationId = "listSearchTerms", summary = "Whitelisted URNs and their tags",
+            description = "The registry's URN whitelist: each URN with the tag it registers services under.")
     public List<SearchTerm> list() {
         return searchTerms.list();
     }
