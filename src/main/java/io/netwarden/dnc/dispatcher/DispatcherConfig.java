@@ -32,6 +32,13 @@ public interface DispatcherConfig {
     @WithDefault("7d")
     Duration sampleRetention();
 
+    /**
+     * Most jobs of one element handed to agents at once by this dispatcher; the rest wait, queued, for their turn, so
+     * that a flood of jobs against one element (an unreachable one, say) does not hold up the jobs of others.
+     */
+    @WithDefault("4")
+    int maxJobsPerElement();
+
     /** How often the dispatcher looks for jobs to re-publish, re-queue or time out, and for polls that are due. */
     @WithDefault("1s")
     Duration maintenanceInterval();

@@ -32,6 +32,7 @@ import io.netwarden.proto.dnc.v1.SnmpSettings;
 import io.netwarden.proto.dnc.v1.TelnetSettings;
 import io.netwarden.dnc.Durations;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -125,6 +126,7 @@ public class DispatcherService implements RoleService {
     private final Map<String, Instant> peers = new ConcurrentHashMap<>();
     private volatile Instant lastHello = Instant.EPOCH;
     private Counter foundInDatabase;
+    private ElementAdmission admission;
 
     /** Parts of a multi-part result, by job id and attempt. */
     private record PartBuffer(Instant started, JobUpdate[] received) {
@@ -146,6 +148,9 @@ public class DispatcherService implements RoleService {
         if (config.jobTimeout().isNegative() || config.jobTimeout().isZero()) {
             throw new IllegalArgumentException("netwarden.dnc.dispatcher.job-timeout must be positive");
         }
+        admission = new ElementAdmission(config.maxJobsPerElement(), System::nanoTime);
+        Gauge.builder("netwarden.dnc.jobs.waiting.for.element", admission, ElementAdmission::waitingTotal)
+                .description("queued jobs waiting because their element has max-jobs-per-element with agents").register(metrics);
         subscriptions.add(messaging.subscribe(DncSubjects.UPDATES, Optional.of("dispatchers"), this::onUpdate));
         subscriptions.add(messaging.subscribe(DncSubjects.HELLO_ALL, Optional.empty(), this::onHello));
         subscriptions.add(messaging.subscribe(DncSubjects.FINISHED_ALL, Optional.empty(), this::onFinished));
@@ -157,7 +162,8 @@ public class DispatcherService implements RoleService {
         maintenance = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("dnc-dispatcher-maintenance").daemon().factory());
         long every = Math.max(100, config.maintenanceInterval().toMillis());
         maintenance.scheduleWithFixedDelay(this::maintain, every, every, TimeUnit.MILLISECONDS);
-        LOG.infof("dispatcher: pool=%s job-timeout=%s agent-timeout=%s", config.pool(), config.jobTimeout(), config.agentTimeout());
+        LOG.infof("dispatcher: pool=%s job-timeout=%s agent-timeout=%s max-jobs-per-element=%d", config.pool(), config.jobTimeout(),
+                config.agentTimeout(), config.maxJobsPerElement());
     }
 
     @Override
@@ -351,6 +357,13 @@ public class DispatcherService implements RoleService {
 
     /** Publishes a job to its pool; {@code marked}: its dispatch time was already recorded (a new job). */
     private void publish(JobEntity job, ElementEntity element, boolean marked) {
+        long deadline = System.nanoTime() + Duration.ofMillis(job.timeoutMs).plus(config.agentTimeout())
+                .plus(config.redispatchAfter()).toNanos();
+        if (!admission.admit(job.element, job.id, deadline)) {
+            LOG.debugf("job %s waits for its turn: element %s has %d jobs with agents", job.id, job.element,
+                    admission.inFlight(job.element));
+            return; // stays queued; published when one of the element's jobs ends, or by the maintenance loop
+        }
         JobRequest.Builder request = request(job, element);
         if (Operation.PROVISION.id().equals(job.operation)) {
             Duration lease = leaseFor(job);
@@ -361,6 +374,7 @@ public class DispatcherService implements RoleService {
                 // the job is stored: a database hiccup here must not fail the caller; maintenance tries again
                 LOG.warnf("provision job %s stays queued: could not take the lock on %s now (%s)", job.id, job.element,
                         DatabaseErrors.safeMessage(e));
+                admission.withdraw(job.id);
                 waitForLock(job);
                 return;
             }
@@ -371,6 +385,7 @@ public class DispatcherService implements RoleService {
                             + "' is locked by " + blocking.holder() + " until " + blocking.expiresAt()).ifPresent(this::announceFinished);
                 } else {
                     LOG.debugf("provision job %s waits: element %s is locked by %s", job.id, job.element, blocking.holder());
+                    admission.withdraw(job.id);
                     waitForLock(job);
                 }
                 return;
@@ -385,6 +400,7 @@ public class DispatcherService implements RoleService {
                 store.markDispatched(job.id, job.attempt, Instant.now());
             }
         } catch (RuntimeException e) {
+            admission.withdraw(job.id);
             LOG.warnf("job %s stays queued: cannot publish to %s (%s); will retry", job.id, DncSubjects.jobs(job.pool), e.getMessage());
         }
     }
@@ -526,6 +542,7 @@ public class DispatcherService implements RoleService {
     /** Wakes this process's waiters with the job and, when there are other dispatchers, tells their waiters. */
     private void announceFinished(JobEntity job) {
         LOG.debugf("job %s %s (agent %s)", job.id, job.status, job.agent);
+        admission.finished(job.id).ifPresent(this::publishNext);
         waiters.finished(job.id, job);
         if (peers.isEmpty()) {
             return; // nobody else can be waiting (one who came up just now is found by its waiters' database look-up)
@@ -572,7 +589,25 @@ public class DispatcherService implements RoleService {
 
     void onFinished(BusMessage message) {
         String subject = message.subject();
-        waiters.finished(subject.substring(subject.lastIndexOf('.') + 1), null);
+        String id = subject.substring(subject.lastIndexOf('.') + 1);
+        admission.finished(id).ifPresent(this::publishNext);
+        waiters.finished(id, null);
+    }
+
+    /** Publishes the job whose turn it is on its element (a place just became free), off the calling thread. */
+    private void publishNext(String jobId) {
+        try {
+            blockingWork.execute(() -> {
+                try {
+                    store.queued(jobId).ifPresentOrElse(this::publish,
+                            () -> admission.finished(jobId).ifPresent(this::publishNext)); // ended meanwhile: the next one
+                } catch (RuntimeException e) {
+                    LOG.debugf("job %s stays queued for the maintenance loop: %s", jobId, DatabaseErrors.safeMessage(e));
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            // stopping: the job stays queued in the database
+        }
     }
 
     // ------------------------------------------------------------------ maintenance

@@ -288,6 +288,13 @@ public class JobStore {
                 .setMaxResults(limit).getResultList();
     }
 
+    /** The job, if it is still queued. */
+    @Transactional
+    public Optional<JobEntity> queued(String id) {
+        JobEntity job = session.find(JobEntity.class, id);
+        return job != null && JobStatus.QUEUED.id().equals(job.status) ? Optional.of(job) : Optional.empty();
+    }
+
     /** Those of the given jobs that have finished. */
     @Transactional
     public List<String> finishedAmong(List<String> ids) {
