@@ -21,6 +21,13 @@ public final class DncSubjects {
 
     public static final String FINISHED_ALL = "dnc.finished.*";
 
+    /** The API cancelled a job: every agent hears it and stops the job if it runs it: {@code dnc.cancel.<job id>}. */
+    public static String cancel(String jobId) {
+        return "dnc.cancel." + jobId;
+    }
+
+    public static final String CANCEL_ALL = "dnc.cancel.*";
+
     /** A dispatcher's heartbeat, by process instance: {@code dnc.dispatchers.<instance>.hello}. */
     public static String dispatcherHello(String instance) {
         return "dnc.dispatchers." + instance + ".hello";

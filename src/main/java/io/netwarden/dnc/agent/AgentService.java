@@ -80,6 +80,8 @@ public class AgentService implements RoleService {
     private ExecutorService workers;
     private ScheduledExecutorService heartbeat;
     private Messaging.Subscription subscription;
+    private Messaging.Subscription cancelSubscription;
+    private final Cancellations cancellations = new Cancellations();
     private final Set<String> running = ConcurrentHashMap.newKeySet();
     private final Map<String, Instant> reached = new ConcurrentHashMap<>();
     private final Map<String, JobUpdate> finished = Collections.synchronizedMap(new LinkedHashMap<>(256, 0.75f, true) {
@@ -117,6 +119,7 @@ public class AgentService implements RoleService {
         runner = new JobRunner(snmp, telnet, profiles, config.telnet(), workers);
         slots = new Semaphore(config.maxConcurrentJobs());
         subscription = messaging.subscribe(DncSubjects.jobs(config.pool()), Optional.of("agents"), this::onJob);
+        cancelSubscription = messaging.subscribe(DncSubjects.CANCEL_ALL, Optional.empty(), this::onCancel);
         heartbeat = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("dnc-agent-heartbeat").daemon().factory());
         heartbeat.scheduleAtFixedRate(this::hello, 0, Math.max(100, config.heartbeatInterval().toMillis()), TimeUnit.MILLISECONDS);
         LOG.infof("agent %s: pool=%s heartbeat=%s max-concurrent-jobs=%d telnet-profiles-from-consul=%s", name, config.pool(),
@@ -132,6 +135,9 @@ public class AgentService implements RoleService {
     public void stop(Duration drain) {
         if (subscription != null) {
             subscription.close();
+        }
+        if (cancelSubscription != null) {
+            cancelSubscription.close();
         }
         if (heartbeat != null) {
             heartbeat.shutdownNow();
@@ -200,7 +206,35 @@ public class AgentService implements RoleService {
         }
     }
 
+    /** The API cancelled a job: if it runs here it is interrupted; if it arrives later it is not run. */
+    void onCancel(BusMessage message) {
+        String subject = message.subject();
+        String jobId = subject.substring(subject.lastIndexOf('.') + 1);
+        if (cancellations.cancel(jobId)) {
+            LOG.infof("agent %s: job %s cancelled through the API; stopping it", name, jobId);
+        }
+    }
+
     private void execute(JobRequest request, String key) {
+        if (!cancellations.begin(request.getId())) {
+            long now = System.currentTimeMillis();
+            send(request, cancelled(JobUpdate.newBuilder().setJobId(request.getId()).setAttempt(request.getAttempt()))
+                    .setAgent(name).setAtEpochMs(now).setStartedAtEpochMs(now).build());
+            return;
+        }
+        try {
+            run(request, key);
+        } finally {
+            cancellations.end(request.getId());
+        }
+    }
+
+    private static JobUpdate.Builder cancelled(JobUpdate.Builder update) {
+        return update.clearVarbinds().clearOutputs().setStatus(JobStatus.JOB_STATUS_FAILED).setErrorCode("cancelled")
+                .setError("cancelled through the API");
+    }
+
+    private void run(JobRequest request, String key) {
         long started = System.currentTimeMillis();
         JobUpdate running = JobUpdate.newBuilder().setJobId(request.getId()).setAttempt(request.getAttempt())
                 .setStatus(JobStatus.JOB_STATUS_RUNNING).setAgent(name).setAtEpochMs(started).setStartedAtEpochMs(started).build();
@@ -217,6 +251,10 @@ public class AgentService implements RoleService {
             }
         }
         JobUpdate.Builder outcome = runner.run(request);
+        if (cancellations.cancelled(request.getId())) {
+            List<io.netwarden.proto.dnc.v1.CommandOutput> done = List.copyOf(outcome.getOutputsList());
+            outcome = cancelled(outcome).addAllOutputs(done); // what ran before the cancel is kept
+        }
         if (report != null) {
             report.cancel(false); // if it is being sent just now, the dispatcher ignores a "running" after the end
         }

@@ -127,6 +127,14 @@ public class DispatcherService implements RoleService {
     private volatile Instant lastHello = Instant.EPOCH;
     private Counter foundInDatabase;
     private ElementAdmission admission;
+    /** Jobs cancelled through the API lately: one whose agent vanishes is not put back in the queue. */
+    private final Map<String, Boolean> cancelRequested = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(64, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                    return size() > 10_000;
+                }
+            });
 
     /** Parts of a multi-part result, by job id and attempt. */
     private record PartBuffer(Instant started, JobUpdate[] received) {
@@ -351,6 +359,42 @@ public class DispatcherService implements RoleService {
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest("invalid_duration", field + ": " + e.getMessage());
         }
+    }
+
+    // ------------------------------------------------------------------ cancel
+
+    /** What a cancel did: ended a job no agent had started ({@code stopping} false), or asked its agent to stop it. */
+    public record Cancelled(JobView job, boolean stopping) {
+    }
+
+    /**
+     * Cancels a job. A queued one ends at once (failed, code {@code cancelled}); a running one is stopped by its agent,
+     * which reports it failed with code {@code cancelled} (a provision's lock is released then, as at any end). Every
+     * agent hears of it on {@code dnc.cancel.<id>}, so a job already on its way to one is not run either.
+     */
+    public Cancelled cancel(String id) {
+        JobEntity job = store.find(id).orElseThrow(() -> new ApiException(404, "job_not_found", "no such job"));
+        JobStatus status = JobStatus.parse(job.status);
+        if (status.finished()) {
+            throw ApiException.conflict("job_finished", "job " + job.id + " has already finished (" + job.status + ")");
+        }
+        cancelRequested.put(id, Boolean.TRUE);
+        try {
+            messaging.publish(DncSubjects.cancel(id), new byte[0]);
+        } catch (RuntimeException e) {
+            LOG.warnf("job %s: agents could not be told of its cancel (%s); a running one runs to its end", id, e.getMessage());
+        }
+        if (status == JobStatus.QUEUED) {
+            Optional<JobEntity> ended = store.finishWithoutAgent(job.id, job.attempt, JobStatus.FAILED, "cancelled",
+                    "cancelled through the API before an agent ran it");
+            if (ended.isPresent()) {
+                LOG.infof("job %s cancelled before an agent ran it", id);
+                finishedByAgent(ended.get()); // releases a provision's lock, wakes waiters, lets the element's next job go
+                return new Cancelled(store.view(ended.get()), false);
+            }
+        }
+        LOG.infof("job %s: cancel sent to its agent", id);
+        return new Cancelled(store.view(id, true).orElseThrow(), true);
     }
 
     // ------------------------------------------------------------------ publish
@@ -663,6 +707,9 @@ public class DispatcherService implements RoleService {
                     store.finishWithoutAgent(job.id, job.attempt, JobStatus.FAILED, "agent_lost", "agent " + job.agent
                             + " went silent while provisioning; the element may be partly configured; its lock is held until "
                             + "the lease runs out").ifPresent(this::announceFinished);
+                } else if (heard.plus(config.agentTimeout()).isBefore(now) && cancelRequested.containsKey(job.id)) {
+                    store.finishWithoutAgent(job.id, job.attempt, JobStatus.FAILED, "cancelled", "cancelled through the API; agent "
+                            + job.agent + " went silent before confirming it stopped").ifPresent(this::announceFinished);
                 } else if (heard.plus(config.agentTimeout()).isBefore(now)) {
                     store.requeue(job.id, job.attempt, "agent " + job.agent + " silent for " + config.agentTimeout()
                             + "; re-queued").ifPresent(requeued -> {

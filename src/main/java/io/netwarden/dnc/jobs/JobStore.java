@@ -291,8 +291,12 @@ public class JobStore {
     /** The job, if it is still queued. */
     @Transactional
     public Optional<JobEntity> queued(String id) {
-        JobEntity job = session.find(JobEntity.class, id);
-        return job != null && JobStatus.QUEUED.id().equals(job.status) ? Optional.of(job) : Optional.empty();
+        return find(id).filter(job -> JobStatus.QUEUED.id().equals(job.status));
+    }
+
+    @Transactional
+    public Optional<JobEntity> find(String id) {
+        return Optional.ofNullable(id == null || id.length() > 36 ? null : session.find(JobEntity.class, id));
     }
 
     /** Those of the given jobs that have finished. */

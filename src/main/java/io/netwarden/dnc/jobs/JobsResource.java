@@ -8,6 +8,7 @@ import io.netwarden.platform.api.QueryParams;
 import io.netwarden.platform.api.RoleEndpoint;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -71,6 +72,19 @@ public class JobsResource {
     public JobView get(@PathParam("id") String id) {
         return store.view(id, true).orElseThrow(() -> new ApiException(404, "job_not_found",
                 id.matches("[0-9a-f-]{1,36}") ? "no job with id '" + id + "'" : "no such job"));
+    }
+
+    @DELETE
+    @Path("{id}")
+    @Operation(operationId = "cancelJob", summary = "Cancel a job",
+            description = "A queued job ends at once, failed with code cancelled (200). A running one is stopped by its agent,"
+                    + " which reports it failed with code cancelled (202 now; a provision's lock is released when it has stopped).")
+    @APIResponse(responseCode = "200", description = "Cancelled before an agent ran it", content = @Content(schema = @Schema(implementation = JobView.class)))
+    @APIResponse(responseCode = "202", description = "Its agent is stopping it", content = @Content(schema = @Schema(implementation = JobView.class)))
+    @APIResponse(responseCode = "409", description = "Already finished", content = @Content(schema = @Schema(implementation = ApiError.class)))
+    public Response cancel(@PathParam("id") String id) {
+        DispatcherService.Cancelled cancelled = dispatcher.cancel(id);
+        return Response.status(cancelled.stopping() ? 202 : 200).entity(cancelled.job()).build();
     }
 
     @GET

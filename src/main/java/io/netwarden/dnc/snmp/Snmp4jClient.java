@@ -273,6 +273,10 @@ public final class Snmp4jClient implements SnmpClient {
 
     /** Sends and checks the answer; with {@code walking}, a v1 noSuchName is returned for the caller to end the walk. */
     private PDU send(SnmpTarget target, PDU pdu, boolean walking) throws SnmpException {
+        if (Thread.currentThread().isInterrupted()) {
+            throw new SnmpException("cancelled", "stopped before a request to " + target.endpoint()
+                    + ": the job was cancelled or ran out of time");
+        }
         Target<UdpAddress> snmpTarget = target(target);
         String sourceKey = key(snmpTarget.getAddress());
         long parseErrorsBefore = parseErrorCount(sourceKey);
@@ -283,6 +287,10 @@ public final class Snmp4jClient implements SnmpClient {
             throw new SnmpException("io_error", "cannot send to " + target.endpoint() + ": " + e.getMessage());
         }
         PDU response = event == null ? null : event.getResponse();
+        if (response == null && Thread.currentThread().isInterrupted()) {
+            throw new SnmpException("cancelled", "stopped waiting for " + target.endpoint()
+                    + ": the job was cancelled or ran out of time");
+        }
         if (response == null) {
             if (event != null && event.getError() != null) {
                 throw new SnmpException("io_error", "request to " + target.endpoint() + " failed: " + event.getError().getMessage());

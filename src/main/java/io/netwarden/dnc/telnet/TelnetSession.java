@@ -229,6 +229,9 @@ final class TelnetSession implements AutoCloseable {
 
     /** Reads what is there now (waiting at most one socket timeout slice); false when nothing came. */
     private boolean readInto(TerminalText sink) throws TelnetException {
+        if (Thread.currentThread().isInterrupted()) {
+            throw stopped();
+        }
         byte[] buf = new byte[8192];
         int n;
         try {
@@ -239,6 +242,9 @@ final class TelnetSession implements AutoCloseable {
         } catch (SocketTimeoutException nothingYet) {
             return false;
         } catch (IOException e) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw stopped(); // an interrupted virtual thread's socket is closed under it
+            }
             throw new TelnetException("io_error", "connection to " + target.element() + " broke: " + e.getMessage());
         }
         if (n < 0) {
@@ -257,6 +263,12 @@ final class TelnetSession implements AutoCloseable {
         undecoded.compact();
         sink.append(chars.flip());
         return true;
+    }
+
+    /** The job's thread was interrupted: the job was cancelled, or ran out of time. */
+    private TelnetException stopped() {
+        return new TelnetException("cancelled", "stopped while talking to " + target.element()
+                + ": the job was cancelled or ran out of time");
     }
 
     private boolean pending() throws TelnetException {
