@@ -1,5 +1,6 @@
 package io.netwarden.dnc.snmp;
 
+import io.netwarden.dnc.HostResolver;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -96,7 +97,15 @@ public final class Snmp4jClient implements SnmpClient {
     private static final List<OID> DECODE_FAILURES = List.of(SnmpConstants.snmpInASNParseErrs, SnmpConstants.snmpInvalidMsgs,
             SnmpConstants.snmpInBadVersions);
 
+    private final HostResolver resolver;
+
     public Snmp4jClient() throws IOException {
+        this(HostResolver.system());
+    }
+
+    /** {@code resolver}: how element addresses become IP addresses (host names are looked up here, at run time). */
+    public Snmp4jClient(HostResolver resolver) throws IOException {
+        this.resolver = resolver;
         // Accept an agent's unauthenticated report (wrong password, unknown user) as net-snmp does: it can only fail a
         // pending request, never answer it, and it tells the operator what is wrong instead of a bare timeout.
         SNMP4JSettings.setReportSecurityLevelStrategy(SNMP4JSettings.ReportSecurityLevelStrategy.noAuthNoPrivIfNeeded);
@@ -343,9 +352,9 @@ public final class Snmp4jClient implements SnmpClient {
     private Target<UdpAddress> target(SnmpTarget target) throws SnmpException {
         UdpAddress address;
         try {
-            address = new UdpAddress(InetAddress.getByName(target.host()), target.port());
+            address = new UdpAddress(resolver.resolve(target.host()), target.port());
         } catch (UnknownHostException e) {
-            throw new SnmpException("io_error", "cannot resolve " + target.host());
+            throw new SnmpException("io_error", e.getMessage());
         }
         Target<UdpAddress> result;
         if (target.version() == SnmpVersion.V3) {

@@ -1,5 +1,6 @@
 package io.netwarden.dnc.telnet;
 
+import io.netwarden.dnc.HostResolver;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +30,7 @@ import org.jboss.logging.Logger;
 public final class CachedTelnetRunner implements TelnetRunner {
 
     private static final Logger LOG = Logger.getLogger(CachedTelnetRunner.class);
+    private final HostResolver resolver;
     /** Error patterns look at no more of a line than this. */
     static final int MAX_MATCHED_LINE = 4096;
 
@@ -42,7 +44,13 @@ public final class CachedTelnetRunner implements TelnetRunner {
     private final ScheduledExecutorService sweeper;
 
     public CachedTelnetRunner(Duration idleTimeout) {
+        this(idleTimeout, HostResolver.system());
+    }
+
+    /** {@code resolver}: how element addresses become IP addresses (host names are looked up here, at run time). */
+    public CachedTelnetRunner(Duration idleTimeout, HostResolver resolver) {
         this.idleTimeout = idleTimeout;
+        this.resolver = resolver;
         this.sweeper = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("telnet-idle-sweeper").daemon().factory());
         sweeper.scheduleWithFixedDelay(this::closeIdle, 10, 10, TimeUnit.SECONDS);
     }
@@ -55,7 +63,7 @@ public final class CachedTelnetRunner implements TelnetRunner {
             boolean reused = slot.session != null && slot.session.alive();
             if (!reused) {
                 closeQuietly(slot);
-                slot.session = TelnetSession.open(target);
+                slot.session = TelnetSession.open(target, resolver);
             }
             List<CommandOutput> outputs = new ArrayList<>();
             for (int i = 0; i < commands.size(); i++) {
@@ -70,7 +78,7 @@ public final class CachedTelnetRunner implements TelnetRunner {
                     if (i == 0 && reused && "io_error".equals(e.code())) {
                         LOG.debugf("telnet session to %s was dead; reconnecting", target.element());
                         closeQuietly(slot);
-                        slot.session = TelnetSession.open(target);
+                        slot.session = TelnetSession.open(target, resolver);
                         reused = false;
                         output = slot.session.run(commands.get(i));
                     } else {

@@ -1,5 +1,6 @@
 package io.netwarden.dnc.telnet;
 
+import io.netwarden.dnc.HostResolver;
 import io.netwarden.platform.auth.Secret;
 import java.io.IOException;
 import java.io.InputStream;
@@ -63,7 +64,13 @@ final class TelnetSession implements AutoCloseable {
         this.out = client.getOutputStream();
     }
 
-    static TelnetSession open(TelnetTarget target) throws TelnetException {
+    static TelnetSession open(TelnetTarget target, HostResolver resolver) throws TelnetException {
+        java.net.InetAddress address;
+        try {
+            address = resolver.resolve(target.host());
+        } catch (java.net.UnknownHostException e) {
+            throw new TelnetException("connect_failed", e.getMessage());
+        }
         TelnetClient client = new TelnetClient("VT100");
         // No reader thread: commons-net's thread dies when a device sends more than 2 KiB before the thread is marked as
         // started ("Queue is full"), and the read waiting for it then hangs for ever. Without it, a read timeout is
@@ -80,7 +87,7 @@ final class TelnetSession implements AutoCloseable {
         }
         client.setConnectTimeout((int) target.connectTimeout().toMillis());
         try {
-            client.connect(target.host(), target.port());
+            client.connect(address, target.port());
             client.setSoTimeout(50);
         } catch (IOException e) {
             throw new TelnetException("connect_failed", "cannot connect to " + target.endpoint() + ": " + e.getMessage());

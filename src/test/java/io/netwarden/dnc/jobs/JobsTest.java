@@ -95,6 +95,17 @@ class JobsTest {
     }
 
     @Test
+    void anElementGivenByHostNameIsResolvedByTheAgentWhenTheJobRuns() {
+        // "localhost" comes from the hosts file: nothing leaves the machine; the API stores the name as it is
+        String element = TestElements.create("""
+                {"name":"$NAME","address":"localhost","snmp":{"port":%d,"community":"%s","timeout":"1s","retries":0}}"""
+                .formatted(SNMP_PORT, TestEnv.snmpCommunity()));
+        assertEquals("localhost", io.netwarden.testing.Api.authed().get("/api/v1/elements/" + element).then().statusCode(200)
+                .extract().path("address"));
+        assertEquals("succeeded", run(element, "snmp.get", "[\"1.3.6.1.2.1.1.5.0\"]").getString("status"));
+    }
+
+    @Test
     void wrongCommunityTimesOutClearlyAndTheAgentKeepsServing() {
         JsonPath failed = run(TestElements.snmpV2c("wrong-community", SNMP_PORT), "snmp.get", "[\"1.3.6.1.2.1.1.5.0\"]");
         assertEquals("timed_out", failed.getString("status"));
