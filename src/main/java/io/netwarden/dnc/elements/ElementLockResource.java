@@ -3,6 +3,7 @@ package io.netwarden.dnc.elements;
 import io.netwarden.platform.Role;
 import io.netwarden.platform.api.ApiError;
 import io.netwarden.platform.api.ApiException;
+import io.netwarden.platform.api.Inputs;
 import io.netwarden.platform.api.QueryParams;
 import io.netwarden.platform.api.RoleEndpoint;
 import io.netwarden.dnc.Durations;
@@ -63,7 +64,7 @@ public class ElementLockResource {
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest("invalid_lock", "duration: " + e.getMessage());
         }
-        String reason = request.reason() == null ? null : request.reason().substring(0, Math.min(500, request.reason().length()));
+        String reason = Inputs.text("invalid_lock", "reason", request.reason(), 500);
         ElementLocks.Attempt attempt = locks.tryAcquire(name, "operator:" + request.holder(), duration, reason);
         ElementLocks.Lease blocking = attempt.blocking().orElse(null);
         if (blocking != null) {

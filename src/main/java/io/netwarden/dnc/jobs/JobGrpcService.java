@@ -107,7 +107,8 @@ public class JobGrpcService implements JobService {
 
     private JobView find(String id) {
         requireDispatcher();
-        return store.view(id, false).orElseThrow(() -> new ApiException(404, "job_not_found", "no job with id '" + id + "'"));
+        return store.view(id, false).orElseThrow(() -> new ApiException(404, "job_not_found",
+                id.matches("[0-9a-f-]{1,36}") ? "no job with id '" + id + "'" : "no such job"));
     }
 
     private void requireDispatcher() {

@@ -11,6 +11,7 @@ import io.netwarden.dnc.jobs.JobSubmission;
 import io.netwarden.dnc.jobs.Operation;
 import io.netwarden.dnc.snmp.Oid;
 import io.netwarden.platform.api.ApiException;
+import io.netwarden.platform.api.Inputs;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
@@ -56,9 +57,10 @@ public class Polls {
         if (spec == null) {
             throw ApiException.badRequest("invalid_poll", "send {\"element\",\"oids\",\"interval\"}");
         }
-        ElementEntity element = spec.element() == null ? null : session.find(ElementEntity.class, spec.element());
+        boolean plausible = spec.element() != null && spec.element().length() <= 128 && Inputs.firstForbidden(spec.element()) < 0;
+        ElementEntity element = plausible ? session.find(ElementEntity.class, spec.element()) : null;
         if (element == null) {
-            throw new ApiException(404, "element_not_found", "no element named '" + spec.element() + "'");
+            throw new ApiException(404, "element_not_found", plausible ? "no element named '" + spec.element() + "'" : "no such element");
         }
         if (element.snmpVersion == null) {
             throw ApiException.badRequest("element_has_no_snmp", "element '" + element.name + "' has no SNMP settings");
