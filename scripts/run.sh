@@ -15,12 +15,14 @@ fi
 PORT="${QUARKUS_HTTP_PORT:-8080}"
 HOST="${QUARKUS_HTTP_HOST:-127.0.0.1}"
 DATA="${NETWARDEN_DATA_DIR:-./data}"
+# never print the token itself, only where it comes from
+if [ -n "${NETWARDEN_API_TOKEN:-}" ]; then TOKEN_SOURCE="from NETWARDEN_API_TOKEN"; else TOKEN_SOURCE="$DATA/api-token (created at first start)"; fi
 [ "$HOST" = "127.0.0.1" ] && OPEN="loopback only; QUARKUS_HTTP_HOST=0.0.0.0 opens it to the network" || OPEN="listening on $HOST"
 cat >&2 <<INFO
 [run] Netwarden on http://$HOST:$PORT ($OPEN)
 [run]   API:        http://$HOST:$PORT/api/v1   (Authorization: Bearer <token>)
 [run]   Swagger UI: http://$HOST:$PORT/q/swagger-ui
 [run]   health:     http://$HOST:$PORT/q/health/ready
-[run]   token:      ${NETWARDEN_API_TOKEN:+from NETWARDEN_API_TOKEN}${NETWARDEN_API_TOKEN:-$DATA/api-token (created at first start)}
+[run]   token:      $TOKEN_SOURCE
 INFO
 exec "$JAVA_HOME/bin/java" ${NETWARDEN_JAVA_OPTS:-} -jar "$JAR"

@@ -146,6 +146,24 @@ class BadInputTest {
     }
 
     @Test
+    void vendorAndModelCannotBePathsNorAddressesSomethingElse() {
+        String name = unique();
+        for (String[] c : new String[][] {{"vendor", "../secret"}, {"vendor", "a/b"}, {"model", ".."}, {"model", "x\\\\y"},
+                {"address", "127.0.0.1:22"}, {"address", "http://router"}, {"address", "-router"}, {"address", "a..b"}}) {
+            String body = "{\"name\":\"" + name + "\",\"address\":\"" + (c[0].equals("address") ? c[1] : "127.0.0.1") + "\","
+                    + (c[0].equals("address") ? "" : "\"" + c[0] + "\":\"" + c[1] + "\",") + "\"snmp\":{\"community\":\"c\"}}";
+            String message = authed().contentType("application/json").body(body).post("/api/v1/elements").then()
+                    .statusCode(400).body("error", equalTo("invalid_element")).extract().path("message");
+            assertTrue(message.startsWith(c[0] + " "), c[1] + ": " + message);
+        }
+        for (String good : new String[] {"192.0.2.10", "2001:db8::1", "fe80::1%eth0", "router-1.example.net", "R1"}) {
+            authed().contentType("application/json").body("{\"address\":\"" + good + "\",\"vendor\":\"Juniper Networks\","
+                    + "\"model\":\"MX960 (lab)\",\"snmp\":{\"community\":\"c\"}}").put("/api/v1/elements/" + name).then()
+                    .statusCode(org.hamcrest.Matchers.oneOf(200, 201));
+        }
+    }
+
+    @Test
     void everyColumnLimitIsA400NamingTheFieldWithoutItsValue() throws Exception {
         String name = unique();
         String secret = "S3cr3t-" + "x".repeat(300);
@@ -207,8 +225,9 @@ class BadInputTest {
     }
 
     @Test
-    void sqlParameterLoggersStayQuietWhateverTheApiAsks() {
+    void sqlParameterLoggersStayQuietWhateverTheApiAsks() throws Exception {
         for (String logger : new String[] {"org.hibernate.orm.jdbc.bind", "org.hibernate.orm.jdbc.bind.sub", "org.postgresql",
+                "org.hibernate", "org.hibernate.orm.core",
                 "org.hibernate.engine.jdbc.spi.SqlExceptionHelper"}) {
             authed().contentType("application/json").body("{\"level\":\"TRACE\"}").put("/api/v1/loggers/" + logger).then()
                     .statusCode(400).body("error", equalTo("protected_logger")).body("message", containsString("credentials"));
@@ -216,11 +235,23 @@ class BadInputTest {
         authed().contentType("application/json").body("{\"level\":null}").put("/api/v1/loggers/org.hibernate.orm.jdbc.bind")
                 .then().statusCode(400).body("error", equalTo("protected_logger"));
         // a verbose ROOT does not reach them: they have levels of their own
+        String community = "traced-community-" + UUID.randomUUID();
         try {
+            // the test's own HTTP client shares this JVM's log manager and would print what it sends at DEBUG
+            authed().contentType("application/json").body("{\"level\":\"INFO\"}").put("/api/v1/loggers/org.apache.http").then().statusCode(200);
             authed().contentType("application/json").body("{\"level\":\"TRACE\"}").put("/api/v1/loggers/ROOT").then().statusCode(200);
             authed().get("/api/v1/loggers/org.hibernate.orm.jdbc.bind").then().statusCode(200).body("effectiveLevel", equalTo("INFO"));
+            // and with everything else at TRACE, an element's credential reaches no log line (Hibernate prints entities)
+            String name = unique();
+            authed().contentType("application/json").body("{\"name\":\"" + name + "\",\"address\":\"127.0.0.1\",\"snmp\":{\"community\":\""
+                    + community + "\"}}").post("/api/v1/elements").then().statusCode(201);
+            authed().contentType("application/json").body("{\"address\":\"127.0.0.2\",\"snmp\":{\"community\":\"" + community + "\"}}")
+                    .put("/api/v1/elements/" + name).then().statusCode(200);
+            authed().get("/api/v1/elements/" + name).then().statusCode(200);
+            assertFalse(log().contains(community), "a credential in the log at TRACE");
         } finally {
             authed().contentType("application/json").body("{\"level\":\"INFO\"}").put("/api/v1/loggers/ROOT").then().statusCode(200);
+            authed().contentType("application/json").body("{\"level\":null}").put("/api/v1/loggers/org.apache.http").then().statusCode(200);
         }
     }
 

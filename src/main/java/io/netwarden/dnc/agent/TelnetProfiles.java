@@ -90,10 +90,16 @@ final class TelnetProfiles {
      * @throws ProfileException {@code profile_invalid} when Consul holds something that is not a profile,
      *         {@code profile_unavailable} when Consul cannot be asked and nothing was read from it before
      */
+    /**
+     * What a vendor or model may be to name a Consul key (as the API allows them): never a path of its own, never "."
+     * or "..", which an HTTP client would resolve to a key outside {@code elements/}.
+     */
+    private static final java.util.regex.Pattern KEY_SEGMENT = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9 ._+()-]{0,63}");
+
     TelnetProfile forElement(String vendor, String model) throws ProfileException {
         String v = vendor == null ? "" : vendor.strip().toLowerCase(Locale.ROOT);
         String m = model == null ? "" : model.strip().toLowerCase(Locale.ROOT);
-        if (consul.enabled() && !v.isEmpty() && !m.isEmpty()) {
+        if (consul.enabled() && !v.isEmpty() && !m.isEmpty() && KEY_SEGMENT.matcher(v).matches() && KEY_SEGMENT.matcher(m).matches()) {
             Optional<TelnetProfile> central = fromConsul("elements/" + v + "/" + m);
             if (central.isPresent()) {
                 return central.get();
@@ -140,8 +146,13 @@ final class TelnetProfiles {
         try {
             settings = JSON.readValue(json, ConsulProfile.class);
         } catch (JsonProcessingException e) {
-            throw new ProfileException("profile_invalid", "Consul key '" + key + "' is not a telnet profile: "
-                    + e.getOriginalMessage());
+            // the parser's own message quotes what it read, and a KV store can hold secrets: say where, not what
+            String what = e instanceof com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException unknown
+                    && unknown.getPropertyName().matches("[A-Za-z0-9_-]{1,32}") ? "unknown setting '" + unknown.getPropertyName() + "'"
+                    : "not JSON of the expected shape";
+            var at = e.getLocation();
+            throw new ProfileException("profile_invalid", "Consul key '" + key + "' is not a telnet profile: " + what
+                    + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
         }
         if (settings == null) {
             throw new ProfileException("profile_invalid", "Consul key '" + key + "' is not a telnet profile: it holds null");

@@ -28,9 +28,8 @@ public class Elements {
 
     private static final Logger LOG = Logger.getLogger(Elements.class);
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
-    /** An IP address (v4, v6 with an optional zone) or a host name; the length is bounded before this is applied. */
-    private static final Pattern ADDRESS = Pattern.compile("[A-Za-z0-9._:%-]+");
     private static final String INVALID = "invalid_element";
+    private static final Pattern VENDOR_OR_MODEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9 ._+()-]{0,63}");
     /** Column widths (V2__network_element.sql); every field is checked against them before anything is stored. */
     static final int MAX_ADDRESS = 255;
     static final int MAX_VENDOR = 64;
@@ -159,13 +158,13 @@ public class Elements {
      */
     private static void apply(ElementEntity e, ElementSpec spec, ElementEntity previous, Set<String> cleared) {
         String address = Inputs.required(INVALID, "address", spec.address(), MAX_ADDRESS);
-        if (!ADDRESS.matcher(address).matches()) {
-            throw ApiException.badRequest(INVALID, "address must be an IP address or a host name (letters, digits, '.', '-',"
-                    + " ':', '%')");
+        if (!isAddress(address)) {
+            throw ApiException.badRequest(INVALID, "address must be an IPv4 or IPv6 address (a zone after '%' allowed) or a"
+                    + " host name (labels of letters, digits and '-', separated by dots); no port, no scheme");
         }
         e.address = address;
-        e.vendor = Inputs.text(INVALID, "vendor", spec.vendor(), MAX_VENDOR);
-        e.model = Inputs.text(INVALID, "model", spec.model(), MAX_MODEL);
+        e.vendor = vendorOrModel("vendor", spec.vendor(), MAX_VENDOR);
+        e.model = vendorOrModel("model", spec.model(), MAX_MODEL);
         if (spec.snmp() == null && spec.telnet() == null) {
             throw ApiException.badRequest(INVALID, "an element needs snmp or telnet settings (or both)");
         }
@@ -249,6 +248,54 @@ public class Elements {
         e.telnetPort = port;
         e.telnetUsername = Inputs.text(INVALID, "telnet.username", telnet.username(), MAX_USERNAME);
         e.telnetPassword = keep(telnet.password(), previous == null ? null : previous.telnetPassword, "telnet.password", cleared);
+    }
+
+    /** An IP literal, or a host name as RFC 1123 writes one; checked character by character, never looked up. */
+    static boolean isAddress(String address) {
+        if (address.indexOf(':') >= 0) {
+            int zone = address.indexOf('%');
+            String ip = zone < 0 ? address : address.substring(0, zone);
+            if (zone >= 0 && !address.substring(zone + 1).matches("[A-Za-z0-9._-]{1,32}")) {
+                return false;
+            }
+            try {
+                return java.net.InetAddress.ofLiteral(ip) instanceof java.net.Inet6Address;
+            } catch (IllegalArgumentException notAnAddress) {
+                return false;
+            }
+        }
+        if (address.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9'))) {
+            try {
+                return java.net.InetAddress.ofLiteral(address) instanceof java.net.Inet4Address && address.split("\\.").length == 4;
+            } catch (IllegalArgumentException notAnAddress) {
+                return false;
+            }
+        }
+        if (address.length() > 253) {
+            return false;
+        }
+        for (String label : address.split("\\.", -1)) {
+            if (label.isEmpty() || label.length() > 63 || label.startsWith("-") || label.endsWith("-")) {
+                return false;
+            }
+            for (int i = 0; i < label.length(); i++) {
+                char c = label.charAt(i);
+                if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-')) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** Vendor and model name device profiles, also as Consul keys ({@code elements/<vendor>/<model>}): never a path. */
+    private static String vendorOrModel(String field, String value, int max) {
+        String text = Inputs.text(INVALID, field, value, max);
+        if (text != null && !VENDOR_OR_MODEL.matcher(text).matches()) {
+            throw ApiException.badRequest(INVALID, field + " must start with a letter or digit and hold only letters, digits,"
+                    + " spaces and . _ + ( ) -");
+        }
+        return text;
     }
 
     /** The credential to store: the given one, the stored one (left out, or {@code <secret>}), or none (sent as null). */

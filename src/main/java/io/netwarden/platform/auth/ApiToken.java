@@ -37,6 +37,11 @@ public class ApiToken {
 
     @Inject
     ApiToken(NetwardenConfig config) {
+        String raw = org.eclipse.microprofile.config.ConfigProvider.getConfig().getConfigValue("netwarden.api.token").getRawValue();
+        if (raw != null && raw.isBlank()) {
+            throw refused("NETWARDEN_API_TOKEN (netwarden.api.token) is set but holds only white space; set a token or unset it"
+                    + " to have one generated");
+        }
         if (config.api().token().isPresent()) {
             this.token = checked(config.api().token().get(), "NETWARDEN_API_TOKEN (netwarden.api.token)");
             LOG.info("API token: taken from NETWARDEN_API_TOKEN");
@@ -45,16 +50,32 @@ public class ApiToken {
         }
     }
 
-    /** Refuses a token shorter than {@link #MIN_LENGTH}; the message gives its length, never its value. */
+    /** Fewest different characters in a token: {@code aaaa…} has length but no strength. */
+    static final int MIN_DISTINCT = 8;
+
+    /**
+     * Refuses a token that is too short, too uniform, or holds characters other than printable ASCII (an HTTP header
+     * carries nothing else, so such a token could never be presented). Messages describe it, never show it.
+     */
     static Secret checked(Secret token, String source) {
-        int length = token.reveal().length();
-        if (length < MIN_LENGTH) {
-            String message = source + " is " + length + " characters long; an API token needs at least " + MIN_LENGTH
-                    + " (make one with: openssl rand -base64 32)";
-            LOG.error(message); // first, before Quarkus' start-up failure and its stack trace
-            throw new IllegalStateException(message);
+        String value = token.reveal();
+        String hint = " (make one with: openssl rand -base64 32)";
+        if (value.length() < MIN_LENGTH) {
+            throw refused(source + " is " + value.length() + " characters long; an API token needs at least " + MIN_LENGTH + hint);
+        }
+        if (value.chars().anyMatch(c -> c < 0x21 || c > 0x7E)) {
+            throw refused(source + " holds a character that is not printable ASCII (a space, a control character or a"
+                    + " non-ASCII letter); an Authorization header cannot carry it" + hint);
+        }
+        if (value.chars().distinct().count() < MIN_DISTINCT) {
+            throw refused(source + " uses fewer than " + MIN_DISTINCT + " different characters; it would be easy to guess" + hint);
         }
         return token;
+    }
+
+    private static IllegalStateException refused(String message) {
+        LOG.error(message); // first, before Quarkus' start-up failure and its stack trace
+        return new IllegalStateException(message);
     }
 
     public boolean accepts(String candidate) {
@@ -62,7 +83,14 @@ public class ApiToken {
     }
 
     static Secret fromFile(Path file) {
+        return fromFile(file, true);
+    }
+
+    private static Secret fromFile(Path file, boolean mayRetry) {
         try {
+            if (Files.isSymbolicLink(file)) {
+                throw refused("the API token file " + file + " is a symbolic link; it must be a regular file (mode 600)");
+            }
             if (Files.exists(file)) {
                 String stored = Files.readString(file, StandardCharsets.UTF_8).strip();
                 if (stored.isEmpty()) {
@@ -79,7 +107,10 @@ public class ApiToken {
                 Files.writeString(Files.createFile(file, PosixFilePermissions.asFileAttribute(OWNER_ONLY)), generated,
                         StandardCharsets.UTF_8, StandardOpenOption.WRITE);
             } catch (FileAlreadyExistsException raced) {
-                return fromFile(file); // another process sharing the data dir won the race; use its token
+                if (mayRetry) {
+                    return fromFile(file, false); // another process sharing the data dir won the race; use its token
+                }
+                throw new UncheckedIOException("cannot create the API token file " + file, raced);
             }
             LOG.infof("API token: generated and stored in %s (mode 600)", file);
             return Secret.of(generated);

@@ -92,7 +92,9 @@ public class ConsulKv {
 
     /** Keeps the slashes of a KV path, escapes everything else in each segment. */
     private static String encode(String key) {
-        return SEGMENT.matcher(key).replaceAll(m -> URLEncoder.encode(m.group(), StandardCharsets.UTF_8).replace("+", "%20"));
+        // dots too: a "." or ".." segment would otherwise be resolved away by the HTTP client, out of the key's folder
+        return SEGMENT.matcher(key).replaceAll(m -> URLEncoder.encode(m.group(), StandardCharsets.UTF_8).replace("+", "%20")
+                .replace(".", "%2E"));
     }
 
     /** Consul could not be asked, or said no. */

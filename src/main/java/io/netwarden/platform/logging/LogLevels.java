@@ -34,17 +34,18 @@ public class LogLevels {
     static final List<String> LEVELS = List.of("OFF", "FATAL", "ERROR", "WARN", "INFO", "DEBUG", "TRACE", "ALL");
 
     /**
-     * Loggers that can print what a request or a row carried — SQL parameter values, driver errors quoting them,
-     * pgjdbc's wire trace — and so credentials. Each keeps the level given here (set in application.properties as
+     * Loggers that can print what a request or a row carried — SQL parameter values, entities, driver errors quoting
+     * them, pgjdbc's wire trace — and so credentials. Each keeps the level given here (set in application.properties as
      * their own level, so a change of ROOT or a parent does not reach them); the API refuses to make one of them, or a
      * logger below it, more verbose.
      */
     static final Map<String, Level> FIXED = Map.of(
-            "org.hibernate.orm.jdbc.bind", org.jboss.logmanager.Level.INFO,
-            "org.hibernate.orm.jdbc.extract", org.jboss.logmanager.Level.INFO,
-            "org.hibernate.type", org.jboss.logmanager.Level.INFO,
+            // all of Hibernate: below INFO it prints bound values and whole entities (credentials among them)
+            "org.hibernate", org.jboss.logmanager.Level.INFO,
             "org.hibernate.engine.jdbc.spi.SqlExceptionHelper", Level.OFF,
-            "org.postgresql", org.jboss.logmanager.Level.INFO);
+            "org.postgresql", org.jboss.logmanager.Level.INFO,
+            "org.h2", org.jboss.logmanager.Level.INFO,
+            "h2database", org.jboss.logmanager.Level.INFO);
 
     /** One logger: its own level (null: inherited) and the level in effect. */
     public record LoggerLevel(String name, String level, String effectiveLevel) {
@@ -109,8 +110,8 @@ public class LogLevels {
             String protectedName = fixed.getKey();
             boolean covered = internal.equals(protectedName) || internal.startsWith(protectedName + ".");
             if (covered && (level == null || level.intValue() < fixed.getValue().intValue())) {
-                throw ApiException.badRequest("protected_logger", protectedName + " can print credentials (SQL parameter values"
-                        + " or driver messages quoting them); it stays at " + fixed.getValue().getName() + " or quieter");
+                throw ApiException.badRequest("protected_logger", protectedName + " can print credentials (bound SQL values,"
+                        + " whole entities, driver messages quoting values); it stays at " + fixed.getValue().getName() + " or quieter");
             }
         }
     }

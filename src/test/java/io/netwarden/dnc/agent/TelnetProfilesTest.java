@@ -56,6 +56,30 @@ class TelnetProfilesTest {
     }
 
     @Test
+    void aVendorOrModelNeverReachesAKeyOutsideElementsNorIsWhatConsulHoldsEchoed() throws Exception {
+        // Given: a secret elsewhere in the KV store, and a profile key holding something that is not a profile
+        Map<String, String> kv = new ConcurrentHashMap<>(Map.of("secret/db", "{\"paging-off\":\"stolen\"}",
+                "elements/acme/bad", "DB-PASSWORD-hunter2"));
+        try (FakeConsul consul = new FakeConsul(kv)) {
+            consul.start();
+            FakeConsul.REQUESTS.clear();
+            TelnetProfiles profiles = withConsul(consul.url(), Duration.ZERO);
+
+            // When: a vendor that climbs out of elements/ (stored before the API checked vendors, say)
+            TelnetProfile profile = profiles.forElement("../secret", "db");
+
+            // Then: Consul is not asked for it at all, and the generic profile applies
+            assertSame(TelnetProfile.GENERIC, profile);
+            assertTrue(FakeConsul.REQUESTS.stream().noneMatch(r -> r.contains("secret")), FakeConsul.REQUESTS.toString());
+
+            // and a broken profile is reported without what the key holds
+            var e = assertThrows(TelnetProfiles.ProfileException.class, () -> profiles.forElement("acme", "bad"));
+            assertEquals("profile_invalid", e.code());
+            assertTrue(!e.getMessage().contains("DB") && !e.getMessage().contains("hunter2"), e.getMessage());
+        }
+    }
+
+    @Test
     void aConsulUrlThatIsNotHttpIsRefusedWithoutEchoingCredentials() {
         var e = assertThrows(IllegalArgumentException.class, () -> new ConsulKv(
                 Optional.of(URI.create("ftp://ops:hunter2@consul:8500")), Optional.empty(), Duration.ofSeconds(1)));

@@ -55,6 +55,26 @@ class SecretAndTokenTest {
     }
 
     @Test
+    void weakTokensAreRefusedWithoutBeingShown() {
+        for (String weak : new String[] {"short-token", "aaaaaaaaaaaaaaaaaaaaaaaaaaaa", "éééééééééééééééééééééééééé",
+                "token with spaces 0123456789", "line\nbreak-0123456789abcdefgh"}) {
+            var e = assertThrows(IllegalStateException.class, () -> ApiToken.checked(Secret.of(weak), "the token"));
+            assertFalse(e.getMessage().contains(weak), e.getMessage());
+        }
+        assertEquals("fine", ApiToken.checked(Secret.of("Zk3-q9Xw_7pLm2Vb8Rt5Yn1Hc4"), "the token").matches("Zk3-q9Xw_7pLm2Vb8Rt5Yn1Hc4")
+                ? "fine" : "refused");
+    }
+
+    @Test
+    void aTokenFileThatIsASymbolicLinkIsRefused() throws Exception {
+        Path file = dir.resolve("api-token");
+        Files.createSymbolicLink(file, dir.resolve("nowhere"));
+        var e = assertThrows(IllegalStateException.class, () -> ApiToken.fromFile(file));
+        assertTrue(e.getMessage().contains("symbolic link"), e.getMessage());
+        assertFalse(Files.exists(dir.resolve("nowhere")), "nothing written through the link");
+    }
+
+    @Test
     void bearerHeaderParsing() {
         assertEquals("abc", BearerAuthFilter.bearer("Bearer abc"));
         assertEquals("abc", BearerAuthFilter.bearer("bearer  abc "));

@@ -103,6 +103,36 @@ class RunCommandIT {
         }
     }
 
+    @Test
+    void theRunScriptSaysWhereTheTokenComesFromNeverWhatItIs() throws Exception {
+        // Given
+        String token = "run-script-token-0123456789abcdef";
+        ProcessBuilder builder = new ProcessBuilder("scripts/run.sh").redirectErrorStream(true);
+        builder.environment().put("NETWARDEN_API_TOKEN", token);
+        builder.environment().put("NETWARDEN_DATA_DIR", dir.resolve("data").toString());
+        builder.environment().put("QUARKUS_HTTP_PORT", Integer.toString(io.netwarden.testing.TestEnv.freePort()));
+
+        // When: the banner, read before the server it starts is stopped
+        Process run = builder.start();
+        StringBuilder banner = new StringBuilder();
+        try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(run.getInputStream()))) {
+            for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                banner.append(line).append('\n');
+                if (line.contains("token:")) {
+                    break;
+                }
+            }
+        } finally {
+            run.descendants().forEach(ProcessHandle::destroyForcibly);
+            run.destroyForcibly().waitFor();
+        }
+
+        // Then
+        assertTrue(banner.toString().contains("token:      from NETWARDEN_API_TOKEN"), banner.toString());
+        assertFalse(banner.toString().contains(token), banner.toString());
+        assertTrue(banner.toString().contains("http://127.0.0.1:"), banner.toString());
+    }
+
     private static List<String> texts(JsonNode array) {
         List<String> out = new ArrayList<>();
         array.forEach(n -> out.add(n.asText()));
