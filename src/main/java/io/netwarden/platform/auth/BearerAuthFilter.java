@@ -43,20 +43,27 @@ public class BearerAuthFilter {
                     ? "missing Authorization header; send 'Authorization: Bearer <token>'"
                     : "Authorization header must be 'Bearer <token>'"));
         }
-        if (token.accepts(presented)) {
-            return Uni.createFrom().nullItem();
-        }
         InetAddress source = sourceOf(http);
-        return switch (limiter.failed(source)) {
-            case REJECT -> Uni.createFrom().item(unauthorized("invalid API token"));
-            case DELAY -> Uni.createFrom().item(tooMany())
+        return switch (limiter.admit(source)) {
+            case EVALUATE -> Uni.createFrom().item(verdict(presented, source, false));
+            case HOLD -> Uni.createFrom().voidItem()
                     .onItem().delayIt().by(limiter.delay())
-                    .eventually(() -> limiter.delayedAnswerSent(source));
+                    .map(ignored -> verdict(presented, source, true))
+                    .eventually(() -> limiter.released(source));
             case REFUSE -> {
                 http.response().endHandler(ended -> http.connection().close());
                 yield Uni.createFrom().item(tooMany());
             }
         };
+    }
+
+    /** Null (go on) for the right token; for a wrong one 401, or 429 when the source is being slowed down. */
+    private Response verdict(String presented, InetAddress source, boolean held) {
+        if (token.accepts(presented)) {
+            return null;
+        }
+        limiter.failed(source);
+        return held ? tooMany() : unauthorized("invalid API token");
     }
 
     /** The token of a {@code Bearer} header, or null. */
@@ -93,7 +100,7 @@ public class BearerAuthFilter {
                 .header(HttpHeaders.RETRY_AFTER, Math.max(1, limiter.delay().toSeconds()))
                 .type(MediaType.APPLICATION_JSON_TYPE)
                 .entity(new ApiError("too_many_failed_authentications",
-                        "too many wrong API tokens from this address; answers are slowed down"))
+                        "too many wrong API tokens from this address; its requests are slowed down"))
                 .build();
     }
 }

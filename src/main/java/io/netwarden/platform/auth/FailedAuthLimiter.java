@@ -13,32 +13,37 @@ import java.util.function.LongSupplier;
 import org.jboss.logging.Logger;
 
 /**
- * Slows down wrong API tokens per source: every source (an IPv4 address, or the /64 of an IPv6 address) has a bucket
- * of {@code burst} failures that refills by one every {@code refill}. A wrong token from a source whose bucket is empty
- * is answered only after {@code delay}, and with 429; a right token is never held back.
+ * Slows down guessing of the API token, per source (an IPv4 address, or the /64 network of an IPv6 address). Every
+ * source has a bucket of {@code burst} wrong tokens that refills by one every {@code refill}. While a source's bucket is
+ * empty, none of its requests is evaluated at once: each is held for {@code delay} and only then checked — a right token
+ * then goes through, a wrong one gets 429 — and beyond {@code max-delayed} held requests a source gets 429 without its
+ * token being looked at. A guesser therefore learns at most {@code max-delayed} verdicts per {@code delay}, however many
+ * requests or HTTP/2 streams it sends; an operator with the right token is slowed down, never locked out.
  *
  * <pre>
- *   wrong token ─▶ record(source) ─▶ bucket has room? ── yes ─▶ 401 at once
- *                                                      └─ no ──▶ 429 after delay (at most max-delayed per source;
- *                                                                beyond that 429 at once and the connection closed)
+ *   request ─▶ admit(source) ─▶ EVALUATE (bucket not empty) ─▶ right: go on; wrong: failed(source), 401
+ *                            ├─▶ HOLD (empty, under max-delayed) ─▶ after delay: right: go on; wrong: 429
+ *                            └─▶ REFUSE (empty, max-delayed held) ─▶ 429 at once, unevaluated, connection closed
  * </pre>
  *
- * <p>Thread safety: one {@link ConcurrentHashMap} of buckets; each bucket is changed under its own monitor. The map is
- * swept of full buckets when it grows past {@link #MAX_SOURCES}, so a spread of sources cannot grow it without bound.
+ * <p>Thread safety: one {@link ConcurrentHashMap} of buckets; each bucket is changed under its own monitor; the count of
+ * held requests over all sources is atomic. The map is swept of idle buckets when it grows past {@link #MAX_SOURCES}.
  */
 @ApplicationScoped
 public class FailedAuthLimiter {
 
     private static final Logger LOG = Logger.getLogger(FailedAuthLimiter.class);
     static final int MAX_SOURCES = 100_000;
+    /** Requests held over all sources at once; beyond, every limited source is refused at once. */
+    static final int MAX_HELD_IN_ALL = 4096;
 
-    /** What to do with a failed authentication. */
-    public enum Verdict {
-        /** answer 401 now */
-        REJECT,
-        /** answer 429 after {@link #delay()} */
-        DELAY,
-        /** answer 429 now and close the connection: this source already has too many answers waiting */
+    /** What to do with a request before its token is looked at. */
+    public enum Admission {
+        /** check the token now */
+        EVALUATE,
+        /** hold it for {@link #delay()}, then check; call {@link #released} afterwards */
+        HOLD,
+        /** answer 429 now without checking, and close the connection */
         REFUSE
     }
 
@@ -48,6 +53,7 @@ public class FailedAuthLimiter {
     private final int maxDelayed;
     private final LongSupplier clock;
     private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
+    private final AtomicInteger heldInAll = new AtomicInteger();
 
     @Inject
     FailedAuthLimiter(NetwardenConfig config) {
@@ -67,31 +73,53 @@ public class FailedAuthLimiter {
         this.clock = clock;
     }
 
-    /** How long an answer to a source over its limit is held back. */
+    /** How long a request of a source over its limit is held before its token is looked at. */
     public Duration delay() {
         return delay;
     }
 
-    /** Counts a failed authentication from {@code address} and says how to answer it. */
-    public Verdict failed(InetAddress address) {
-        String source = sourceOf(address);
+    /** How a request from {@code address} is to be treated, before its token is looked at. */
+    public Admission admit(InetAddress address) {
+        Bucket bucket = buckets.get(SourceAddress.of(address));
+        if (bucket == null || !bucket.empty(burst, refillNanos, clock.getAsLong())) {
+            return Admission.EVALUATE;
+        }
+        if (heldInAll.incrementAndGet() > MAX_HELD_IN_ALL) {
+            heldInAll.decrementAndGet();
+            return Admission.REFUSE;
+        }
+        if (!bucket.hold(maxDelayed)) {
+            heldInAll.decrementAndGet();
+            return Admission.REFUSE;
+        }
+        return Admission.HOLD;
+    }
+
+    /** Whether requests from {@code address} are being slowed down now (gRPC refuses them instead). */
+    public boolean limited(InetAddress address) {
+        Bucket bucket = buckets.get(SourceAddress.of(address));
+        return bucket != null && bucket.empty(burst, refillNanos, clock.getAsLong());
+    }
+
+    /** A held request of {@code address} has been answered. */
+    public void released(InetAddress address) {
+        Bucket bucket = buckets.get(SourceAddress.of(address));
+        if (bucket != null) {
+            bucket.release();
+        }
+        heldInAll.decrementAndGet();
+    }
+
+    /** Counts a wrong token from {@code address}. */
+    public void failed(InetAddress address) {
+        String source = SourceAddress.of(address);
         if (buckets.size() > MAX_SOURCES) {
             sweep();
         }
         Bucket bucket = buckets.computeIfAbsent(source, s -> new Bucket(burst, clock.getAsLong()));
-        Verdict verdict = bucket.take(burst, refillNanos, clock.getAsLong(), maxDelayed);
-        if (verdict != Verdict.REJECT && bucket.shouldWarn(clock.getAsLong())) {
-            LOG.warnf("failed API authentications from %s exceed %d in a row; answering them with 429 after %s",
+        if (bucket.take(burst, refillNanos, clock.getAsLong()) && bucket.shouldWarn(clock.getAsLong())) {
+            LOG.warnf("wrong API tokens from %s: more than %d in a row; its requests are now held %s before they are looked at",
                     source, burst, delay);
-        }
-        return verdict;
-    }
-
-    /** A delayed answer to {@code address} has been sent. */
-    public void delayedAnswerSent(InetAddress address) {
-        Bucket bucket = buckets.get(sourceOf(address));
-        if (bucket != null) {
-            bucket.delayed.decrementAndGet();
         }
     }
 
@@ -109,29 +137,40 @@ public class FailedAuthLimiter {
         return buckets.size();
     }
 
-    /** Failures a source may still make before it is slowed down. */
+    /** Wrong tokens a source may still send before it is slowed down, and its requests held now. */
     private static final class Bucket {
         private double tokens;
         private long updated;
         private long lastWarning = Long.MIN_VALUE;
-        final AtomicInteger delayed = new AtomicInteger();
+        private int held;
 
         Bucket(int burst, long now) {
             this.tokens = burst;
             this.updated = now;
         }
 
-        synchronized Verdict take(int burst, long refillNanos, long now, int maxDelayed) {
+        /** Takes one; true when that emptied the bucket. */
+        synchronized boolean take(int burst, long refillNanos, long now) {
             refill(burst, refillNanos, now);
-            if (tokens >= 1) {
-                tokens -= 1;
-                return Verdict.REJECT;
+            tokens = Math.max(0, tokens - 1);
+            return tokens < 1;
+        }
+
+        synchronized boolean empty(int burst, long refillNanos, long now) {
+            refill(burst, refillNanos, now);
+            return tokens < 1;
+        }
+
+        synchronized boolean hold(int max) {
+            if (held >= max) {
+                return false;
             }
-            if (delayed.incrementAndGet() > maxDelayed) {
-                delayed.decrementAndGet();
-                return Verdict.REFUSE;
-            }
-            return Verdict.DELAY;
+            held++;
+            return true;
+        }
+
+        synchronized void release() {
+            held = Math.max(0, held - 1);
         }
 
         synchronized boolean shouldWarn(long now) {
@@ -144,7 +183,7 @@ public class FailedAuthLimiter {
 
         synchronized boolean idle(int burst, long refillNanos, long now) {
             refill(burst, refillNanos, now);
-            return tokens >= burst && delayed.get() == 0;
+            return tokens >= burst && held == 0;
         }
 
         private void refill(int burst, long refillNanos, long now) {

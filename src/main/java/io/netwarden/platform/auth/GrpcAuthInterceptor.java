@@ -7,8 +7,6 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.quarkus.grpc.GlobalInterceptor;
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.net.InetAddress;
@@ -17,7 +15,8 @@ import java.net.SocketAddress;
 
 /**
  * gRPC calls carry the same bearer token as REST, in the {@code authorization} metadata entry; every service needs it.
- * Wrong tokens are slowed down per source as over REST ({@link FailedAuthLimiter}).
+ * A source sending wrong tokens is refused for a while ({@link FailedAuthLimiter}: while its bucket is empty, calls
+ * get RESOURCE_EXHAUSTED without their token being looked at).
  */
 @GlobalInterceptor
 @ApplicationScoped
@@ -31,9 +30,6 @@ public class GrpcAuthInterceptor implements ServerInterceptor {
     @Inject
     FailedAuthLimiter limiter;
 
-    @Inject
-    Vertx vertx;
-
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
         String presented = BearerAuthFilter.bearer(headers.get(AUTHORIZATION));
@@ -42,32 +38,20 @@ public class GrpcAuthInterceptor implements ServerInterceptor {
             return new ServerCall.Listener<>() {
             };
         }
+        InetAddress source = sourceOf(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
+        if (limiter.limited(source)) {
+            // not looked at while the source is slowed down: a guesser learns nothing; the right token works again
+            // once the source's bucket has refilled
+            call.close(Status.RESOURCE_EXHAUSTED.withDescription("too many wrong API tokens from this address; try again in "
+                    + Math.max(1, limiter.delay().toSeconds()) + " s"), new Metadata());
+            return new ServerCall.Listener<>() {
+            };
+        }
         if (token.accepts(presented)) {
             return next.startCall(call, headers);
         }
-        InetAddress source = sourceOf(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
-        Status tooMany = Status.RESOURCE_EXHAUSTED.withDescription("too many wrong API tokens from this address; answers are slowed down");
-        switch (limiter.failed(source)) {
-            case REJECT -> call.close(Status.UNAUTHENTICATED.withDescription("invalid API token"), new Metadata());
-            case REFUSE -> call.close(tooMany, new Metadata());
-            case DELAY -> {
-                Context context = Vertx.currentContext();
-                vertx.setTimer(Math.max(1, limiter.delay().toMillis()), id -> {
-                    Runnable close = () -> {
-                        try {
-                            call.close(tooMany, new Metadata());
-                        } finally {
-                            limiter.delayedAnswerSent(source);
-                        }
-                    };
-                    if (context != null) {
-                        context.runOnContext(v -> close.run());
-                    } else {
-                        close.run();
-                    }
-                });
-            }
-        }
+        limiter.failed(source);
+        call.close(Status.UNAUTHENTICATED.withDescription("invalid API token"), new Metadata());
         return new ServerCall.Listener<>() {
         };
     }

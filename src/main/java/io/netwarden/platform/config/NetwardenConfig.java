@@ -63,11 +63,11 @@ public interface NetwardenConfig {
         @WithConverter(SecretConverter.class)
         Optional<Secret> token();
 
-        /** How wrong tokens are slowed down, per source address (IPv6: per /64). */
+        /** How guessing the token is slowed down, per source address (IPv6: per /64); see FailedAuthLimiter. */
         FailedAuth failedAuth();
 
         interface FailedAuth {
-            /** Wrong tokens a source may send in a row before its answers are delayed. */
+            /** Wrong tokens a source may send in a row before its requests are held. */
             @WithDefault("10")
             int burst();
 
@@ -75,11 +75,11 @@ public interface NetwardenConfig {
             @WithDefault("2s")
             Duration refill();
 
-            /** How long the 429 answer to a source over its limit is held back. */
+            /** How long a request of a source over its limit is held before its token is looked at. */
             @WithDefault("1s")
             Duration delay();
 
-            /** Delayed answers a source may have waiting; beyond that it gets 429 at once and its connection closed. */
+            /** Requests a source may have held at once; beyond, 429 unread and its connection closed. */
             @WithDefault("32")
             int maxDelayed();
         }
