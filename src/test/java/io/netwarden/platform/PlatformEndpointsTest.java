@@ -103,6 +103,48 @@ class PlatformEndpointsTest {
     }
 
     @Test
+    void junkGrpcPathsAreCountedUnderOneLabel() throws Exception {
+        // Given: calls of gRPC methods that do not exist, without a token (they answer HTTP 200 with a gRPC status)
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", RestAssured.port).usePlaintext().build();
+        try {
+            for (int i = 0; i < 120; i++) {
+                io.grpc.MethodDescriptor<byte[], byte[]> junk = io.grpc.MethodDescriptor.<byte[], byte[]>newBuilder()
+                        .setType(io.grpc.MethodDescriptor.MethodType.UNARY).setFullMethodName("flood/F" + i)
+                        .setRequestMarshaller(BYTES).setResponseMarshaller(BYTES).build();
+                try {
+                    io.grpc.stub.ClientCalls.blockingUnaryCall(channel, junk, io.grpc.CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS),
+                            new byte[0]);
+                } catch (StatusRuntimeException expected) {
+                    // UNIMPLEMENTED or UNAUTHENTICATED
+                }
+            }
+        } finally {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+
+        // Then
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertFalse(metrics.contains("flood/F"), "junk gRPC paths became uri labels");
+        assertTrue(metrics.contains("uri=\"GRPC_UNKNOWN\""), "counted under one label");
+    }
+
+    private static final io.grpc.MethodDescriptor.Marshaller<byte[]> BYTES = new io.grpc.MethodDescriptor.Marshaller<>() {
+        @Override
+        public java.io.InputStream stream(byte[] value) {
+            return new java.io.ByteArrayInputStream(value);
+        }
+
+        @Override
+        public byte[] parse(java.io.InputStream stream) {
+            try {
+                return stream.readAllBytes();
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    };
+
+    @Test
     void openApiDocumentsEveryApiOperationWithBearerAuth() {
         given().accept("application/json").get("/q/openapi").then().statusCode(200)
                 .body("paths.keySet()", hasItems("/api/v1/node", "/api/v1/loggers", "/api/v1/loggers/{name}",
