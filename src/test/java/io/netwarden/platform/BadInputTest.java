@@ -5,6 +5,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.nullValue;
+import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -222,6 +223,35 @@ class BadInputTest {
                 {"address":"127.0.0.1","snmp":{"version":"v2c","community":"new-community"}}""")
                 .put("/api/v1/elements/" + name).then().statusCode(200)
                 .body("snmp.user", nullValue()).body("snmp.authPassword", nullValue()).body("snmp.community", equalTo("<secret>"));
+    }
+
+    @Test
+    void aStoredCredentialIsNeverSentToANewTarget() {
+        // Given
+        String name = unique();
+        authed().contentType("application/json").body("""
+                {"name":"%s","address":"127.0.0.1","snmp":{"community":"stored-community"},
+                 "telnet":{"port":2323,"username":"u","password":"stored-password"}}""".formatted(name))
+                .post("/api/v1/elements").then().statusCode(201);
+
+        // When / Then: pointing the element elsewhere while keeping (or leaving out) a credential is refused
+        authed().contentType("application/json").body("""
+                {"address":"127.0.0.5","snmp":{"community":"<secret>"},"telnet":{"port":2323,"username":"u","password":"<secret>"}}""")
+                .put("/api/v1/elements/" + name).then().statusCode(400)
+                .body("message", containsString("must be sent again: the element's address or port changes"));
+        authed().contentType("application/json").body("""
+                {"address":"127.0.0.1","snmp":{"community":"new-community"},"telnet":{"port":2324,"username":"u"}}""")
+                .put("/api/v1/elements/" + name).then().statusCode(400).body("message", startsWith("telnet.password must be sent again"));
+        authed().contentType("application/json").body("""
+                {"address":"127.0.0.1","snmp":{"port":1161},"telnet":{"port":2323,"username":"u"}}""")
+                .put("/api/v1/elements/" + name).then().statusCode(400).body("message", startsWith("snmp.community must be sent again"));
+        // while the same target keeps them, and a new target with new credentials is fine
+        authed().contentType("application/json").body("""
+                {"address":"127.0.0.1","vendor":"v2","snmp":{},"telnet":{"port":2323,"username":"u"}}""")
+                .put("/api/v1/elements/" + name).then().statusCode(200).body("snmp.community", equalTo("<secret>"));
+        authed().contentType("application/json").body("""
+                {"address":"127.0.0.5","snmp":{"community":"c2"},"telnet":{"port":2323,"username":"u","password":"p2"}}""")
+                .put("/api/v1/elements/" + name).then().statusCode(200);
     }
 
     @Test

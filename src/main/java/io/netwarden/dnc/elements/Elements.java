@@ -197,6 +197,8 @@ public class Elements {
             throw ApiException.badRequest(INVALID, "snmp.port must be 1-65535");
         }
         e.snmpPort = port;
+        // a stored credential is never sent to another address or port than the one it was given for
+        boolean retargeted = previous != null && (!e.address.equals(previous.address) || !Integer.valueOf(port).equals(previous.snmpPort));
         if (version == SnmpVersion.V3) {
             // a switch to v3 leaves no community behind
             if (snmp.community() != null && !cleared.contains("snmp.community")) {
@@ -207,10 +209,10 @@ public class Elements {
             e.snmpUser = Inputs.text(INVALID, "snmp.user", snmp.user(), MAX_SNMP_USER);
             e.snmpAuthProtocol = Inputs.text(INVALID, "snmp.authProtocol", snmp.authProtocol(), MAX_PROTOCOL);
             e.snmpAuthPassword = keep(snmp.authPassword(), previous == null ? null : previous.snmpAuthPassword,
-                    "snmp.authPassword", cleared);
+                    "snmp.authPassword", cleared, retargeted);
             e.snmpPrivProtocol = Inputs.text(INVALID, "snmp.privProtocol", snmp.privProtocol(), MAX_PROTOCOL);
             e.snmpPrivPassword = keep(snmp.privPassword(), previous == null ? null : previous.snmpPrivPassword,
-                    "snmp.privPassword", cleared);
+                    "snmp.privPassword", cleared, retargeted);
         } else {
             // and a switch to v1/v2c leaves no v3 user or passwords behind
             for (Object v3Field : new Object[] {snmp.user(), snmp.authProtocol(), snmp.authPassword(), snmp.privProtocol(),
@@ -221,7 +223,8 @@ public class Elements {
                 }
             }
             e.snmpUser = e.snmpAuthProtocol = e.snmpAuthPassword = e.snmpPrivProtocol = e.snmpPrivPassword = null;
-            e.snmpCommunity = keep(snmp.community(), previous == null ? null : previous.snmpCommunity, "snmp.community", cleared);
+            e.snmpCommunity = keep(snmp.community(), previous == null ? null : previous.snmpCommunity, "snmp.community", cleared,
+                    retargeted);
         }
         Duration timeout;
         try {
@@ -247,7 +250,9 @@ public class Elements {
         }
         e.telnetPort = port;
         e.telnetUsername = Inputs.text(INVALID, "telnet.username", telnet.username(), MAX_USERNAME);
-        e.telnetPassword = keep(telnet.password(), previous == null ? null : previous.telnetPassword, "telnet.password", cleared);
+        boolean retargeted = previous != null && (!e.address.equals(previous.address) || !Integer.valueOf(port).equals(previous.telnetPort));
+        e.telnetPassword = keep(telnet.password(), previous == null ? null : previous.telnetPassword, "telnet.password", cleared,
+                retargeted);
     }
 
     /** An IP literal, or a host name as RFC 1123 writes one; checked character by character, never looked up. */
@@ -298,10 +303,19 @@ public class Elements {
         return text;
     }
 
-    /** The credential to store: the given one, the stored one (left out, or {@code <secret>}), or none (sent as null). */
-    private static String keep(Secret given, String stored, String field, Set<String> cleared) {
+    /**
+     * The credential to store: the given one, the stored one (left out, or {@code <secret>}), or none (sent as null).
+     * When the element now points elsewhere ({@code retargeted}: another address or port), a stored credential is not
+     * kept: it must be sent again, so that whoever may edit elements cannot have it delivered to a host of their choice.
+     */
+    private static String keep(Secret given, String stored, String field, Set<String> cleared, boolean retargeted) {
         if (cleared.contains(field)) {
             return null;
+        }
+        boolean keeping = given == null || Secret.MASK.equals(given.reveal());
+        if (keeping && retargeted && stored != null) {
+            throw ApiException.badRequest(INVALID, field + " must be sent again: the element's address or port changes, and a"
+                    + " stored credential is never sent to a new target");
         }
         if (given == null) {
             return stored;
@@ -348,6 +362,9 @@ public class Elements {
 
     private static ElementEntity copy(ElementEntity e) {
         ElementEntity c = new ElementEntity();
+        c.address = e.address;
+        c.snmpPort = e.snmpPort;
+        c.telnetPort = e.telnetPort;
         c.snmpCommunity = e.snmpCommunity;
         c.snmpAuthPassword = e.snmpAuthPassword;
         c.snmpPrivPassword = e.snmpPrivPassword;

@@ -67,11 +67,11 @@ class ElementsTest {
                 .body("{\"name\":\"" + name + "\",\"address\":\"10.0.0.1\",\"snmp\":{\"community\":\"first-secret\"}}")
                 .post("/api/v1/elements").then().statusCode(201);
 
-        // a GET-edit-PUT round trip sends <secret> back: the stored value stays
+        // a GET-edit-PUT round trip sends <secret> back: the stored value stays (for the same address and port)
         authed().contentType("application/json")
-                .body("{\"address\":\"10.0.0.2\",\"model\":\"mx\",\"snmp\":{\"community\":\"<secret>\",\"timeout\":\"500ms\"}}")
+                .body("{\"address\":\"10.0.0.1\",\"model\":\"mx\",\"snmp\":{\"community\":\"<secret>\",\"timeout\":\"500ms\"}}")
                 .put("/api/v1/elements/" + name).then().statusCode(200)
-                .body("address", equalTo("10.0.0.2")).body("model", equalTo("mx")).body("snmp.timeout", equalTo("500ms"));
+                .body("address", equalTo("10.0.0.1")).body("model", equalTo("mx")).body("snmp.timeout", equalTo("500ms"));
         assertEquals("first-secret", elements.find(name).orElseThrow().snmpCommunity);
 
         // a new value replaces it
