@@ -30,6 +30,8 @@ import java.lang.reflect.Field;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
@@ -41,6 +43,7 @@ import org.jboss.logging.Logger;
  *
  * <pre>
  *   accept ─▶ [guard, first handler of the listening channel]
+ *               ├─ 90% of max-connections open ─▶ connections idle for 2 s closed first (makeRoom)
  *               ├─ over max-connections or max-connections-per-source ─▶ closed at once (fd freed)
  *               └─ admitted ─▶ counted until it closes; timer: no complete request within request-header-timeout ─▶ closed
  *   first request routed ─▶ marks its connection (the timer then lets it be; idle-timeout takes over)
@@ -59,12 +62,27 @@ public class ConnectionGuard {
     private static final Logger LOG = Logger.getLogger(ConnectionGuard.class);
     static final String HANDLER = "netwarden-connection-guard";
     private static final AttributeKey<Boolean> REQUEST_SEEN = AttributeKey.valueOf("netwarden.request-seen");
+    /** Requests (HTTP/2: streams) being answered on a connection now, and when one last began or ended. */
+    private static final AttributeKey<Activity> ACTIVITY = AttributeKey.valueOf("netwarden.activity");
+    /** Under pressure (the port near max-connections), a connection idle this long is closed to make room. */
+    static final Duration IDLE_UNDER_PRESSURE = Duration.ofSeconds(2);
+    private static final Duration EVICT_AT_MOST_EVERY = Duration.ofMillis(250);
     private static final Duration WARN_EVERY = Duration.ofMinutes(1);
 
     /** Why a connection was closed by the guard; the {@code reason} tag of the metric. */
     enum Reason {
-        total, per_source, header_timeout
+        total, per_source, header_timeout, idle_under_pressure
     }
+
+    /** What a connection is doing; updated by the request marker, read by the eviction. */
+    static final class Activity {
+        final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+        final AtomicLong lastNanos = new AtomicLong(System.nanoTime());
+    }
+
+    /** Connections admitted and still open. */
+    private final Set<Channel> open = ConcurrentHashMap.newKeySet();
+    private final AtomicLong lastEviction = new AtomicLong(System.nanoTime() - EVICT_AT_MOST_EVERY.toNanos());
 
     @Inject
     NetwardenConfig config;
@@ -153,9 +171,41 @@ public class ConnectionGuard {
     private void markRequest(RoutingContext rc) {
         HttpConnection connection = rc.request().connection();
         if (connection instanceof ConnectionBase base && base.channel() != null) {
-            base.channel().attr(REQUEST_SEEN).set(Boolean.TRUE); // HTTP/2: the TCP connection's channel
+            Channel channel = base.channel(); // HTTP/2: the TCP connection's channel
+            channel.attr(REQUEST_SEEN).set(Boolean.TRUE);
+            Activity activity = channel.attr(ACTIVITY).get();
+            if (activity != null) {
+                activity.inFlight.incrementAndGet();
+                activity.lastNanos.set(System.nanoTime());
+                rc.addEndHandler(done -> {
+                    activity.inFlight.decrementAndGet();
+                    activity.lastNanos.set(System.nanoTime());
+                });
+            }
         }
         rc.next();
+    }
+
+    /**
+     * Near the limit, makes room: closes connections that answer nothing now and have been idle (or silent since they
+     * were opened) for {@link #IDLE_UNDER_PRESSURE}. Without this, connections from many sources that sent one request
+     * and then idled (for up to idle-timeout) could hold every place, and nobody else would get in. At most every
+     * {@link #EVICT_AT_MOST_EVERY}; runs on the acceptor thread, a pass over the open connections.
+     */
+    private void makeRoom() {
+        long now = System.nanoTime();
+        long last = lastEviction.get();
+        if (now - last < EVICT_AT_MOST_EVERY.toNanos() || !lastEviction.compareAndSet(last, now)) {
+            return;
+        }
+        long idleSince = now - IDLE_UNDER_PRESSURE.toNanos();
+        for (Channel channel : open) {
+            Activity activity = channel.attr(ACTIVITY).get();
+            if (activity != null && activity.inFlight.get() <= 0 && activity.lastNanos.get() - idleSince < 0) {
+                refused(Reason.idle_under_pressure, channel);
+                channel.close();
+            }
+        }
     }
 
     private static int automaticLimit() {
@@ -179,6 +229,8 @@ public class ConnectionGuard {
                         + " (netwarden.http.max-connections-per-source)";
                 case header_timeout -> "no complete request within " + headerTimeout
                         + " (netwarden.http.request-header-timeout)";
+                case idle_under_pressure -> "idle for " + IDLE_UNDER_PRESSURE.toSeconds() + " s while the port is near its "
+                        + limits.maxTotal() + " connections (netwarden.http.max-connections)";
             }, more == 0 ? "" : "; " + more + " more closed for this reason since the last warning");
         } else {
             suppressed.get(reason).incrementAndGet();
@@ -195,13 +247,21 @@ public class ConnectionGuard {
                 return;
             }
             String source = SourceAddress.of(child.remoteAddress());
+            if (limits.open() * 10L >= limits.maxTotal() * 9L) {
+                makeRoom(); // 90% full: close idle connections before the limit turns new ones away
+            }
             ConnectionLimits.Refusal refusal = limits.admit(source);
             if (refusal != null) {
                 refused(refusal == ConnectionLimits.Refusal.TOTAL ? Reason.total : Reason.per_source, child);
                 child.unsafe().closeForcibly();
                 return;
             }
-            child.closeFuture().addListener(done -> limits.release(source));
+            child.attr(ACTIVITY).set(new Activity());
+            open.add(child);
+            child.closeFuture().addListener(done -> {
+                open.remove(child);
+                limits.release(source);
+            });
             if (!headerTimeout.isZero()) {
                 ScheduledFuture<?> deadline = ctx.executor().schedule(() -> {
                     if (child.isOpen() && !Boolean.TRUE.equals(child.attr(REQUEST_SEEN).get())) {

@@ -97,6 +97,41 @@ class ConnectionFloodIT {
         }
     }
 
+    @Test
+    void connectionsFromManySourcesThatIdleAfterOneRequestDoNotLockOthersOut() throws Exception {
+        // Given: a port of 400 connections, filled from 4 addresses, each connection sending one request and then idling
+        try (AppProcess app = AppProcess.start(dir, Map.of("NETWARDEN_API_TOKEN", TOKEN,
+                "NETWARDEN_HTTP_MAX_CONNECTIONS", "400"))) {
+            app.awaitReady(Duration.ofSeconds(60));
+            InetSocketAddress server = new InetSocketAddress(InetAddress.getLoopbackAddress(), app.port());
+            List<SocketChannel> flood = new ArrayList<>();
+            try {
+                byte[] request = "GET /q/health/live HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+                for (int source = 1; source <= 4; source++) {
+                    InetAddress from = InetAddress.getByAddress(new byte[] {127, 0, 1, (byte) source});
+                    for (int i = 0; i < 150; i++) {
+                        SocketChannel channel = SocketChannel.open();
+                        channel.bind(new InetSocketAddress(from, 0));
+                        channel.connect(server);
+                        channel.write(ByteBuffer.wrap(request));
+                        flood.add(channel);
+                    }
+                }
+
+                // Then: health and an authenticated call from elsewhere get through while all of it is held
+                Deadline.await("/q/health/ready answered while the port is full of idle connections", Duration.ofSeconds(15),
+                        () -> RawHttp.send(app.port(), "GET", "/q/health/ready", null, null).status(), status -> status == 200);
+                assertEquals(200, RawHttp.send(app.port(), "GET", "/api/v1/node", TOKEN, null).status());
+                String metrics = app.get("/q/metrics", null).body();
+                assertTrue(counter(metrics, "idle_under_pressure") > 0, metrics);
+            } finally {
+                for (SocketChannel channel : flood) {
+                    channel.close();
+                }
+            }
+        }
+    }
+
     /** True while the server has not closed the connection (a read finds neither data nor end of stream). */
     private static boolean stillOpen(SocketChannel channel) {
         try {
