@@ -304,6 +304,15 @@ class BadInputTest {
                 .getBytes(StandardCharsets.US_ASCII), "{".getBytes(StandardCharsets.US_ASCII));
         assertEquals(413, bigBody.status());
         assertTrue(bigBody.body().startsWith("{\"error\":\"body_too_large\""), bigBody.body());
+        // a request without Host, and one for no path at all: the router's own answers are JSON too
+        RawHttp.Answer noHost = RawHttp.exchange(here, port, "GET /api/v1/node HTTP/1.1\r\nConnection: close\r\n\r\n"
+                .getBytes(StandardCharsets.US_ASCII), new byte[0]);
+        assertEquals(400, noHost.status());
+        assertTrue(noHost.body().startsWith("{\"error\":\"bad_request\""), noHost.body());
+        RawHttp.Answer star = RawHttp.exchange(here, port, "OPTIONS * HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                .getBytes(StandardCharsets.US_ASCII), new byte[0]);
+        assertEquals(404, star.status());
+        assertTrue(star.body().startsWith("{\"error\":\"not_found\""), star.body());
         // a body of unknown length
         RawHttp.Answer chunked = RawHttp.exchange(here, port, ("POST /api/v1/elements HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
                 + Api.TOKEN + "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
