@@ -96,12 +96,26 @@ class BadInputTest {
             "{\"name\":\"" + name + "\",\"address\":\"127.0.0.1\",\"snmp\":{\"port\":161.9,\"community\":\"public\"}}",
             "{\"name\":\"" + name + "\",\"address\":\"127.0.0.1\",\"snmp\":{\"retries\":true,\"community\":\"public\"}}",
             "[".repeat(200) + "]".repeat(200),
+            "{\"name\":\"" + name + "\",\"address\":\"127.0.0.1\",\"snmp\":{\"timeout\":30,\"community\":\"public\"}}",
+            "{\"name\":\"" + name + "\",\"address\":\"127.0.0.1\",\"snmp\":{\"community\":12345}}",
+            "{\"name\":\"" + name + "\",\"address\":\"127.0.0.1\",\"vendor\":true,\"snmp\":{\"community\":\"public\"}}",
         };
         for (String body : bodies) {
             authed().contentType("application/json").body(body).post("/api/v1/elements").then()
                     .statusCode(400).body("error", equalTo("malformed_json"));
         }
         authed().get("/api/v1/elements/" + name).then().statusCode(404);
+    }
+
+    @Test
+    void aJobTakesOidsOrCommandsNotBothNorNumbersForThem() {
+        String element = TestElements.snmpV2c(TestEnv.snmpCommunity(), TestElements.SNMP_PORT);
+        authed().contentType("application/json")
+                .body("{\"element\":\"" + element + "\",\"operation\":\"snmp.get\",\"oids\":[\"1.3.6\"],\"commands\":[\"reload\"]}")
+                .post("/api/v1/jobs").then().statusCode(400).body("error", equalTo("invalid_job"));
+        authed().contentType("application/json")
+                .body("{\"element\":\"" + element + "\",\"operation\":\"snmp.get\",\"oids\":[1.3]}")
+                .post("/api/v1/jobs").then().statusCode(400).body("error", equalTo("malformed_json"));
     }
 
     @Test

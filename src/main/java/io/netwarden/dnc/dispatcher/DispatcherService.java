@@ -277,6 +277,12 @@ public class DispatcherService implements RoleService {
             throw new ApiException(404, "element_not_found", "no such element (names have at most " + MAX_ELEMENT_NAME
                     + " characters)");
         }
+        if (operation.snmp() && submission.commands() != null && !submission.commands().isEmpty()) {
+            throw ApiException.badRequest("invalid_job", operation.id() + " takes \"oids\", not \"commands\"");
+        }
+        if (!operation.snmp() && submission.oids() != null && !submission.oids().isEmpty()) {
+            throw ApiException.badRequest("invalid_job", operation.id() + " takes \"commands\", not \"oids\"");
+        }
         List<String> oids = operation.snmp() ? oids(submission.oids()) : List.of();
         List<String> commands = operation.snmp() ? List.of() : commands(submission.commands());
         String pool = submission.pool() == null ? config.pool() : submission.pool();

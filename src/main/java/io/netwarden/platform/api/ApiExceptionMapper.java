@@ -92,7 +92,7 @@ public class ApiExceptionMapper {
     }
 
     private static String describeType(Class<?> type) {
-        if (type == String.class || type.isEnum()) {
+        if (type == String.class || type.isEnum() || type == io.netwarden.platform.auth.Secret.class) {
             return "a string";
         }
         if (type == Boolean.class || type == boolean.class) {
