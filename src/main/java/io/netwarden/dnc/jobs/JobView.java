@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
@@ -14,7 +15,10 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 @Schema(name = "Job")
 public record JobView(String id, String element, String operation,
         @Schema(description = "queued, running, succeeded, failed, timed_out") String status,
-        String agent, JsonNode result, String error, String errorCode, List<String> oids, List<String> commands,
+        String agent,
+        @Schema(type = SchemaType.OBJECT, description = "SNMP: {\"varbinds\":[{\"oid\",\"type\",\"value\"}]}; telnet and provision:"
+                + " {\"outputs\":[{\"command\",\"output\"}]}") JsonNode result,
+        String error, String errorCode, List<String> oids, List<String> commands,
         int attempt, Instant createdAt, Instant startedAt, Instant finishedAt, List<Transition> transitions) {
 
     /** One persisted status change. */

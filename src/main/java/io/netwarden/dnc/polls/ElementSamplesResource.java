@@ -1,5 +1,6 @@
 package io.netwarden.dnc.polls;
 
+import io.netwarden.dnc.elements.Elements;
 import io.netwarden.platform.Role;
 import io.netwarden.platform.api.ApiException;
 import io.netwarden.platform.api.QueryParams;
@@ -28,6 +29,9 @@ public class ElementSamplesResource {
     @Inject
     Polls polls;
 
+    @Inject
+    Elements elements;
+
     @GET
     @Operation(operationId = "listSamples", summary = "Samples of an element, newest first",
             description = "What polls collected for the element, newest first, filtered by OID and by time (since).")
@@ -35,6 +39,7 @@ public class ElementSamplesResource {
             @QueryParam("since") String since,
             @Parameter(description = "At most this many, 1-100000, default 1000") @QueryParam("limit") String limitParam) {
         int limit = QueryParams.integer("limit", limitParam, 1000, 1, 100_000);
+        elements.get(element); // 404 for an unknown element, not an empty list
         Instant from;
         try {
             from = since == null ? null : Instant.parse(since);
