@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 import java.util.List;
-import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
@@ -16,8 +15,8 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 public record JobView(String id, String element, String operation,
         @Schema(description = "queued, running, succeeded, failed, timed_out") String status,
         String agent,
-        @Schema(type = SchemaType.OBJECT, description = "SNMP: {\"varbinds\":[{\"oid\",\"type\",\"value\"}]}; telnet and provision:"
-                + " {\"outputs\":[{\"command\",\"output\"}]}") JsonNode result,
+        @Schema(implementation = ResultSchema.class, description = "varbinds for SNMP operations, outputs for telnet and provision")
+        JsonNode result,
         String error, String errorCode, List<String> oids, List<String> commands,
         int attempt, Instant createdAt, Instant startedAt, Instant finishedAt, List<Transition> transitions) {
 
@@ -27,5 +26,20 @@ public record JobView(String id, String element, String operation,
 
     public boolean finished() {
         return JobStatus.parse(status).finished();
+    }
+
+    /** How {@code result} looks, for the OpenAPI document (the value itself is kept as read from the job's row). */
+    record ResultSchema(List<VarbindSchema> varbinds, List<OutputSchema> outputs) {
+    }
+
+    @Schema(name = "JobResultVarbind")
+    record VarbindSchema(@Schema(description = "numeric, dotted, no leading dot") String oid,
+            @Schema(description = "Integer32, Counter32, Counter64, Gauge32, TimeTicks, OctetString, OID, IpAddress, Opaque,"
+                    + " Null, noSuchObject, noSuchInstance, endOfMibView") String type,
+            String value) {
+    }
+
+    @Schema(name = "JobResultOutput")
+    record OutputSchema(String command, String output) {
     }
 }
