@@ -78,7 +78,17 @@ public class ConnectionGuard {
     static final class Activity {
         final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
         final AtomicLong lastNanos = new AtomicLong(System.nanoTime());
+        /** Its place in the limits was given back (exactly once: by an eviction or when it closed). */
+        final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+        final String source;
+
+        Activity(String source) {
+            this.source = source;
+        }
     }
+
+    /** Admitted connections in the order they came, for the eviction of the oldest silent one. */
+    private final java.util.concurrent.ConcurrentLinkedDeque<Channel> byAge = new java.util.concurrent.ConcurrentLinkedDeque<>();
 
     /** Connections admitted and still open. */
     private final Set<Channel> open = ConcurrentHashMap.newKeySet();
@@ -186,6 +196,34 @@ public class ConnectionGuard {
         rc.next();
     }
 
+    private void release(Activity activity) {
+        if (activity.released.compareAndSet(false, true)) {
+            limits.release(activity.source);
+        }
+    }
+
+    /**
+     * At the limit, gives the place of the oldest connection that has not sent a request yet to the one just accepted:
+     * a client with something to say gets in ahead of a silent one (from many addresses, silent connections could
+     * otherwise hold every place until the header timeout). Its place is given back at once, before it has closed.
+     */
+    private boolean evictOldestSilent() {
+        for (Channel channel : byAge) {
+            Activity activity = channel.attr(ACTIVITY).get();
+            if (activity == null || activity.released.get() || !channel.isOpen()) {
+                continue;
+            }
+            if (!Boolean.TRUE.equals(channel.attr(REQUEST_SEEN).get())) {
+                byAge.remove(channel);
+                release(activity);
+                refused(Reason.idle_under_pressure, channel);
+                channel.close();
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
      * Near the limit, makes room: closes connections that answer nothing now and have been idle (or silent since they
      * were opened) for {@link #IDLE_UNDER_PRESSURE}. Without this, connections from many sources that sent one request
@@ -251,16 +289,22 @@ public class ConnectionGuard {
                 makeRoom(); // 90% full: close idle connections before the limit turns new ones away
             }
             ConnectionLimits.Refusal refusal = limits.admit(source);
+            if (refusal == ConnectionLimits.Refusal.TOTAL && evictOldestSilent()) {
+                refusal = limits.admit(source); // the place of a connection that never said anything
+            }
             if (refusal != null) {
                 refused(refusal == ConnectionLimits.Refusal.TOTAL ? Reason.total : Reason.per_source, child);
                 child.unsafe().closeForcibly();
                 return;
             }
-            child.attr(ACTIVITY).set(new Activity());
+            Activity activity = new Activity(source);
+            child.attr(ACTIVITY).set(activity);
             open.add(child);
+            byAge.addLast(child);
             child.closeFuture().addListener(done -> {
                 open.remove(child);
-                limits.release(source);
+                byAge.remove(child);
+                release(activity);
             });
             if (!headerTimeout.isZero()) {
                 ScheduledFuture<?> deadline = ctx.executor().schedule(() -> {

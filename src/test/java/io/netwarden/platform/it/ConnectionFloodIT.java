@@ -132,6 +132,40 @@ class ConnectionFloodIT {
         }
     }
 
+    @Test
+    void silentConnectionsFromManySourcesGiveWayToOnesWithARequest() throws Exception {
+        // Given: a 400-connection port filled from 4 addresses with connections that say nothing; the header timeout is
+        // long, so it is not what lets others in
+        try (AppProcess app = AppProcess.start(dir, Map.of("NETWARDEN_API_TOKEN", TOKEN,
+                "NETWARDEN_HTTP_MAX_CONNECTIONS", "400", "NETWARDEN_HTTP_REQUEST_HEADER_TIMEOUT", "60s"))) {
+            app.awaitReady(Duration.ofSeconds(60));
+            InetSocketAddress server = new InetSocketAddress(InetAddress.getLoopbackAddress(), app.port());
+            List<SocketChannel> flood = new ArrayList<>();
+            try {
+                for (int source = 1; source <= 4; source++) {
+                    InetAddress from = InetAddress.getByAddress(new byte[] {127, 0, 2, (byte) source});
+                    for (int i = 0; i < 200; i++) {
+                        SocketChannel channel = SocketChannel.open();
+                        channel.bind(new InetSocketAddress(from, 0));
+                        channel.connect(server);
+                        flood.add(channel);
+                    }
+                }
+
+                // Then: a client with a request gets in at once, taking the place of the oldest silent connection
+                long start = System.nanoTime();
+                assertEquals(200, RawHttp.send(app.port(), "GET", "/q/health/ready", null, null).status());
+                assertEquals(200, RawHttp.send(app.port(), "GET", "/api/v1/node", TOKEN, null).status());
+                assertTrue(Duration.ofNanos(System.nanoTime() - start).compareTo(Duration.ofSeconds(10)) < 0);
+                assertTrue(counter(app.get("/q/metrics", null).body(), "idle_under_pressure") > 0);
+            } finally {
+                for (SocketChannel channel : flood) {
+                    channel.close();
+                }
+            }
+        }
+    }
+
     /** True while the server has not closed the connection (a read finds neither data nor end of stream). */
     private static boolean stillOpen(SocketChannel channel) {
         try {
