@@ -44,6 +44,8 @@ import org.jboss.logging.Logger;
  * <pre>
  *   accept ─▶ [guard, first handler of the listening channel]
  *               ├─ 90% of max-connections open ─▶ connections idle for 2 s closed first (makeRoom)
+ *               ├─ at max-connections ─▶ the oldest connection that never sent a request gives its place
+ *                  (evictOldestSilent)
  *               ├─ over max-connections or max-connections-per-source ─▶ closed at once (fd freed)
  *               └─ admitted ─▶ counted until it closes; timer: no complete request within request-header-timeout ─▶ closed
  *   first request routed ─▶ marks its connection (the timer then lets it be; idle-timeout takes over)
@@ -87,8 +89,13 @@ public class ConnectionGuard {
         }
     }
 
-    /** Admitted connections in the order they came, for the eviction of the oldest silent one. */
-    private final java.util.concurrent.ConcurrentLinkedDeque<Channel> byAge = new java.util.concurrent.ConcurrentLinkedDeque<>();
+    /**
+     * Admitted connections in the order they came; only the head is ever looked at. Entries of connections that closed
+     * or sent a request are dropped when they reach the head, so the queue holds about the connections of the last
+     * request-header-timeout, and finding the oldest silent one costs O(1) amortised.
+     */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Channel> byAge = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicInteger byAgeSize = new java.util.concurrent.atomic.AtomicInteger();
 
     /** Connections admitted and still open. */
     private final Set<Channel> open = ConcurrentHashMap.newKeySet();
@@ -203,25 +210,37 @@ public class ConnectionGuard {
     }
 
     /**
-     * At the limit, gives the place of the oldest connection that has not sent a request yet to the one just accepted:
-     * a client with something to say gets in ahead of a silent one (from many addresses, silent connections could
-     * otherwise hold every place until the header timeout). Its place is given back at once, before it has closed.
+     * At the limit, gives the place of the oldest connection that has not sent a request yet to the one just accepted: a
+     * client with something to say gets in ahead of silent ones (from many addresses, silent connections could otherwise
+     * hold every place until the header timeout). Its place is given back at once, before it has closed.
      */
     private boolean evictOldestSilent() {
-        for (Channel channel : byAge) {
-            Activity activity = channel.attr(ACTIVITY).get();
-            if (activity == null || activity.released.get() || !channel.isOpen()) {
-                continue;
-            }
-            if (!Boolean.TRUE.equals(channel.attr(REQUEST_SEEN).get())) {
-                byAge.remove(channel);
-                release(activity);
-                refused(Reason.idle_under_pressure, channel);
-                channel.close();
+        for (Channel head = byAge.poll(); head != null; head = byAge.poll()) {
+            byAgeSize.decrementAndGet();
+            if (silent(head)) {
+                release(head.attr(ACTIVITY).get());
+                refused(Reason.idle_under_pressure, head);
+                head.close();
                 return true;
             }
         }
         return false;
+    }
+
+    /** Open, holding a place, and no request yet. */
+    private static boolean silent(Channel channel) {
+        Activity activity = channel.attr(ACTIVITY).get();
+        return activity != null && !activity.released.get() && channel.isOpen()
+                && !Boolean.TRUE.equals(channel.attr(REQUEST_SEEN).get());
+    }
+
+    /** Drops entries of connections that are no longer silent from the head of {@link #byAge}. */
+    private void trimByAge() {
+        for (Channel head = byAge.peek(); head != null && !silent(head); head = byAge.peek()) {
+            if (byAge.remove(head)) {
+                byAgeSize.decrementAndGet();
+            }
+        }
     }
 
     /**
@@ -300,10 +319,12 @@ public class ConnectionGuard {
             Activity activity = new Activity(source);
             child.attr(ACTIVITY).set(activity);
             open.add(child);
-            byAge.addLast(child);
+            byAge.add(child);
+            if (byAgeSize.incrementAndGet() > limits.maxTotal()) {
+                trimByAge();
+            }
             child.closeFuture().addListener(done -> {
                 open.remove(child);
-                byAge.remove(child);
                 release(activity);
             });
             if (!headerTimeout.isZero()) {
