@@ -3,6 +3,7 @@ package io.netwarden.dnc.jobs;
 import static io.netwarden.testing.Api.authed;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netwarden.testing.Deadline;
 import io.netwarden.testing.TestElements;
@@ -38,9 +39,7 @@ class CancelJobTest {
     void aQueuedJobEndsAtOnce() throws Exception {
         // Given: an element that swallows requests, with more jobs than it may have with agents (4), so the last waits
         try (DatagramSocket blackHole = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            String down = TestElements.create("""
-                    {"name":"$NAME","address":"127.0.0.1","snmp":{"port":%d,"community":"public","timeout":"3s","retries":0}}"""
-                    .formatted(blackHole.getLocalPort()));
+            String down = TestElements.unanswering(blackHole.getLocalPort(), "3s");
             List<String> ids = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
                 ids.add(submit("{\"element\":\"" + down + "\",\"operation\":\"snmp.get\",\"oids\":[\"1.3.6.1.2.1.1.5.0\"]}"));
@@ -69,8 +68,10 @@ class CancelJobTest {
                 + "\"timeout\":\"60s\"}");
         awaitStatus(id, "running");
 
-        // When
-        authed().delete("/api/v1/jobs/" + id).then().statusCode(202).body("status", equalTo("running"));
+        // When (the agent may have stopped it before the answer is written: then it shows the end already)
+        JsonPath answer = authed().delete("/api/v1/jobs/" + id).then().statusCode(202).extract().jsonPath();
+        assertTrue(answer.getString("status").equals("running") || "cancelled".equals(answer.getString("errorCode")),
+                answer.prettify());
 
         // Then: it ends as cancelled long before the command would have
         JsonPath ended = Deadline.await("job " + id + " to end", Duration.ofSeconds(10), () -> job(id),
