@@ -21,7 +21,8 @@ public final class Durations {
             return fallback;
         }
         java.time.Duration d = null;
-        if (value.length() <= 32 && io.netwarden.platform.api.Inputs.firstForbidden(value) < 0) {
+        boolean quotable = io.netwarden.platform.api.Inputs.quotable(value, 32);
+        if (quotable) {
             try {
                 d = io.quarkus.runtime.configuration.DurationConverter.parseDuration(value.strip());
             } catch (RuntimeException e) {
@@ -29,7 +30,7 @@ public final class Durations {
             }
         }
         if (d == null) {
-            throw new IllegalArgumentException(value.length() <= 32 && io.netwarden.platform.api.Inputs.firstForbidden(value) < 0
+            throw new IllegalArgumentException(quotable
                     ? "'" + value.strip() + "' is not a duration like 30s or 500ms" : "not a duration like 30s or 500ms");
         }
         if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {

@@ -27,6 +27,13 @@ public final class TestElements {
                 .formatted(SNMP_HOST, port, community));
     }
 
+    /** An SNMPv2c element on 127.0.0.1:{@code port}, where a test's socket swallows every request: each job times out. */
+    public static String unanswering(int port, String timeout) {
+        return create("""
+                {"name":"$NAME","address":"127.0.0.1","snmp":{"port":%d,"community":"public","timeout":"%s","retries":0}}"""
+                .formatted(port, timeout));
+    }
+
     /** A telnet element on the test telnet server (vendor "linux", so the test profile's error pattern applies). */
     public static String telnet(String password) {
         return telnet(password, "linux", "debian");

@@ -307,7 +307,7 @@ public class DispatcherService implements RoleService {
 
     private static void requireCapable(ElementEntity element, String name, Operation operation) {
         if (element == null) {
-            throw new ApiException(404, "element_not_found", Inputs.firstForbidden(name) < 0 ? "no element named '" + name + "'"
+            throw new ApiException(404, "element_not_found", Inputs.quotable(name, MAX_ELEMENT_NAME) ? "no element named '" + name + "'"
                     : "no such element");
         }
         if (operation.snmp() && element.snmpVersion == null) {

@@ -107,8 +107,7 @@ public class JobGrpcService implements JobService {
 
     private JobView find(String id) {
         requireDispatcher();
-        return store.view(id, false).orElseThrow(() -> new ApiException(404, "job_not_found",
-                id.matches("[0-9a-f-]{1,36}") ? "no job with id '" + id + "'" : "no such job"));
+        return store.view(id, false).orElseThrow(() -> JobStore.notFound(id));
     }
 
     private void requireDispatcher() {

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netwarden.dnc.elements.ElementEntity;
+import io.netwarden.platform.api.ApiException;
 import io.netwarden.proto.dnc.v1.JobUpdate;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -286,6 +287,12 @@ public class JobStore {
                 "from JobEntity where status = :queued and (dispatchedAt is null or dispatchedAt < :cutoff) order by createdAt",
                 JobEntity.class).setParameter("queued", JobStatus.QUEUED.id()).setParameter("cutoff", cutoff)
                 .setMaxResults(limit).getResultList();
+    }
+
+    /** 404 for a job id; the id is quoted only when it looks like one. */
+    public static ApiException notFound(String id) {
+        return new ApiException(404, "job_not_found",
+                id != null && id.matches("[0-9a-f-]{1,36}") ? "no job with id '" + id + "'" : "no such job");
     }
 
     /** The job, if it is still queued. */

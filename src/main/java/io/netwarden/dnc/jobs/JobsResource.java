@@ -70,8 +70,7 @@ public class JobsResource {
     @APIResponse(responseCode = "200", description = "The job", content = @Content(schema = @Schema(implementation = JobView.class)))
     @APIResponse(responseCode = "404", description = "No such job", content = @Content(schema = @Schema(implementation = ApiError.class)))
     public JobView get(@PathParam("id") String id) {
-        return store.view(id, true).orElseThrow(() -> new ApiException(404, "job_not_found",
-                id.matches("[0-9a-f-]{1,36}") ? "no job with id '" + id + "'" : "no such job"));
+        return store.view(id, true).orElseThrow(() -> JobStore.notFound(id));
     }
 
     @DELETE

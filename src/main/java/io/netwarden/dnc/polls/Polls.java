@@ -57,7 +57,7 @@ public class Polls {
         if (spec == null) {
             throw ApiException.badRequest("invalid_poll", "send {\"element\",\"oids\",\"interval\"}");
         }
-        boolean plausible = spec.element() != null && spec.element().length() <= 128 && Inputs.firstForbidden(spec.element()) < 0;
+        boolean plausible = Inputs.quotable(spec.element(), 128);
         ElementEntity element = plausible ? session.find(ElementEntity.class, spec.element()) : null;
         if (element == null) {
             throw new ApiException(404, "element_not_found", plausible ? "no element named '" + spec.element() + "'" : "no such element");

@@ -46,6 +46,14 @@ public final class Inputs {
         }
     }
 
+    /**
+     * Whether an error message may quote {@code value}: present, at most {@code max} characters, nothing forbidden in
+     * it. Everything else is described, never quoted.
+     */
+    public static boolean quotable(String value, int max) {
+        return value != null && value.length() <= max && firstForbidden(value) < 0;
+    }
+
     /** Index of the first control (Cc), format (Cf, incl. bidi controls), separator (Zl, Zp) or lone surrogate; or -1. */
     public static int firstForbidden(CharSequence value) {
         for (int i = 0; i < value.length(); i++) {

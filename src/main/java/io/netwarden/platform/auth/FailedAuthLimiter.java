@@ -123,11 +123,6 @@ public class FailedAuthLimiter {
         }
     }
 
-    /** The key a source is counted under: an IPv4 address, or the /64 network of an IPv6 address. */
-    static String sourceOf(InetAddress address) {
-        return SourceAddress.of(address);
-    }
-
     private void sweep() {
         long now = clock.getAsLong();
         buckets.entrySet().removeIf(e -> e.getValue().idle(burst, refillNanos, now));

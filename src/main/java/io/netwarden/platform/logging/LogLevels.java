@@ -151,7 +151,7 @@ public class LogLevels {
             case "DEBUG" -> org.jboss.logmanager.Level.DEBUG;
             case "TRACE" -> org.jboss.logmanager.Level.TRACE;
             default -> throw ApiException.badRequest("invalid_level", "unknown level"
-                    + (requested.length() <= 16 && Inputs.firstForbidden(requested) < 0 ? " '" + requested + "'" : "")
+                    + (Inputs.quotable(requested, 16) ? " '" + requested + "'" : "")
                     + "; one of " + String.join(", ", LEVELS) + ", or null to inherit");
         };
     }

@@ -27,9 +27,7 @@ class FairQueueingTest {
     void aThousandJobsAgainstAnUnreachableElementDoNotDelayAHealthyOne() throws Exception {
         // Given: an element whose SNMP port swallows every request (each job takes its 1 s timeout) ...
         try (DatagramSocket blackHole = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            String down = TestElements.create("""
-                    {"name":"$NAME","address":"127.0.0.1","snmp":{"port":%d,"community":"public","timeout":"1s","retries":0}}"""
-                    .formatted(blackHole.getLocalPort()));
+            String down = TestElements.unanswering(blackHole.getLocalPort(), "1s");
             String healthy = TestElements.snmpV2c(TestEnv.snmpCommunity(), TestElements.SNMP_PORT);
             // ... and a thousand jobs for it (with the agent's 64 slots that used to be 1000 / 64 × 1 s ≈ 16 s of queue)
             String body = "{\"element\":\"" + down + "\",\"operation\":\"snmp.get\",\"oids\":[\"1.3.6.1.2.1.1.5.0\"],\"timeout\":\"30s\"}";
