@@ -336,6 +336,28 @@ class BadInputTest {
     }
 
     @Test
+    void requestsVertxRefusesBeforeAnyRouteGetAJsonErrorToo() throws Exception {
+        InetAddress here = InetAddress.getLoopbackAddress();
+        int port = RestAssured.port;
+        // beyond Vert.x' own 64 KiB limits it answers itself, before RequestLimits sees the request
+        RawHttp.Answer hugeUri = RawHttp.exchange(here, port, ("GET /api/v1/elements/" + "a".repeat(70_000)
+                + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.US_ASCII), new byte[0]);
+        assertEquals(414, hugeUri.status());
+        assertTrue(hugeUri.body().startsWith("{\"error\":\"uri_too_long\""), hugeUri.head() + "\n" + hugeUri.body());
+        RawHttp.Answer hugeHeaders = RawHttp.exchange(here, port, ("GET /api/v1/node HTTP/1.1\r\nHost: x\r\n"
+                + "X-Filler: " + "f".repeat(70_000) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII), new byte[0]);
+        assertEquals(431, hugeHeaders.status());
+        assertTrue(hugeHeaders.body().startsWith("{\"error\":\"headers_too_large\""), hugeHeaders.head() + "\n" + hugeHeaders.body());
+        // a request line HTTP cannot parse
+        for (String line : new String[] {"GET /api/v1/node HTTP/1.x", "GET /api/v1/\\node HTTP/1.1", "GET /a b c HTTP/1.1"}) {
+            RawHttp.Answer bad = RawHttp.exchange(here, port, (line + "\r\nHost: x\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII), new byte[0]);
+            assertTrue(bad.status() == 400 || bad.status() == 401 || bad.status() == 404, line + ": " + bad.status());
+            assertTrue(bad.body().startsWith("{\"error\":"), line + ": " + bad.head() + "\n" + bad.body());
+        }
+    }
+
+    @Test
     void anUnknownOperationIsNotEchoedBack() {
         String element = TestElements.snmpV2c(TestEnv.snmpCommunity(), TestElements.SNMP_PORT);
         authed().contentType("application/json").body("{\"element\":\"" + element + "\",\"operation\":\"" + "x".repeat(5000) + "\",\"oids\":[\"1.3.6\"]}")

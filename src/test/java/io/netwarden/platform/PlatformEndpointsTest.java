@@ -250,6 +250,36 @@ class PlatformEndpointsTest {
     }
 
     @Test
+    void withoutATokenGrpcDoesNotSayWhichMethodsExist() throws Exception {
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", RestAssured.port).usePlaintext().build();
+        try {
+            Metadata auth = new Metadata();
+            auth.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + io.netwarden.testing.Api.TOKEN);
+            io.grpc.MethodDescriptor<byte[], byte[]> missing = io.grpc.MethodDescriptor.<byte[], byte[]>newBuilder()
+                    .setType(io.grpc.MethodDescriptor.MethodType.UNARY).setFullMethodName("netwarden.dnc.v1.JobService/Nope")
+                    .setRequestMarshaller(BYTES).setResponseMarshaller(BYTES).build();
+            io.grpc.CallOptions options = io.grpc.CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS);
+            // no token: the same answer for a method that exists and one that does not
+            for (io.grpc.MethodDescriptor<?, ?> method : java.util.List.of(missing, NodeServiceGrpc.getGetNodeMethod())) {
+                @SuppressWarnings("unchecked")
+                io.grpc.MethodDescriptor<Object, Object> any = (io.grpc.MethodDescriptor<Object, Object>) method;
+                Object request = method == missing ? new byte[0] : GetNodeRequest.getDefaultInstance();
+                var denied = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class,
+                        () -> io.grpc.stub.ClientCalls.blockingUnaryCall(channel, any, options, request));
+                assertEquals(Status.Code.UNAUTHENTICATED, denied.getStatus().getCode(), method.getFullMethodName());
+                assertTrue(denied.getStatus().getDescription().contains("authorization"), denied.getStatus().toString());
+            }
+            // with the token, gRPC itself tells what is not there
+            io.grpc.Channel authed = io.grpc.ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(auth));
+            var unimplemented = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class,
+                    () -> io.grpc.stub.ClientCalls.blockingUnaryCall(authed, missing, options, new byte[0]));
+            assertEquals(Status.Code.UNIMPLEMENTED, unimplemented.getStatus().getCode());
+        } finally {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void secretsDoNotAppearInNodeOrHealthOutput() {
         String all = authed().get("/api/v1/node").asString() + given().get("/q/health/ready").asString();
         org.hamcrest.MatcherAssert.assertThat(all, not(containsString(io.netwarden.testing.Api.TOKEN)));

@@ -71,7 +71,7 @@ public final class RawHttp {
             String text = all.toString(StandardCharsets.ISO_8859_1); // byte for byte: chunk sizes count bytes
             long millis = (System.nanoTime() - start) / 1_000_000;
             int end = text.indexOf("\r\n\r\n");
-            if (!text.startsWith("HTTP/1.1 ") || end < 0) {
+            if (!(text.startsWith("HTTP/1.1 ") || text.startsWith("HTTP/1.0 ")) || end < 0) {
                 throw new IOException("not an HTTP answer: " + text.substring(0, Math.min(200, text.length())));
             }
             String head2 = text.substring(0, end);

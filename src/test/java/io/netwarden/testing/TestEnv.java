@@ -88,12 +88,22 @@ public final class TestEnv {
         return get("NETWARDEN_TEST_SPECTRAL", ".test-env/spectral/node_modules/.bin/spectral");
     }
 
+    /**
+     * A loopback port free now, for a server a test starts in another process. Taken below the kernel's ephemeral range
+     * (32768 and up on Linux): a port the kernel handed out would be free when checked, but could be taken by some
+     * outgoing connection before the server binds it (seen in CI as "port in use").
+     */
     public static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int port = random.nextInt(20_000, 32_000);
+            try (ServerSocket socket = new ServerSocket()) {
+                socket.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port), 1);
+                return port;
+            } catch (IOException taken) {
+                // try another
+            }
         }
+        throw new IllegalStateException("no free loopback port between 20000 and 32000");
     }
 }

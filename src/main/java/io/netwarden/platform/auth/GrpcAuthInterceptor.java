@@ -16,7 +16,8 @@ import java.net.SocketAddress;
 /**
  * gRPC calls carry the same bearer token as REST, in the {@code authorization} metadata entry; every service needs it.
  * A source sending wrong tokens is refused for a while ({@link FailedAuthLimiter}: while its bucket is empty, calls
- * get RESOURCE_EXHAUSTED without their token being looked at).
+ * get RESOURCE_EXHAUSTED without their token being looked at). A call to a method no service has never gets here (gRPC
+ * answers UNIMPLEMENTED before any interceptor): {@link GrpcAuthRoute} asks this class about those first.
  */
 @GlobalInterceptor
 @ApplicationScoped
@@ -32,28 +33,35 @@ public class GrpcAuthInterceptor implements ServerInterceptor {
 
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
-        String presented = BearerAuthFilter.bearer(headers.get(AUTHORIZATION));
-        if (presented == null) {
-            call.close(Status.UNAUTHENTICATED.withDescription("missing 'authorization: Bearer <token>' metadata"), new Metadata());
-            return new ServerCall.Listener<>() {
-            };
+        Status refusal = refusal(headers.get(AUTHORIZATION), sourceOf(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR)));
+        if (refusal == null) {
+            return next.startCall(call, headers);
         }
-        InetAddress source = sourceOf(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
+        call.close(refusal, new Metadata());
+        return new ServerCall.Listener<>() {
+        };
+    }
+
+    /**
+     * Why a call with this {@code authorization} value from {@code source} is refused, or null when its token is right.
+     * A wrong token counts against the source.
+     */
+    Status refusal(String authorization, InetAddress source) {
+        String presented = BearerAuthFilter.bearer(authorization);
+        if (presented == null) {
+            return Status.UNAUTHENTICATED.withDescription("missing 'authorization: Bearer <token>' metadata");
+        }
         if (limiter.limited(source)) {
             // not looked at while the source is slowed down: a guesser learns nothing; the right token works again
             // once the source's bucket has refilled
-            call.close(Status.RESOURCE_EXHAUSTED.withDescription("too many wrong API tokens from this address; try again in "
-                    + Math.max(1, limiter.delay().toSeconds()) + " s"), new Metadata());
-            return new ServerCall.Listener<>() {
-            };
+            return Status.RESOURCE_EXHAUSTED.withDescription("too many wrong API tokens from this address; try again in "
+                    + Math.max(1, limiter.delay().toSeconds()) + " s");
         }
         if (token.accepts(presented)) {
-            return next.startCall(call, headers);
+            return null;
         }
         limiter.failed(source);
-        call.close(Status.UNAUTHENTICATED.withDescription("invalid API token"), new Metadata());
-        return new ServerCall.Listener<>() {
-        };
+        return Status.UNAUTHENTICATED.withDescription("invalid API token");
     }
 
     private static InetAddress sourceOf(SocketAddress address) {

@@ -51,6 +51,9 @@ import org.jboss.logging.Logger;
  *   first request routed ─▶ marks its connection (the timer then lets it be; idle-timeout takes over)
  * </pre>
  *
+ * An admitted connection also gets {@link EmptyErrorBodies}, which gives Vert.x' own answers to unparsable requests a
+ * JSON body.
+ *
  * <p>Quarkus does not hand out the listening channel, so it is taken from Vert.x' shared-server map (internal API, read
  * once at start, see {@link #attach}); if that ever fails, start-up logs a warning and the port is protected by the idle
  * timeout only. gRPC shares the port and its requests are routed too, so its connections are marked the same way.
@@ -318,6 +321,7 @@ public class ConnectionGuard {
             }
             Activity activity = new Activity(source);
             child.attr(ACTIVITY).set(activity);
+            child.pipeline().addFirst(EmptyErrorBodies.NAME, EmptyErrorBodies.INSTANCE);
             open.add(child);
             byAge.add(child);
             if (byAgeSize.incrementAndGet() > limits.maxTotal()) {

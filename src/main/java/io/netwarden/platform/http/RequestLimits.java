@@ -24,8 +24,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  *   HTTP/1 body without Content-Length ─▶ 411 length_required (it could only be cut off half-way, answered empty)
  * </pre>
  *
- * Only a request beyond the Vert.x limits themselves (64 KiB of request line or headers) still gets Vert.x' empty
- * answer. Thread safety: stateless after construction.
+ * A request beyond the Vert.x limits themselves (64 KiB of request line or headers) gets Vert.x' answer, given a JSON
+ * body by {@link EmptyErrorBodies}. Thread safety: stateless after construction.
  */
 @ApplicationScoped
 public class RequestLimits {
