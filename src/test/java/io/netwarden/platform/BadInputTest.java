@@ -129,6 +129,18 @@ class BadInputTest {
     }
 
     @Test
+    void aTelnetCommandIsOneLineWithoutControlCharacters() {
+        String element = TestElements.telnet(TestEnv.telnetPassword());
+        for (String command : new String[] {"show ver\\r\\nreload", "show ver\\u0000", "\\u0003", "show\\u001b[2J", "show\\u2028reload"}) {
+            String message = authed().contentType("application/json")
+                    .body("{\"element\":\"" + element + "\",\"operation\":\"telnet.command\",\"commands\":[\"show clock\",\"" + command + "\"]}")
+                    .post("/api/v1/jobs").then().statusCode(400).body("error", equalTo("invalid_command")).extract().path("message");
+            assertTrue(message.startsWith("commands[1] holds a control"), command + ": " + message);
+            assertFalse(message.contains("reload"), message);
+        }
+    }
+
+    @Test
     void queryParametersThatAreNotNumbersAre400NotA404() {
         authed().get("/api/v1/elements?limit=abc").then().statusCode(400).body("error", equalTo("invalid_parameter"))
                 .body("message", containsString("limit"));

@@ -350,11 +350,15 @@ public class DispatcherService implements RoleService {
         if (given.size() > MAX_COMMANDS) {
             throw ApiException.badRequest("invalid_command", "at most " + MAX_COMMANDS + " commands per job");
         }
-        for (String c : given) {
-            if (c == null || c.isBlank() || c.length() > MAX_COMMAND_LENGTH || c.indexOf('\n') >= 0 || c.indexOf('\r') >= 0) {
+        for (int i = 0; i < given.size(); i++) {
+            String c = given.get(i);
+            if (c == null || c.isBlank() || c.length() > MAX_COMMAND_LENGTH) {
                 throw ApiException.badRequest("invalid_command", "each command is one non-empty line of at most "
                         + MAX_COMMAND_LENGTH + " characters");
             }
+            // a line break would send a second command the submission does not show; other control characters
+            // (NUL, ESC sequences, ^C) drive the device's terminal rather than its command line
+            Inputs.check("invalid_command", "commands[" + i + "]", c, MAX_COMMAND_LENGTH);
         }
         return List.copyOf(given);
     }
