@@ -52,7 +52,7 @@ pid_alive() { [ -f "$PIDS/$1.pid" ] && kill -0 "$(cat "$PIDS/$1.pid")" 2>/dev/nu
 need_packages() {
   local missing=() pair bin pkg
   for pair in psql:postgresql pg_ctlcluster:postgresql-common nats-server:nats-server mosquitto:mosquitto \
-              snmpd:snmpd snmpget:snmp inetd:openbsd-inetd telnetd:inetutils-telnetd; do
+              snmpd:snmpd snmpget:snmp inetd:openbsd-inetd telnetd:inetutils-telnetd openssl:openssl; do
     bin="${pair%%:*}"; pkg="${pair#*:}"
     command -v "$bin" >/dev/null 2>&1 || [ -x "/usr/sbin/$bin" ] || missing+=("$pkg")
   done

@@ -124,6 +124,40 @@ public interface NetwardenConfig {
         /** Longest wait between two reconnect attempts. */
         @WithDefault("10s")
         Duration reconnectMaxWait();
+
+        /** User name for user/password authentication, with {@code password}. Env: {@code NETWARDEN_NATS_USER}. */
+        Optional<String> user();
+
+        /** Password for {@code user}. Env: {@code NETWARDEN_NATS_PASSWORD}. */
+        @WithConverter(SecretConverter.class)
+        Optional<Secret> password();
+
+        /** Token authentication ({@code authorization { token: … }} on the server). Env: {@code NETWARDEN_NATS_TOKEN}. */
+        @WithConverter(SecretConverter.class)
+        Optional<Secret> token();
+
+        /**
+         * A {@code .creds} file (user JWT and nkey seed, as {@code nsc generate creds} writes it) for decentralised
+         * (operator/JWT) authentication. Env: {@code NETWARDEN_NATS_CREDS_FILE}.
+         */
+        Optional<Path> credsFile();
+
+        /** A file holding a user nkey seed ({@code SU…}) for nkey authentication. Env: {@code NETWARDEN_NATS_NKEY_SEED_FILE}. */
+        Optional<Path> nkeySeedFile();
+
+        /** TLS to NATS; on when any of these is set or a URL is {@code tls://}. */
+        Tls tls();
+
+        interface Tls {
+            /** PEM CA certificate(s) the server's certificate must chain to; unset: the JDK's trust store. */
+            Optional<Path> caFile();
+
+            /** PEM client certificate (chain) for servers that verify clients; with {@code key-file}. */
+            Optional<Path> certFile();
+
+            /** PEM PKCS#8 private key of {@code cert-file}. */
+            Optional<Path> keyFile();
+        }
     }
 
     interface Export {

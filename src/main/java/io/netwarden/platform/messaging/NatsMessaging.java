@@ -50,6 +50,7 @@ public final class NatsMessaging implements Messaging {
     private final Duration connectTimeout;
     private final Duration initialWait;
     private final Duration maxWait;
+    private final NatsSecurity security;
     private final Consumer<String> onRestored;
     private final List<NatsSubscription> subscriptions = new CopyOnWriteArrayList<>();
     private volatile Connection connection;
@@ -60,12 +61,13 @@ public final class NatsMessaging implements Messaging {
      * @param onRestored called with {@code "nats"} after the link came back (reconnect, or a late first connect)
      */
     public NatsMessaging(String urls, String connectionName, Duration connectTimeout, Duration initialWait, Duration maxWait,
-            Consumer<String> onRestored) {
+            NatsSecurity security, Consumer<String> onRestored) {
         this.urls = urls;
         this.connectionName = connectionName;
         this.connectTimeout = connectTimeout;
         this.initialWait = initialWait;
         this.maxWait = maxWait;
+        this.security = security;
         this.onRestored = onRestored;
     }
 
@@ -75,7 +77,9 @@ public final class NatsMessaging implements Messaging {
     }
 
     private Options options() {
-        return Options.builder()
+        Options.Builder builder = Options.builder();
+        security.apply(builder);
+        return builder
                 .servers(urls.split("\\s*,\\s*"))
                 .connectionName(connectionName)
                 .connectionTimeout(connectTimeout)
@@ -126,8 +130,8 @@ public final class NatsMessaging implements Messaging {
             connection = conn;
             subscriptions.forEach(s -> s.open(conn));
         }
-        LOG.infof("NATS %s %s as %s", first ? "connected to" : "reconnected to",
-                redact(String.valueOf(conn.getConnectedUrl())), connectionName);
+        LOG.infof("NATS %s %s as %s (%s)", first ? "connected to" : "reconnected to",
+                redact(String.valueOf(conn.getConnectedUrl())), connectionName, security.description());
         if (!first || startedDisconnected) {
             onRestored.accept("nats");
         }

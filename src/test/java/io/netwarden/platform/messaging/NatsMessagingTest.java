@@ -28,7 +28,7 @@ class NatsMessagingTest {
 
     private NatsMessaging messaging(String url) {
         return new NatsMessaging(url, "netwarden-test", Duration.ofSeconds(2), Duration.ofMillis(100), Duration.ofMillis(500),
-                restored::add);
+                NatsSecurity.NONE, restored::add);
     }
 
     interface BusTest {
