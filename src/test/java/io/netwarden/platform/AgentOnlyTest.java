@@ -7,6 +7,10 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.netwarden.platform.lifecycle.Lifecycle;
+import io.netwarden.proto.dnc.v1.GetJobRequest;
+import io.netwarden.proto.dnc.v1.JobServiceGrpc;
+import io.netwarden.proto.platform.v1.GetNodeRequest;
+import io.netwarden.proto.platform.v1.NodeServiceGrpc;
 import io.netwarden.platform.lifecycle.RoleState;
 import io.netwarden.testing.ProbeRoleService;
 import io.quarkus.test.junit.QuarkusTest;
@@ -60,7 +64,38 @@ class AgentOnlyTest {
     }
 
     @Test
-    void platformEndpointsStillWork() {
+    void platformEndpointsStillWork() throws Exception {
         authed().get("/api/v1/loggers/ROOT").then().statusCode(200).body("level", equalTo("INFO"));
+        io.grpc.ManagedChannel channel = io.grpc.ManagedChannelBuilder.forAddress("127.0.0.1", io.restassured.RestAssured.port)
+                .usePlaintext().build();
+        try {
+            assertEquals(List.of("agent"), NodeServiceGrpc.newBlockingStub(channel).withInterceptors(token())
+                    .getNode(GetNodeRequest.getDefaultInstance()).getRolesList());
+        } finally {
+            channel.shutdownNow().awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void anotherRolesGrpcServiceIsUnimplementedNamingTheRole() throws Exception {
+        io.grpc.ManagedChannel channel = io.grpc.ManagedChannelBuilder.forAddress("127.0.0.1", io.restassured.RestAssured.port)
+                .usePlaintext().build();
+        try {
+            var refused = org.junit.jupiter.api.Assertions.assertThrows(io.grpc.StatusRuntimeException.class,
+                    () -> JobServiceGrpc.newBlockingStub(channel).withInterceptors(token())
+                            .get(GetJobRequest.newBuilder().setId("00000000-0000-0000-0000-000000000000").build()));
+            assertEquals(io.grpc.Status.Code.UNIMPLEMENTED, refused.getStatus().getCode());
+            org.hamcrest.MatcherAssert.assertThat(refused.getStatus().getDescription(),
+                    containsString("the dispatcher role is not active on node"));
+        } finally {
+            channel.shutdownNow().awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
+    private static io.grpc.ClientInterceptor token() {
+        io.grpc.Metadata auth = new io.grpc.Metadata();
+        auth.put(io.grpc.Metadata.Key.of("authorization", io.grpc.Metadata.ASCII_STRING_MARSHALLER),
+                "Bearer " + io.netwarden.testing.Api.TOKEN);
+        return io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(auth);
     }
 }

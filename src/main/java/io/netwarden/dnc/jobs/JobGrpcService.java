@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.netwarden.dnc.dispatcher.DispatcherService;
-import io.netwarden.platform.NodeIdentity;
 import io.netwarden.platform.Role;
 import io.netwarden.platform.api.ApiException;
+import io.netwarden.platform.api.RoleEndpoint;
 import io.netwarden.proto.dnc.v1.CommandOutput;
 import io.netwarden.proto.dnc.v1.GetJobRequest;
 import io.netwarden.proto.dnc.v1.Job;
@@ -27,10 +27,11 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * gRPC {@code netwarden.dnc.v1.JobService}: the REST jobs API for programs. Errors carry the REST error's message with
- * the matching status (INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION). Answers UNAVAILABLE where the dispatcher role
- * is not active.
+ * the matching status (INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION). Where the dispatcher role is not active,
+ * {@code GrpcRoleGate} answers UNIMPLEMENTED for it.
  */
 @GrpcService
+@RoleEndpoint(Role.DISPATCHER)
 public class JobGrpcService implements JobService {
 
     /** How often Watch looks at a job that has not finished (its end is announced and shown at once). */
@@ -43,9 +44,6 @@ public class JobGrpcService implements JobService {
 
     @Inject
     JobStore store;
-
-    @Inject
-    NodeIdentity node;
 
     @Override
     @Blocking
@@ -64,7 +62,6 @@ public class JobGrpcService implements JobService {
     public Multi<Job> watch(GetJobRequest request) {
         return Multi.createFrom().emitter(emitter -> Thread.ofVirtual().name("grpc-watch-" + request.getId()).start(() -> {
             try {
-                requireDispatcher();
                 long deadline = System.nanoTime() + WATCH_LIMIT.toNanos();
                 var finished = dispatcher.whenFinished(request.getId());
                 try {
@@ -106,18 +103,10 @@ public class JobGrpcService implements JobService {
     }
 
     private JobView find(String id) {
-        requireDispatcher();
         return store.view(id, false).orElseThrow(() -> JobStore.notFound(id));
     }
 
-    private void requireDispatcher() {
-        if (!node.runs(Role.DISPATCHER)) {
-            throw Status.UNAVAILABLE.withDescription("the dispatcher role is not active on node " + node.name()).asRuntimeException();
-        }
-    }
-
     private <T> T call(java.util.function.Supplier<T> work) {
-        requireDispatcher();
         try {
             return work.get();
         } catch (ApiException e) {
