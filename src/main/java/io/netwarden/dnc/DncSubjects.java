@@ -45,11 +45,4 @@ public final class DncSubjects {
     private DncSubjects() {
     }
 
-    /** Pool and agent names are single subject tokens. */
-    public static String requireToken(String what, String value) {
-        if (value == null || !value.matches("[A-Za-z0-9_-]{1,64}")) {
-            throw new IllegalArgumentException(what + " must be 1-64 letters, digits, '_' or '-' (it is part of a NATS subject)");
-        }
-        return value;
-    }
 }

@@ -2,6 +2,7 @@ package io.netwarden.edge;
 
 import io.netwarden.platform.Role;
 import io.netwarden.platform.lifecycle.RoleService;
+import io.netwarden.platform.messaging.Subjects;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
@@ -22,9 +23,7 @@ public class EdgeService implements RoleService {
 
     @Override
     public void start() {
-        if (config.central().isBlank() || config.central().contains(".") || config.central().contains(" ")) {
-            throw new IllegalArgumentException("netwarden.edge.central must be one subject token (no dots or spaces)");
-        }
+        Subjects.requireToken("netwarden.edge.central", config.central());
         LOG.infof("edge-node: central=%s default-timeout=%s default-ttl=%s", config.central(), config.defaultTimeout(),
                 config.defaultTtl());
     }

@@ -13,6 +13,7 @@ import io.netwarden.platform.consul.ConsulKv;
 import io.netwarden.platform.lifecycle.RoleService;
 import io.netwarden.platform.messaging.BusMessage;
 import io.netwarden.platform.messaging.Messaging;
+import io.netwarden.platform.messaging.Subjects;
 import io.netwarden.proto.dnc.v1.AgentHello;
 import io.netwarden.proto.dnc.v1.JobRequest;
 import io.netwarden.proto.dnc.v1.JobStatus;
@@ -106,8 +107,8 @@ public class AgentService implements RoleService {
         if (config.maxConcurrentJobs() < 1) {
             throw new IllegalArgumentException("netwarden.dnc.agent.max-concurrent-jobs must be at least 1");
         }
-        name = DncSubjects.requireToken("netwarden.dnc.agent.name (default: the node name)", config.name().orElse(node.name()));
-        DncSubjects.requireToken("netwarden.dnc.agent.pool", config.pool());
+        name = Subjects.requireToken("netwarden.dnc.agent.name (default: the node name)", config.name().orElse(node.name()));
+        Subjects.requireToken("netwarden.dnc.agent.pool", config.pool());
         try {
             snmp = new Snmp4jClient();
         } catch (IOException e) {

@@ -23,6 +23,7 @@ import io.netwarden.platform.api.Inputs;
 import io.netwarden.platform.lifecycle.RoleService;
 import io.netwarden.platform.messaging.BusMessage;
 import io.netwarden.platform.messaging.Messaging;
+import io.netwarden.platform.messaging.Subjects;
 import io.netwarden.platform.persistence.DatabaseErrors;
 import io.netwarden.proto.dnc.v1.AgentHello;
 import io.netwarden.proto.dnc.v1.ElementTarget;
@@ -30,7 +31,7 @@ import io.netwarden.proto.dnc.v1.JobRequest;
 import io.netwarden.proto.dnc.v1.JobUpdate;
 import io.netwarden.proto.dnc.v1.SnmpSettings;
 import io.netwarden.proto.dnc.v1.TelnetSettings;
-import io.netwarden.dnc.Durations;
+import io.netwarden.platform.api.Durations;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -152,7 +153,7 @@ public class DispatcherService implements RoleService {
 
     @Override
     public void start() {
-        DncSubjects.requireToken("netwarden.dnc.dispatcher.pool", config.pool());
+        Subjects.requireToken("netwarden.dnc.dispatcher.pool", config.pool());
         if (config.jobTimeout().isNegative() || config.jobTimeout().isZero()) {
             throw new IllegalArgumentException("netwarden.dnc.dispatcher.job-timeout must be positive");
         }
@@ -290,7 +291,7 @@ public class DispatcherService implements RoleService {
             throw ApiException.badRequest("invalid_job", "pool is longer than " + MAX_POOL + " characters");
         }
         try {
-            DncSubjects.requireToken("pool", pool);
+            Subjects.requireToken("pool", pool);
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest("invalid_job", e.getMessage());
         }

@@ -6,7 +6,7 @@ import io.netwarden.platform.api.ApiException;
 import io.netwarden.platform.api.Inputs;
 import io.netwarden.platform.api.QueryParams;
 import io.netwarden.platform.api.RoleEndpoint;
-import io.netwarden.dnc.Durations;
+import io.netwarden.platform.api.Durations;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;

@@ -1,6 +1,6 @@
 package io.netwarden.dnc.elements;
 
-import io.netwarden.dnc.Durations;
+import io.netwarden.platform.api.Durations;
 import io.netwarden.dnc.snmp.SnmpTarget;
 import io.netwarden.dnc.snmp.SnmpVersion;
 import io.netwarden.platform.api.ApiException;

@@ -3,7 +3,7 @@ package io.netwarden.dnc.polls;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.netwarden.dnc.Durations;
+import io.netwarden.platform.api.Durations;
 import io.netwarden.dnc.elements.ElementEntity;
 import io.netwarden.dnc.jobs.JobEntity;
 import io.netwarden.dnc.jobs.JobFinished;

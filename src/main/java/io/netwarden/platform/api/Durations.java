@@ -1,6 +1,6 @@
-package io.netwarden.dnc;
+package io.netwarden.platform.api;
 
-/** How the dnc API writes durations: whole seconds as {@code 30s}, otherwise milliseconds as {@code 500ms}. */
+/** How the API writes durations: whole seconds as {@code 30s}, otherwise milliseconds as {@code 500ms}. */
 public final class Durations {
 
     private Durations() {
@@ -21,7 +21,7 @@ public final class Durations {
             return fallback;
         }
         java.time.Duration d = null;
-        boolean quotable = io.netwarden.platform.api.Inputs.quotable(value, 32);
+        boolean quotable = Inputs.quotable(value, 32);
         if (quotable) {
             try {
                 d = io.quarkus.runtime.configuration.DurationConverter.parseDuration(value.strip());

@@ -9,6 +9,29 @@ public final class Subjects {
     private Subjects() {
     }
 
+    /** Longest name that {@link #requireToken} takes. */
+    public static final int MAX_TOKEN = 64;
+
+    /**
+     * A name that becomes one token of subjects (a pool, an agent, an edge node): 1 to {@value #MAX_TOKEN} ASCII letters,
+     * digits, {@code _} or {@code -}.
+     *
+     * @param what the setting or field it comes from, for the message
+     * @throws IllegalArgumentException naming {@code what}, never repeating the value
+     */
+    public static String requireToken(String what, String value) {
+        boolean valid = value != null && !value.isEmpty() && value.length() <= MAX_TOKEN;
+        for (int i = 0; valid && i < value.length(); i++) {
+            char c = value.charAt(i);
+            valid = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-';
+        }
+        if (!valid) {
+            throw new IllegalArgumentException(what + " must be 1-" + MAX_TOKEN
+                    + " letters, digits, '_' or '-' (it is part of a NATS subject)");
+        }
+        return value;
+    }
+
     /** A subject to publish on: no wild cards. */
     public static String requireValidSubject(String subject) {
         requireTokens(subject, false);
