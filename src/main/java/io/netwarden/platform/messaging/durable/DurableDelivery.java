@@ -1,0 +1,61 @@
+package io.netwarden.platform.messaging.durable;
+
+/**
+ * Durable, acknowledged delivery between roles and nodes: a message is stored before {@link #publish} returns, and a
+ * named consumer gets every stored message that matches its filter until it acknowledges it, across restarts of either
+ * side, of the broker and of the database. The raw NATS JetStream API stays behind this interface.
+ *
+ * <pre>
+ *   declare(stream: name, subjects, max age)           once per stream, idempotent
+ *   publish(stream, subject, headers, data, id)  ─▶  stored (sequence) ── the same id twice: stored once
+ *   consume(stream, consumer name, filter, ack wait, max deliveries, in flight, handler)
+ *        ├─ every stored message matching filter, in stream order, not yet acked by this consumer
+ *        ├─ ack()            ─▶ never again for this consumer
+ *        ├─ nak(delay)       ─▶ again after delay
+ *        ├─ no answer within ack wait ─▶ again (attempt + 1)
+ *        └─ term() / max deliveries reached ─▶ never again
+ * </pre>
+ *
+ * Two implementations: {@link JetStreamDelivery} when NATS is configured (roles on different processes share the
+ * streams), {@link DatabaseDelivery} otherwise (the all-in-one process keeps its messages in its own database).
+ * Both deliver each consumer's messages to its handler one at a time per consumer when {@code maxInFlight} is 1, which
+ * keeps order; a handler that throws is as a {@code nak} without delay. Thread safety: implementations are
+ * thread-safe; handlers run on the implementation's threads.
+ */
+public interface DurableDelivery {
+
+    /** Declares (or updates) a stream. Idempotent; call before publishing to or consuming from it. */
+    void declare(StreamSpec stream);
+
+    /**
+     * Stores a message in {@code stream} and returns its sequence there once it is stored.
+     *
+     * @throws DeliveryUnavailableException when it could not be stored (broker or database unreachable); nothing stored
+     */
+    long publish(String stream, Outgoing message);
+
+    /**
+     * Starts (or resumes, by name) a durable consumer. Its position survives restarts: a consumer of the same name on
+     * the same stream goes on where the last one stopped.
+     */
+    Consumption consume(ConsumerSpec consumer, DeliveryHandler handler);
+
+    /** Removes a durable consumer and what it remembered (a node that is gone for good). */
+    void deleteConsumer(String stream, String name);
+
+    /** "jetstream" or "database", for logs and health. */
+    String kind();
+
+    /** Handles one delivered message; must end by calling one of its ack methods (or throw: as nak). */
+    @FunctionalInterface
+    interface DeliveryHandler {
+        void handle(Delivery delivery) throws Exception;
+    }
+
+    /** A running consumer. */
+    interface Consumption extends AutoCloseable {
+        /** Stops handing out messages; unacked ones stay for the next consumer of the same name. */
+        @Override
+        void close();
+    }
+}

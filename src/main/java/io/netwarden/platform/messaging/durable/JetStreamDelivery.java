@@ -1,0 +1,298 @@
+package io.netwarden.platform.messaging.durable;
+
+import io.nats.client.ConsumerContext;
+import io.nats.client.JetStream;
+import io.nats.client.JetStreamApiException;
+import io.nats.client.JetStreamManagement;
+import io.nats.client.Message;
+import io.nats.client.MessageConsumer;
+import io.nats.client.PublishOptions;
+import io.nats.client.api.AckPolicy;
+import io.nats.client.api.ConsumerConfiguration;
+import io.nats.client.api.DeliverPolicy;
+import io.nats.client.api.PublishAck;
+import io.nats.client.api.StorageType;
+import io.nats.client.api.StreamConfiguration;
+import io.nats.client.impl.Headers;
+import io.nats.client.impl.NatsMessage;
+import io.netwarden.platform.messaging.Messaging;
+import io.netwarden.platform.messaging.MessagingUnavailableException;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
+import org.jboss.logging.Logger;
+
+/**
+ * {@link DurableDelivery} on NATS JetStream: a file-backed stream per {@link StreamSpec}, a durable pull consumer with
+ * explicit acks per {@link ConsumerSpec}, deduplication by {@code Nats-Msg-Id}.
+ *
+ * <pre>
+ *   publish ─▶ js.publish(msg, expected stream, msg id) ─▶ PubAck (stored; sequence)
+ *   consume ─▶ [attach loop: until the link is up and the consumer exists] ─▶ ConsumerContext.consume
+ *                 ─▶ each message on a virtual thread ─▶ handler ─▶ ack / nak / term / in progress
+ * </pre>
+ *
+ * A consumer opened while NATS cannot be reached keeps trying in the background (doubling waits up to 10 s), so roles
+ * may start before the broker. Thread safety: jnats objects are thread-safe; the open consumers are in a concurrent map.
+ */
+public final class JetStreamDelivery implements DurableDelivery {
+
+    private static final Logger LOG = Logger.getLogger(JetStreamDelivery.class);
+    private static final Duration DUPLICATE_WINDOW = Duration.ofMinutes(10);
+    private static final Duration ATTACH_MAX_WAIT = Duration.ofSeconds(10);
+
+    private final Messaging messaging;
+    private final Map<String, StreamSpec> declared = new ConcurrentHashMap<>();
+
+    public JetStreamDelivery(Messaging messaging) {
+        this.messaging = messaging;
+    }
+
+    @Override
+    public String kind() {
+        return "jetstream";
+    }
+
+    private JetStream jetStream() {
+        try {
+            return messaging.jetStream().orElseThrow(() -> new DeliveryUnavailableException("JetStream needs NATS"));
+        } catch (MessagingUnavailableException e) {
+            throw new DeliveryUnavailableException(e.getMessage());
+        }
+    }
+
+    private JetStreamManagement management() {
+        try {
+            return messaging.jetStreamManagement().orElseThrow(() -> new DeliveryUnavailableException("JetStream needs NATS"));
+        } catch (MessagingUnavailableException e) {
+            throw new DeliveryUnavailableException(e.getMessage());
+        }
+    }
+
+    @Override
+    public void declare(StreamSpec stream) {
+        declared.put(stream.name(), stream);
+        ensure(stream);
+    }
+
+    private void ensure(StreamSpec stream) {
+        StreamConfiguration config = StreamConfiguration.builder().name(stream.name()).subjects(stream.subjects())
+                .maxAge(stream.maxAge()).storageType(StorageType.File)
+                .duplicateWindow(DUPLICATE_WINDOW.compareTo(stream.maxAge()) < 0 ? DUPLICATE_WINDOW : stream.maxAge()).build();
+        JetStreamManagement jsm = management();
+        try {
+            try {
+                jsm.getStreamInfo(stream.name());
+                jsm.updateStream(config);
+            } catch (JetStreamApiException missing) {
+                if (missing.getApiErrorCode() != 10059) { // stream not found
+                    throw missing;
+                }
+                jsm.addStream(config);
+                LOG.infof("JetStream stream %s created for %s (max age %s)", stream.name(), stream.subjects(), stream.maxAge());
+            }
+        } catch (IOException e) {
+            throw new DeliveryUnavailableException("JetStream stream " + stream.name() + " could not be declared: " + e.getMessage());
+        } catch (JetStreamApiException e) {
+            throw new IllegalStateException("JetStream refused stream " + stream.name() + ": " + e.getErrorDescription()
+                    + " (error " + e.getApiErrorCode() + ")");
+        }
+    }
+
+    @Override
+    public long publish(String stream, Outgoing message) {
+        NatsMessage.Builder builder = NatsMessage.builder().subject(message.subject()).data(message.data());
+        if (!message.headers().isEmpty()) {
+            Headers headers = new Headers();
+            message.headers().forEach(headers::put);
+            builder.headers(headers);
+        }
+        PublishOptions.Builder options = PublishOptions.builder().expectedStream(stream);
+        message.id().ifPresent(options::messageId);
+        try {
+            PublishAck ack = jetStream().publish(builder.build(), options.build());
+            return ack.getSeqno();
+        } catch (IOException e) {
+            throw new DeliveryUnavailableException("not stored in JetStream stream " + stream + ": " + e.getMessage());
+        } catch (JetStreamApiException e) {
+            if (e.getApiErrorCode() == 10060 && declared.containsKey(stream)) { // expected stream does not match: lost
+                ensure(declared.get(stream));
+                return publish(stream, message);
+            }
+            throw new DeliveryUnavailableException("JetStream stream " + stream + " refused the message: " + e.getErrorDescription());
+        }
+    }
+
+    @Override
+    public Consumption consume(ConsumerSpec spec, DeliveryHandler handler) {
+        JetStreamConsumption consumption = new JetStreamConsumption(spec, handler);
+        Thread.ofVirtual().name("durable-attach-" + spec.name()).start(consumption::attach);
+        return consumption;
+    }
+
+    @Override
+    public void deleteConsumer(String stream, String name) {
+        try {
+            management().deleteConsumer(stream, name);
+        } catch (IOException e) {
+            throw new DeliveryUnavailableException("consumer " + name + " could not be deleted: " + e.getMessage());
+        } catch (JetStreamApiException e) {
+            if (e.getApiErrorCode() != 10014) { // consumer not found: nothing to do
+                throw new IllegalStateException("JetStream refused to delete consumer " + name + ": " + e.getErrorDescription());
+            }
+        }
+    }
+
+    private final class JetStreamConsumption implements Consumption {
+        private final ConsumerSpec spec;
+        private final DeliveryHandler handler;
+        private volatile boolean closed;
+        private volatile MessageConsumer consumer;
+
+        JetStreamConsumption(ConsumerSpec spec, DeliveryHandler handler) {
+            this.spec = spec;
+            this.handler = handler;
+        }
+
+        /** Creates the durable consumer and starts consuming; retries while NATS or the stream is not there. */
+        void attach() {
+            Duration wait = Duration.ofMillis(100);
+            while (!closed) {
+                try {
+                    StreamSpec stream = declared.get(spec.stream());
+                    if (stream != null) {
+                        ensure(stream);
+                    }
+                    ConsumerConfiguration config = ConsumerConfiguration.builder().durable(spec.name())
+                            .filterSubject(spec.filter()).ackPolicy(AckPolicy.Explicit).deliverPolicy(DeliverPolicy.All)
+                            .ackWait(spec.ackWait()).maxDeliver(spec.maxDeliveries() == 0 ? -1 : spec.maxDeliveries())
+                            .maxAckPending(spec.maxInFlight()).build();
+                    ConsumerContext context = jetStream().getStreamContext(spec.stream()).createOrUpdateConsumer(config);
+                    MessageConsumer started = context.consume(this::onMessage);
+                    synchronized (this) {
+                        if (closed) {
+                            started.stop();
+                            return;
+                        }
+                        consumer = started;
+                    }
+                    LOG.debugf("JetStream consumer %s on %s (%s) started", spec.name(), spec.stream(), spec.filter());
+                    return;
+                } catch (IOException | JetStreamApiException | DeliveryUnavailableException e) {
+                    LOG.debugf("JetStream consumer %s not started yet (%s); again in %s", spec.name(), e.getMessage(), wait);
+                } catch (RuntimeException e) {
+                    LOG.warnf("JetStream consumer %s not started (%s); again in %s", spec.name(), e.getMessage(), wait);
+                }
+                try {
+                    Thread.sleep(wait);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                wait = wait.multipliedBy(2).compareTo(ATTACH_MAX_WAIT) > 0 ? ATTACH_MAX_WAIT : wait.multipliedBy(2);
+            }
+        }
+
+        private void onMessage(Message message) {
+            // off the jnats dispatcher: a handler may run for minutes; max-ack-pending bounds how many run at once
+            Thread.ofVirtual().name("durable-" + spec.name()).start(() -> {
+                JetStreamDeliveryItem delivery = new JetStreamDeliveryItem(message);
+                try {
+                    handler.handle(delivery);
+                } catch (Exception e) {
+                    LOG.warnf("handler of consumer %s failed on %s (sequence %d): %s", spec.name(), message.getSubject(),
+                            delivery.sequence(), e.toString());
+                    delivery.nak(Duration.ZERO);
+                }
+            });
+        }
+
+        @Override
+        public void close() {
+            MessageConsumer running;
+            synchronized (this) {
+                closed = true;
+                running = consumer;
+            }
+            if (running != null) {
+                running.stop();
+            }
+        }
+    }
+
+    private static final class JetStreamDeliveryItem implements Delivery {
+        private final Message message;
+        private final Map<String, String> headers = new HashMap<>();
+
+        JetStreamDeliveryItem(Message message) {
+            this.message = message;
+            if (message.hasHeaders()) {
+                message.getHeaders().entrySet().forEach(e -> headers.put(e.getKey(), e.getValue().getFirst()));
+            }
+        }
+
+        @Override
+        public String subject() {
+            return message.getSubject();
+        }
+
+        @Override
+        public Map<String, String> headers() {
+            return headers;
+        }
+
+        @Override
+        public byte[] data() {
+            return message.getData() == null ? new byte[0] : message.getData();
+        }
+
+        @Override
+        public long sequence() {
+            return message.metaData().streamSequence();
+        }
+
+        @Override
+        public int attempt() {
+            return (int) message.metaData().deliveredCount();
+        }
+
+        @Override
+        public Instant storedAt() {
+            return message.metaData().timestamp().toInstant();
+        }
+
+        @Override
+        public void ack() {
+            try {
+                message.ackSync(Duration.ofSeconds(5)); // confirmed: a lost ack would run the message again
+            } catch (TimeoutException e) {
+                throw new DeliveryUnavailableException("the ack of sequence " + sequence() + " was not confirmed");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        @Override
+        public void nak(Duration delay) {
+            if (delay.isZero()) {
+                message.nak();
+            } else {
+                message.nakWithDelay(delay);
+            }
+        }
+
+        @Override
+        public void term() {
+            message.term();
+        }
+
+        @Override
+        public void inProgress() {
+            message.inProgress();
+        }
+    }
+}

@@ -1,0 +1,29 @@
+package io.netwarden.platform.messaging.durable;
+
+import io.netwarden.platform.messaging.Subjects;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A stream: the subjects whose messages it keeps and for how long.
+ *
+ * @param name one subject token ({@link Subjects#requireToken}); also the JetStream stream name
+ * @param subjects filters of the subjects it keeps ({@code edge.>}, {@code *.command.*})
+ * @param maxAge messages older than this are dropped, delivered or not
+ */
+public record StreamSpec(String name, List<String> subjects, Duration maxAge) {
+
+    public StreamSpec {
+        Subjects.requireToken("stream name", name);
+        subjects = List.copyOf(subjects);
+        if (subjects.isEmpty()) {
+            throw new IllegalArgumentException("stream " + name + " needs at least one subject");
+        }
+        subjects.forEach(Subjects::requireValidFilter);
+        Objects.requireNonNull(maxAge, "maxAge");
+        if (maxAge.isNegative() || maxAge.isZero()) {
+            throw new IllegalArgumentException("stream " + name + ": max age must be positive");
+        }
+    }
+}
