@@ -1,0 +1,77 @@
+package io.netwarden.edge.security;
+
+import io.netwarden.edge.EdgeError;
+import io.netwarden.edge.messages.EdgeMessage;
+import io.netwarden.platform.crypto.Ed25519Key;
+import java.security.PublicKey;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Signs the messages a node sends and checks those it receives, in this order (the first failure is the answer):
+ *
+ * <pre>
+ *   addressed to me?   ─ no ─▶ WRONG_NODE      (a captured message replayed to another node)
+ *   signed?            ─ no ─▶ UNSIGNED        (commands must be; events may be, and are checked when they are)
+ *   key trusted?       ─ no ─▶ UNTRUSTED_KEY
+ *   signature valid?   ─ no ─▶ BAD_SIGNATURE   (anything signed was changed)
+ *   not expired?       ─ no ─▶ EXPIRED         (checked after the signature: the expiry is signed)
+ * </pre>
+ *
+ * Thread safety: immutable.
+ */
+public final class CommandSignatures {
+
+    private final String node;
+    private final Ed25519Key own;
+    private final Map<String, PublicKey> trusted;
+    private final Clock clock;
+
+    /**
+     * @param node this node's name
+     * @param own the key this node signs with
+     * @param trusted the public keys whose commands this node runs (a node trusting none runs no command)
+     */
+    public CommandSignatures(String node, Ed25519Key own, List<PublicKey> trusted, Clock clock) {
+        this.node = node;
+        this.own = own;
+        this.trusted = trusted.stream().collect(Collectors.toUnmodifiableMap(Ed25519Key::fingerprint, Function.identity(),
+                (a, b) -> a));
+        this.clock = clock;
+    }
+
+    public EdgeMessage sign(EdgeMessage message) {
+        return message.signed(own.fingerprint(), own.sign(message.signingBytes()));
+    }
+
+    /** Why {@code message} must not be handled here, or empty when it may. */
+    public Optional<EdgeError> check(EdgeMessage message) {
+        if (!message.toNode().equals(node)) {
+            return Optional.of(EdgeError.WRONG_NODE);
+        }
+        if (message.signature().isEmpty() || message.keyId().isEmpty()) {
+            return message.kind() == EdgeMessage.Kind.command ? Optional.of(EdgeError.UNSIGNED) : expiry(message);
+        }
+        PublicKey key = trusted.get(message.keyId().get());
+        if (key == null) {
+            return Optional.of(EdgeError.UNTRUSTED_KEY);
+        }
+        if (!Ed25519Key.verify(key, message.signingBytes(), message.signature().get())) {
+            return Optional.of(EdgeError.BAD_SIGNATURE);
+        }
+        return expiry(message);
+    }
+
+    private Optional<EdgeError> expiry(EdgeMessage message) {
+        return clock.instant().isAfter(message.expiresAt()) ? Optional.of(EdgeError.EXPIRED) : Optional.empty();
+    }
+
+    /** Fingerprints of the trusted keys, for the log and the node list. */
+    public List<String> trustedFingerprints() {
+        return trusted.keySet().stream().sorted().toList();
+    }
+}

@@ -1,0 +1,185 @@
+package io.netwarden.platform.crypto;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.MessageDigest;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.SecureRandom;
+import java.security.Signature;
+import java.security.interfaces.EdECPrivateKey;
+import java.security.spec.NamedParameterSpec;
+import java.util.Arrays;
+import java.util.Base64;
+import org.jboss.logging.Logger;
+
+/**
+ * An Ed25519 signing key in the PEM files {@code openssl genpkey -algorithm ed25519} writes: sign with it, show its
+ * public key and fingerprint, verify others' signatures.
+ *
+ * <pre>
+ *   load(file)                 an operator's key (PKCS#8 PEM); its public key is derived
+ *   loadOrCreate(file, pub)    the same, or made at first start: file 0600, public key PEM beside it
+ *   sign(bytes) ─▶ 64 bytes    verify(publicKey, bytes, signature)
+ *   fingerprint ─▶ SHA256:<base64 of the public key's DER, no padding>  (as ssh-keygen -l shows keys)
+ * </pre>
+ *
+ * {@code toString()} shows the fingerprint only; key material never leaves this class except through {@link #sign}.
+ * Thread safety: immutable; each signature uses its own {@link Signature}.
+ */
+public final class Ed25519Key {
+
+    private static final Logger LOG = Logger.getLogger(Ed25519Key.class);
+    private static final String ALGORITHM = "Ed25519";
+
+    private final PrivateKey privateKey;
+    private final PublicKey publicKey;
+
+    private Ed25519Key(PrivateKey privateKey, PublicKey publicKey) {
+        this.privateKey = privateKey;
+        this.publicKey = publicKey;
+    }
+
+    /** An operator's key file. */
+    public static Ed25519Key load(Path file) {
+        PrivateKey key = PemFiles.privateKey(file);
+        if (!(key instanceof EdECPrivateKey ed) || !ALGORITHM.equalsIgnoreCase(ed.getParams().getName())) {
+            throw new PemFiles.PemException(file, "holds a " + key.getAlgorithm() + " key, not an Ed25519 one"
+                    + " (make one with: openssl genpkey -algorithm ed25519)");
+        }
+        return new Ed25519Key(key, derivePublic(ed));
+    }
+
+    /**
+     * The key in {@code file}; when there is none, a new one written there (mode 600, never replacing a file that
+     * appeared meanwhile) with its public key in {@code publicFile}.
+     */
+    public static Ed25519Key loadOrCreate(Path file, Path publicFile) {
+        if (Files.exists(file)) {
+            return load(file);
+        }
+        try {
+            KeyPair pair = KeyPairGenerator.getInstance(ALGORITHM).generateKeyPair();
+            Ed25519Key key = new Ed25519Key(pair.getPrivate(), pair.getPublic());
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            try {
+                Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            } catch (FileAlreadyExistsException raced) {
+                return load(file);
+            }
+            Files.writeString(file, pem("PRIVATE KEY", pair.getPrivate().getEncoded()), StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING);
+            Files.writeString(publicFile, key.publicPem());
+            LOG.infof("signing key %s created in %s (public key in %s)", key.fingerprint(), file, publicFile);
+            return key;
+        } catch (IOException e) {
+            throw new IllegalStateException("the signing key " + file + " could not be created: " + e.getClass().getSimpleName());
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("this JVM cannot make Ed25519 keys: " + e.getMessage());
+        }
+    }
+
+    /**
+     * The public key of an Ed25519 private key: key generation is a function of its 32 secret bytes, so generating
+     * with those bytes as the "random" input gives the pair back.
+     */
+    private static PublicKey derivePublic(EdECPrivateKey key) {
+        byte[] secret = key.getBytes().orElseThrow(() -> new IllegalStateException("the Ed25519 key has no secret bytes"));
+        FixedBytes source = new FixedBytes(secret);
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance(ALGORITHM);
+            generator.initialize(NamedParameterSpec.ED25519, source);
+            return generator.generateKeyPair().getPublic();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the public key could not be derived: " + e.getMessage());
+        } finally {
+            Arrays.fill(secret, (byte) 0);
+            source.wipe();
+        }
+    }
+
+    public byte[] sign(byte[] data) {
+        try {
+            Signature signature = Signature.getInstance(ALGORITHM);
+            signature.initSign(privateKey);
+            signature.update(data);
+            return signature.sign();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("signing failed: " + e.getClass().getSimpleName());
+        }
+    }
+
+    /** Whether {@code signature} is {@code key}'s over {@code data}; false for anything malformed. */
+    public static boolean verify(PublicKey key, byte[] data, byte[] signature) {
+        if (signature == null || signature.length != 64) {
+            return false;
+        }
+        try {
+            Signature verifier = Signature.getInstance(ALGORITHM);
+            verifier.initVerify(key);
+            verifier.update(data);
+            return verifier.verify(signature);
+        } catch (GeneralSecurityException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    public PublicKey publicKey() {
+        return publicKey;
+    }
+
+    public String fingerprint() {
+        return fingerprint(publicKey);
+    }
+
+    /** {@code SHA256:} and the unpadded base64 of the SHA-256 of the key's X.509 encoding. */
+    public static String fingerprint(PublicKey key) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getEncoded());
+            return "SHA256:" + Base64.getEncoder().withoutPadding().encodeToString(digest);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The public key as a PEM file holds it ({@code -----BEGIN PUBLIC KEY-----}). */
+    public String publicPem() {
+        return pem("PUBLIC KEY", publicKey.getEncoded());
+    }
+
+    private static String pem(String label, byte[] der) {
+        return "-----BEGIN " + label + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                .encodeToString(der) + "\n-----END " + label + "-----\n";
+    }
+
+    @Override
+    public String toString() {
+        return "Ed25519Key[" + fingerprint() + "]";
+    }
+
+    /** A "random" source that gives back fixed bytes: only for deriving a public key. */
+    private static final class FixedBytes extends SecureRandom {
+        private final byte[] bytes;
+
+        FixedBytes(byte[] bytes) {
+            this.bytes = bytes.clone();
+        }
+
+        @Override
+        public void nextBytes(byte[] out) {
+            System.arraycopy(bytes, 0, out, 0, Math.min(bytes.length, out.length));
+        }
+
+        void wipe() {
+            Arrays.fill(bytes, (byte) 0);
+        }
+    }
+}

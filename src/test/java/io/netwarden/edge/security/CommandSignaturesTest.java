@@ -1,0 +1,111 @@
+package io.netwarden.edge.security;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.netwarden.edge.EdgeError;
+import io.netwarden.edge.messages.EdgeMessage;
+import io.netwarden.platform.crypto.Ed25519Key;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CommandSignaturesTest {
+
+    private static final Instant NOW = Instant.parse("2026-11-30T12:00:00Z");
+
+    @TempDir
+    Path dir;
+
+    private Ed25519Key central;
+    private CommandSignatures atCentral;
+    private CommandSignatures atShip1;
+
+    @BeforeEach
+    void keys() {
+        central = Ed25519Key.loadOrCreate(dir.resolve("central.pem"), dir.resolve("central.pub.pem"));
+        Ed25519Key ship1 = Ed25519Key.loadOrCreate(dir.resolve("ship1.pem"), dir.resolve("ship1.pub.pem"));
+        Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+        atCentral = new CommandSignatures("central", central, List.of(), clock);
+        atShip1 = new CommandSignatures("ship1", ship1, List.of(central.publicKey()), clock);
+    }
+
+    private static EdgeMessage command(String toNode, List<String> argv) {
+        return new EdgeMessage("m-1", "central", toNode, EdgeMessage.Kind.command, "shellCommand", argv,
+                Duration.ofSeconds(30), NOW.plusSeconds(60), Optional.empty(), Optional.empty());
+    }
+
+    @Test
+    void aCommandSignedByATrustedKeyPasses() {
+        EdgeMessage signed = atCentral.sign(command("ship1", List.of("uptime")));
+        assertEquals(Optional.empty(), atShip1.check(signed));
+        assertEquals(central.fingerprint(), signed.keyId().orElseThrow());
+    }
+
+    @Test
+    void everythingSignedIsCoveredByTheSignature() {
+        EdgeMessage signed = atCentral.sign(command("ship1", List.of("uptime")));
+        byte[] signature = signed.signature().orElseThrow();
+        Optional<String> key = signed.keyId();
+        List<EdgeMessage> changed = List.of(
+                new EdgeMessage("m-2", "central", "ship1", EdgeMessage.Kind.command, "shellCommand", List.of("uptime"),
+                        Duration.ofSeconds(30), NOW.plusSeconds(60), key, Optional.of(signature)),
+                new EdgeMessage("m-1", "central", "ship1", EdgeMessage.Kind.command, "shellCommand", List.of("reboot"),
+                        Duration.ofSeconds(30), NOW.plusSeconds(60), key, Optional.of(signature)),
+                new EdgeMessage("m-1", "central", "ship1", EdgeMessage.Kind.command, "shellCommand", List.of("up", "time"),
+                        Duration.ofSeconds(30), NOW.plusSeconds(60), key, Optional.of(signature)),
+                new EdgeMessage("m-1", "central", "ship1", EdgeMessage.Kind.command, "tailFile", List.of("uptime"),
+                        Duration.ofSeconds(30), NOW.plusSeconds(60), key, Optional.of(signature)),
+                new EdgeMessage("m-1", "central", "ship1", EdgeMessage.Kind.event, "shellCommand", List.of("uptime"),
+                        Duration.ofSeconds(30), NOW.plusSeconds(60), key, Optional.of(signature)),
+                new EdgeMessage("m-1", "central", "ship1", EdgeMessage.Kind.command, "shellCommand", List.of("uptime"),
+                        Duration.ofHours(9), NOW.plusSeconds(60), key, Optional.of(signature)),
+                new EdgeMessage("m-1", "central", "ship1", EdgeMessage.Kind.command, "shellCommand", List.of("uptime"),
+                        Duration.ofSeconds(30), NOW.plusSeconds(6000), key, Optional.of(signature)),
+                new EdgeMessage("m-1", "ship2", "ship1", EdgeMessage.Kind.command, "shellCommand", List.of("uptime"),
+                        Duration.ofSeconds(30), NOW.plusSeconds(60), key, Optional.of(signature)));
+        for (EdgeMessage message : changed) {
+            assertEquals(Optional.of(EdgeError.BAD_SIGNATURE), atShip1.check(message), message.toString());
+        }
+    }
+
+    @Test
+    void aCapturedCommandReplayedToAnotherNodeIsRefused() {
+        EdgeMessage forShip2 = atCentral.sign(command("ship2", List.of("uptime")));
+        assertEquals(Optional.of(EdgeError.WRONG_NODE), atShip1.check(forShip2));
+        // re-addressed to ship1, the signature no longer fits
+        EdgeMessage readdressed = new EdgeMessage("m-1", "central", "ship1", EdgeMessage.Kind.command, "shellCommand",
+                List.of("uptime"), Duration.ofSeconds(30), NOW.plusSeconds(60), forShip2.keyId(), forShip2.signature());
+        assertEquals(Optional.of(EdgeError.BAD_SIGNATURE), atShip1.check(readdressed));
+    }
+
+    @Test
+    void unsignedUntrustedAndExpiredCommandsAreRefused() {
+        assertEquals(Optional.of(EdgeError.UNSIGNED), atShip1.check(command("ship1", List.of("uptime"))));
+        Ed25519Key stranger = Ed25519Key.loadOrCreate(dir.resolve("x.pem"), dir.resolve("x.pub.pem"));
+        CommandSignatures strangers = new CommandSignatures("central", stranger, List.of(), Clock.fixed(NOW, ZoneOffset.UTC));
+        assertEquals(Optional.of(EdgeError.UNTRUSTED_KEY), atShip1.check(strangers.sign(command("ship1", List.of("uptime")))));
+        EdgeMessage signed = atCentral.sign(command("ship1", List.of("uptime")));
+        CommandSignatures later = new CommandSignatures("ship1", central, List.of(central.publicKey()),
+                Clock.fixed(NOW.plusSeconds(61), ZoneOffset.UTC));
+        assertEquals(Optional.of(EdgeError.EXPIRED), later.check(signed));
+        // a node that trusts no key runs no command
+        CommandSignatures trustsNone = new CommandSignatures("ship1", central, List.of(), Clock.fixed(NOW, ZoneOffset.UTC));
+        assertEquals(Optional.of(EdgeError.UNTRUSTED_KEY), trustsNone.check(signed));
+    }
+
+    @Test
+    void namesThatCannotBeSubjectTokensAreRefused() {
+        assertThrows(IllegalArgumentException.class, () -> command("ship.1", List.of()));
+        assertThrows(IllegalArgumentException.class, () -> command("*", List.of()));
+        assertThrows(IllegalArgumentException.class, () -> new EdgeMessage("m", "central", "ship1", EdgeMessage.Kind.command,
+                "shell command", List.of(), Duration.ZERO, NOW, Optional.empty(), Optional.empty()));
+    }
+}
