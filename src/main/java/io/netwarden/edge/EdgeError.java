@@ -20,7 +20,13 @@ public enum EdgeError {
     /** The method or executable is not allowed on this node. */
     NOT_ALLOWED("not_allowed"),
     /** No method of that name on this node. */
-    UNKNOWN_METHOD("unknown_method");
+    UNKNOWN_METHOD("unknown_method"),
+    /** It ran longer than its timeout and was stopped. */
+    TIMEOUT("timeout"),
+    /** It could not be run (the executable is missing, a file cannot be written …). */
+    FAILED("failed"),
+    /** The node stopped while it ran; it is not run again. */
+    INTERRUPTED("interrupted");
 
     private final String code;
 

@@ -446,7 +446,7 @@ public final class DatabaseDelivery implements DurableDelivery {
                 } catch (Exception e) {
                     LOG.warnf("handler of consumer %s failed on %s (sequence %d): %s", spec.name(), row.subject(), row.seq(),
                             e.toString());
-                    delivery.nak(Duration.ZERO);
+                    delivery.nak(HANDLER_FAILED_RETRY);
                 }
             });
         }

@@ -19,10 +19,13 @@ package io.netwarden.platform.messaging.durable;
  * Two implementations: {@link JetStreamDelivery} when NATS is configured (roles on different processes share the
  * streams), {@link DatabaseDelivery} otherwise (the all-in-one process keeps its messages in its own database).
  * Both deliver each consumer's messages to its handler one at a time per consumer when {@code maxInFlight} is 1, which
- * keeps order; a handler that throws is as a {@code nak} without delay. Thread safety: implementations are
- * thread-safe; handlers run on the implementation's threads.
+ * keeps order; a handler that throws is as a {@code nak} of {@link #HANDLER_FAILED_RETRY}. Thread safety:
+ * implementations are thread-safe; handlers run on the implementation's threads.
  */
 public interface DurableDelivery {
+
+    /** A handler that throws gets its message again after this (not at once: a failing database would spin). */
+    java.time.Duration HANDLER_FAILED_RETRY = java.time.Duration.ofSeconds(1);
 
     /** Declares (or updates) a stream. Idempotent; call before publishing to or consuming from it. */
     void declare(StreamSpec stream);

@@ -206,7 +206,7 @@ public final class JetStreamDelivery implements DurableDelivery {
                 } catch (Exception e) {
                     LOG.warnf("handler of consumer %s failed on %s (sequence %d): %s", spec.name(), message.getSubject(),
                             delivery.sequence(), e.toString());
-                    delivery.nak(Duration.ZERO);
+                    delivery.nak(HANDLER_FAILED_RETRY);
                 }
             });
         }

@@ -21,7 +21,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What every {@link DurableDelivery} promises, run against each implementation on its real backend. Each test has a
- * stream of its own (names are unique per run), so runs against a shared broker or database do not see each other.
+ * stream of its own (names are unique per run), so runs against a shared broker or database do not see each other; its
+ * subjects are {@code <stream>.x.…}, which no stream of the application overlaps (JetStream refuses overlapping
+ * streams; the edge stream takes {@code *.command.*} and {@code *.event.*}).
  */
 abstract class DurableDeliveryContract {
 
@@ -37,7 +39,7 @@ abstract class DurableDeliveryContract {
     @BeforeEach
     void stream() {
         stream = "t" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        delivery().declare(new StreamSpec(stream, List.of(stream + ".>"), Duration.ofMinutes(5)));
+        delivery().declare(new StreamSpec(stream, List.of(stream + ".x.>"), Duration.ofMinutes(5)));
     }
 
     @AfterEach
@@ -58,7 +60,7 @@ abstract class DurableDeliveryContract {
     }
 
     private long send(String subject, String body, String id) {
-        return delivery().publish(stream, new Outgoing(stream + "." + subject, Map.of("x-test", "yes"),
+        return delivery().publish(stream, new Outgoing(stream + ".x." + subject, Map.of("x-test", "yes"),
                 body.getBytes(StandardCharsets.UTF_8), Optional.ofNullable(id)));
     }
 
@@ -72,14 +74,14 @@ abstract class DurableDeliveryContract {
             send("ship1.command.ping", "m" + i, null);
         }
         BlockingQueue<Delivery> got = new LinkedBlockingQueue<>();
-        consume(consumer("c1", stream + ".ship1.>", Duration.ofSeconds(30), 0), d -> {
+        consume(consumer("c1", stream + ".x.ship1.>", Duration.ofSeconds(30), 0), d -> {
             got.add(d);
             d.ack();
         });
         for (int i = 0; i < 20; i++) {
             Delivery d = got.poll(10, TimeUnit.SECONDS);
             assertEquals("m" + i, d == null ? null : text(d));
-            assertEquals(stream + ".ship1.command.ping", d.subject());
+            assertEquals(stream + ".x.ship1.command.ping", d.subject());
             assertEquals("yes", d.headers().get("x-test"));
             assertEquals(1, d.attempt());
         }
@@ -91,7 +93,7 @@ abstract class DurableDeliveryContract {
         send("ship2.command.ping", "not for ship1", null);
         send("ship1.event.textLogging", "for ship1", null);
         BlockingQueue<String> got = new LinkedBlockingQueue<>();
-        consume(consumer("ship1", stream + ".ship1.>", Duration.ofSeconds(30), 0), d -> {
+        consume(consumer("ship1", stream + ".x.ship1.>", Duration.ofSeconds(30), 0), d -> {
             got.add(text(d));
             d.ack();
         });
@@ -103,7 +105,7 @@ abstract class DurableDeliveryContract {
     void anUnansweredDeliveryComesAgainAfterTheAckWait() throws Exception {
         send("ship1.command.ping", "once more", null);
         BlockingQueue<Integer> attempts = new LinkedBlockingQueue<>();
-        consume(consumer("c1", stream + ".>", Duration.ofMillis(700), 0), d -> {
+        consume(consumer("c1", stream + ".x.>", Duration.ofMillis(700), 0), d -> {
             attempts.add(d.attempt());
             if (d.attempt() == 2) {
                 d.ack();
@@ -118,7 +120,7 @@ abstract class DurableDeliveryContract {
     void aNakComesBackAfterItsDelayAndMaxDeliveriesEndsIt() throws Exception {
         send("ship1.command.ping", "refused", null);
         BlockingQueue<Long> at = new LinkedBlockingQueue<>();
-        consume(consumer("c1", stream + ".>", Duration.ofSeconds(30), 3), d -> {
+        consume(consumer("c1", stream + ".x.>", Duration.ofSeconds(30), 3), d -> {
             at.add(System.nanoTime());
             d.nak(Duration.ofMillis(300));
         });
@@ -135,7 +137,7 @@ abstract class DurableDeliveryContract {
         long b = send("ship1.command.ping", "one again", "id-1");
         assertEquals(a, b);
         BlockingQueue<String> got = new LinkedBlockingQueue<>();
-        consume(consumer("c1", stream + ".>", Duration.ofSeconds(30), 0), d -> {
+        consume(consumer("c1", stream + ".x.>", Duration.ofSeconds(30), 0), d -> {
             got.add(text(d));
             d.ack();
         });
@@ -150,7 +152,7 @@ abstract class DurableDeliveryContract {
         }
         BlockingQueue<String> first = new LinkedBlockingQueue<>();
         java.util.concurrent.atomic.AtomicInteger handled = new java.util.concurrent.atomic.AtomicInteger();
-        DurableDelivery.Consumption consumption = consume(consumer("ship1", stream + ".>", Duration.ofSeconds(1), 0), d -> {
+        DurableDelivery.Consumption consumption = consume(consumer("ship1", stream + ".x.>", Duration.ofSeconds(1), 0), d -> {
             if (handled.incrementAndGet() <= 3) {
                 first.add(text(d));
                 d.ack();
@@ -164,7 +166,7 @@ abstract class DurableDeliveryContract {
         send("ship1.command.ping", "m5", null);
 
         BlockingQueue<String> second = new LinkedBlockingQueue<>();
-        consume(consumer("ship1", stream + ".>", Duration.ofSeconds(1), 0), d -> {
+        consume(consumer("ship1", stream + ".x.>", Duration.ofSeconds(1), 0), d -> {
             second.add(text(d));
             d.ack();
         });
@@ -178,7 +180,7 @@ abstract class DurableDeliveryContract {
     void aHandlerThatThrowsGetsTheMessageAgain() throws Exception {
         send("ship1.command.ping", "boom", null);
         BlockingQueue<Integer> attempts = new LinkedBlockingQueue<>();
-        consume(consumer("c1", stream + ".>", Duration.ofSeconds(30), 0), d -> {
+        consume(consumer("c1", stream + ".x.>", Duration.ofSeconds(30), 0), d -> {
             attempts.add(d.attempt());
             if (d.attempt() == 1) {
                 throw new IllegalStateException("handler bug");

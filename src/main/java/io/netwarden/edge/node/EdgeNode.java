@@ -1,0 +1,172 @@
+package io.netwarden.edge.node;
+
+import io.netwarden.edge.EdgeError;
+import io.netwarden.edge.messages.EdgeAck;
+import io.netwarden.edge.messages.EdgeMessage;
+import io.netwarden.edge.messages.EdgeWire;
+import io.netwarden.edge.methods.EdgeMethod;
+import io.netwarden.edge.methods.MethodResult;
+import io.netwarden.edge.security.CommandSignatures;
+import io.netwarden.platform.messaging.durable.ConsumerSpec;
+import io.netwarden.platform.messaging.durable.Delivery;
+import io.netwarden.platform.messaging.durable.DurableDelivery;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import org.jboss.logging.Logger;
+
+/**
+ * The receiving side of one edge node: a durable consumer of {@code <name>.>} on the edge stream, and for each message
+ * the steps below, on the message's own virtual thread. Not a singleton: a process runs one per node it is, and the
+ * fleet bench runs a thousand in one JVM.
+ *
+ * <pre>
+ *   delivery ─▶ parse ─ bad ─▶ error, never retried (term)
+ *            ─▶ signatures: wrong node │ unsigned │ untrusted │ bad signature │ expired ─▶ refused ACK, done
+ *            ─▶ method known? ─ no ─▶ UNKNOWN_METHOD ACK, done
+ *            ─▶ running here now? ─▶ in progress (a redelivery while it runs)
+ *            ─▶ execution log: seen ─ done ─▶ the stored result again (never run twice)
+ *                                   └ running ─▶ INTERRUPTED (this node stopped while it ran)
+ *                              new ─▶ run (timeout; the delivery kept alive) ─▶ log result ─▶ ACK ─▶ done
+ * </pre>
+ *
+ * One message at a time per node (max in flight 1): the node's messages run in the order they were stored. Thread
+ * safety: the running set is concurrent; everything else is immutable or thread-safe.
+ */
+public final class EdgeNode implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(EdgeNode.class);
+    /** A delivery not answered within this is given again; long commands renew it. */
+    static final Duration ACK_WAIT = Duration.ofSeconds(30);
+
+    private final String name;
+    private final String stream;
+    private final DurableDelivery delivery;
+    private final CommandSignatures signatures;
+    private final Map<String, EdgeMethod> methods;
+    private final ExecutionLog log;
+    private final Consumer<EdgeAck> acks;
+    private final Set<String> running = ConcurrentHashMap.newKeySet();
+    private DurableDelivery.Consumption consumption;
+
+    /**
+     * @param stream the edge stream's name
+     * @param acks where answers go (to the central)
+     */
+    public EdgeNode(String name, String stream, DurableDelivery delivery, CommandSignatures signatures,
+            Map<String, EdgeMethod> methods, ExecutionLog log, Consumer<EdgeAck> acks) {
+        this.name = name;
+        this.stream = stream;
+        this.delivery = delivery;
+        this.signatures = signatures;
+        this.methods = Map.copyOf(methods);
+        this.log = log;
+        this.acks = acks;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public synchronized void start() {
+        if (consumption == null) {
+            consumption = delivery.consume(new ConsumerSpec(stream, "node-" + name, name + ".>", ACK_WAIT, 0, 1), this::handle);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (consumption != null) {
+            consumption.close();
+            consumption = null;
+        }
+    }
+
+    void handle(Delivery delivery) throws InterruptedException {
+        EdgeMessage message;
+        try {
+            message = EdgeWire.read(delivery.data());
+        } catch (IllegalArgumentException e) {
+            LOG.warnf("node %s: a message on %s is not valid (%s); dropped", name, delivery.subject(), e.getMessage());
+            delivery.term();
+            return;
+        }
+        if (!delivery.subject().equals(message.subject())) {
+            answer(delivery, EdgeAck.refused(message.id(), name, EdgeError.INVALID_MESSAGE,
+                    "the message says " + message.subject() + " but came on another subject"));
+            return;
+        }
+        Optional<EdgeError> refusal = signatures.check(message);
+        if (refusal.isPresent()) {
+            LOG.warnf("node %s: message %s (%s) refused: %s", name, message.id(), message.subject(), refusal.get().code());
+            answer(delivery, EdgeAck.refused(message.id(), name, refusal.get(), refusalText(refusal.get())));
+            return;
+        }
+        EdgeMethod method = methods.get(message.method());
+        if (method == null) {
+            answer(delivery, EdgeAck.refused(message.id(), name, EdgeError.UNKNOWN_METHOD, "no method " + message.method()
+                    + " on node " + name + " (methods: " + methods.keySet().stream().sorted().toList() + ")"));
+            return;
+        }
+        if (!running.add(message.id())) {
+            delivery.inProgress(); // delivered again while it still runs here: the first run answers
+            return;
+        }
+        try {
+            Optional<ExecutionLog.Entry> seen = log.begin(name, message.id(), message.method());
+            MethodResult result;
+            if (seen.isPresent()) {
+                result = seen.get().result().orElseGet(() -> log.interrupted(name, message.id()));
+            } else {
+                result = run(method, message, delivery);
+                log.finish(name, message.id(), result);
+            }
+            answer(delivery, EdgeAck.of(message, name, result));
+        } finally {
+            running.remove(message.id());
+        }
+    }
+
+    /** Runs the method, renewing the delivery so that a long command is not given to anyone again meanwhile. */
+    private MethodResult run(EdgeMethod method, EdgeMessage message, Delivery delivery) throws InterruptedException {
+        Thread keeper = Thread.ofVirtual().name("edge-keep-" + message.id()).start(() -> {
+            try {
+                while (!Thread.currentThread().isInterrupted()) {
+                    Thread.sleep(ACK_WAIT.dividedBy(3));
+                    delivery.inProgress();
+                }
+            } catch (InterruptedException done) {
+                // the method ended
+            } catch (RuntimeException e) {
+                LOG.debugf("node %s: keeping message %s alive failed: %s", name, message.id(), e.toString());
+            }
+        });
+        try {
+            return method.run(message, message.timeout());
+        } catch (RuntimeException e) {
+            LOG.errorf("node %s: method %s failed on message %s: %s", name, message.method(), message.id(), e.toString());
+            return MethodResult.failed(EdgeError.FAILED, "the method failed: " + e.getClass().getSimpleName());
+        } finally {
+            keeper.interrupt();
+        }
+    }
+
+    private void answer(Delivery delivery, EdgeAck ack) {
+        acks.accept(ack);
+        delivery.ack();
+    }
+
+    private static String refusalText(EdgeError error) {
+        return switch (error) {
+            case WRONG_NODE -> "addressed to another node";
+            case UNSIGNED -> "commands must be signed";
+            case UNTRUSTED_KEY -> "signed by a key this node does not trust (netwarden.edge.signing.trusted-keys-file)";
+            case BAD_SIGNATURE -> "the signature does not match the message";
+            case EXPIRED -> "its time to live ended before it could run";
+            default -> error.code();
+        };
+    }
+}

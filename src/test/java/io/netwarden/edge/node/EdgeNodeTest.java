@@ -1,0 +1,187 @@
+package io.netwarden.edge.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netwarden.edge.EdgeError;
+import io.netwarden.edge.messages.EdgeAck;
+import io.netwarden.edge.messages.EdgeMessage;
+import io.netwarden.edge.messages.EdgeWire;
+import io.netwarden.edge.methods.EdgeMethod;
+import io.netwarden.edge.methods.MethodResult;
+import io.netwarden.edge.methods.ShellCommand;
+import io.netwarden.edge.security.CommandSignatures;
+import io.netwarden.platform.crypto.Ed25519Key;
+import io.netwarden.platform.messaging.durable.DurableDelivery;
+import io.netwarden.platform.messaging.durable.Outgoing;
+import io.netwarden.platform.messaging.durable.StreamSpec;
+import io.netwarden.platform.persistence.ActiveDatabase;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One node's receiving side on the process' durable delivery (the database here) and its execution log: signatures,
+ * methods, at-most-once, order.
+ */
+@QuarkusTest
+class EdgeNodeTest {
+
+    @Inject
+    DurableDelivery delivery;
+
+    @Inject
+    ActiveDatabase database;
+
+    private String stream;
+    private String ship;
+    private CommandSignatures central;
+    private ExecutionLog log;
+    private EdgeNode node;
+    private final BlockingQueue<EdgeAck> acks = new LinkedBlockingQueue<>();
+    private final AtomicInteger counted = new AtomicInteger();
+
+    /** Counts its runs; answers the count. */
+    private final EdgeMethod count = new EdgeMethod() {
+        @Override
+        public String name() {
+            return "count";
+        }
+
+        @Override
+        public MethodResult run(EdgeMessage message, Duration timeout) {
+            return MethodResult.ok(Integer.toString(counted.incrementAndGet()) + " " + String.join(",", message.data()), 0, false);
+        }
+    };
+
+    @BeforeEach
+    void node() throws Exception {
+        String unique = UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+        stream = "edgetest" + unique;
+        ship = "ship" + unique;
+        delivery.declare(new StreamSpec(stream, List.of(ship + ".>"), Duration.ofMinutes(5)));
+        Path keys = Files.createTempDirectory("edge-keys");
+        Ed25519Key centralKey = Ed25519Key.loadOrCreate(keys.resolve("central.pem"), keys.resolve("central.pub.pem"));
+        Ed25519Key shipKey = Ed25519Key.loadOrCreate(keys.resolve("ship.pem"), keys.resolve("ship.pub.pem"));
+        central = new CommandSignatures("central", centralKey, List.of(), Clock.systemUTC());
+        CommandSignatures atShip = new CommandSignatures(ship, shipKey, List.of(centralKey.publicKey()), Clock.systemUTC());
+        log = new ExecutionLog(database.dataSource());
+        node = new EdgeNode(ship, stream, delivery, atShip, Map.of("shellCommand", new ShellCommand(List.of("echo"), 65536),
+                "count", count), log, acks::add);
+        node.start();
+    }
+
+    @AfterEach
+    void stop() {
+        node.close();
+    }
+
+    private EdgeMessage message(String id, String method, String... data) {
+        return new EdgeMessage(id, "central", ship, EdgeMessage.Kind.command, method, List.of(data), Duration.ofSeconds(10),
+                Instant.now().plusSeconds(60), Optional.empty(), Optional.empty());
+    }
+
+    /** Stores {@code message} as the central does; a null {@code dedupe} stores it again even with the same id. */
+    private void send(EdgeMessage message, String dedupe) {
+        delivery.publish(stream, new Outgoing(message.subject(), Map.of(), EdgeWire.write(message), Optional.ofNullable(dedupe)));
+    }
+
+    private EdgeAck nextAck() throws InterruptedException {
+        EdgeAck ack = acks.poll(15, TimeUnit.SECONDS);
+        assertTrue(ack != null, "no ACK");
+        return ack;
+    }
+
+    @Test
+    void aSignedCommandRunsAndItsAckCarriesTheOutput() throws Exception {
+        send(central.sign(message("m1", "shellCommand", "echo", "hello from", ship)), "m1");
+        EdgeAck ack = nextAck();
+        assertEquals("m1", ack.messageId());
+        assertTrue(ack.ok(), ack.errorText());
+        assertEquals("hello from " + ship + "\n", ack.output());
+        assertEquals(0, ack.exitCode());
+    }
+
+    @Test
+    void aCommandRunsAtMostOnceAndARepeatGetsTheStoredResult() throws Exception {
+        EdgeMessage signed = central.sign(message("m2", "count", "x"));
+        send(signed, null);
+        send(signed, null); // the same message id stored twice: a redelivery as the node sees it
+        EdgeAck first = nextAck();
+        EdgeAck second = nextAck();
+        assertEquals("1 x", first.output());
+        assertEquals("1 x", second.output(), "the stored result, not a second run");
+        assertEquals(1, counted.get());
+    }
+
+    @Test
+    void aCommandCutOffByAStopIsReportedInterruptedAndNotRunAgain() throws Exception {
+        // Given: the log says it started here before (this node was killed while it ran)
+        assertEquals(Optional.empty(), log.begin(ship, "m3", "count"));
+
+        // When
+        send(central.sign(message("m3", "count", "x")), "m3");
+
+        // Then
+        EdgeAck ack = nextAck();
+        assertFalse(ack.ok());
+        assertEquals(Optional.of(EdgeError.INTERRUPTED), ack.error());
+        assertEquals(0, counted.get());
+        assertEquals(Optional.of(EdgeError.INTERRUPTED), log.find(ship, "m3").orElseThrow().result().orElseThrow().error());
+    }
+
+    @Test
+    void unsignedAndUnknownAreRefusedWithoutRunning() throws Exception {
+        send(message("m4", "count", "x"), "m4");
+        EdgeAck unsigned = nextAck();
+        assertEquals(Optional.of(EdgeError.UNSIGNED), unsigned.error());
+        send(central.sign(message("m5", "reboot")), "m5");
+        EdgeAck unknown = nextAck();
+        assertEquals(Optional.of(EdgeError.UNKNOWN_METHOD), unknown.error());
+        assertTrue(unknown.errorText().contains("count") && unknown.errorText().contains("shellCommand"), unknown.errorText());
+        send(central.sign(message("m6", "shellCommand", "rm", "-rf", "/")), "m6");
+        assertEquals(Optional.of(EdgeError.NOT_ALLOWED), nextAck().error());
+        assertEquals(0, counted.get());
+    }
+
+    @Test
+    void aBrokenMessageIsDroppedAndDoesNotHoldUpTheNext() throws Exception {
+        delivery.publish(stream, new Outgoing(ship + ".command.count", Map.of(), "{not json".getBytes(StandardCharsets.UTF_8),
+                Optional.empty()));
+        send(central.sign(message("m7", "count", "after")), "m7");
+        EdgeAck ack = nextAck();
+        assertEquals("m7", ack.messageId());
+        assertEquals("1 after", ack.output());
+        assertNull(acks.poll(500, TimeUnit.MILLISECONDS), "the broken one gets no ACK and is not retried");
+    }
+
+    @Test
+    void messagesRunInTheOrderTheyWereStored() throws Exception {
+        for (int i = 0; i < 20; i++) {
+            send(central.sign(message("o" + i, "count", Integer.toString(i))), "o" + i);
+        }
+        for (int i = 0; i < 20; i++) {
+            EdgeAck ack = nextAck();
+            assertEquals("o" + i, ack.messageId());
+            assertEquals((i + 1) + " " + i, ack.output());
+        }
+    }
+}
