@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /** Settings of the edge-node role: acknowledged command/event delivery to edge units (steward). */
@@ -24,4 +25,53 @@ public interface EdgeConfig {
     /** How long an undelivered message is retried before it expires, unless the message says otherwise. */
     @WithDefault("1h")
     Duration defaultTtl();
+
+    /** Longest time to live a message may ask for (also how long the streams keep messages). */
+    @WithDefault("7d")
+    Duration maxTtl();
+
+    /** How often undelivered messages are published again and expired ones marked. */
+    @WithDefault("1s")
+    Duration sweepInterval();
+
+    /** Signing of commands. */
+    Signing signing();
+
+    /** The shellCommand method. */
+    Shell shell();
+
+    /** The file methods (tailFile, copyFile, textLogging). */
+    Files files();
+
+    interface Signing {
+        /**
+         * PEM PKCS#8 Ed25519 key ({@code openssl genpkey -algorithm ed25519}) this node signs with. Unset: generated at
+         * first start as {@code <data dir>/edge-signing.pem}, its public key beside it as {@code edge-signing.pub.pem}.
+         */
+        Optional<Path> privateKeyFile();
+
+        /**
+         * PEM public keys whose commands this node runs (one or more {@code BEGIN PUBLIC KEY} blocks). The node's own key
+         * is always trusted (the all-in-one process sends to itself); other than that, none: no command from elsewhere.
+         */
+        Optional<Path> trustedKeysFile();
+    }
+
+    interface Shell {
+        /** Executables shellCommand may run, compared with argv[0] exactly; empty: none. */
+        Optional<List<String>> allow();
+
+        /** Output kept per command; the rest is dropped and the result marked truncated. */
+        @WithDefault("1048576")
+        int maxOutput();
+    }
+
+    interface Files {
+        /** Directories tailFile may read from (real paths; symbolic links cannot lead out). */
+        Optional<List<Path>> allow();
+
+        /** Largest per-sender log file textLogging appends to. */
+        @WithDefault("104857600")
+        long maxLogBytes();
+    }
 }

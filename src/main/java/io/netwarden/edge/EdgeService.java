@@ -1,13 +1,47 @@
 package io.netwarden.edge;
 
+import io.netwarden.edge.central.EdgeSender;
+import io.netwarden.edge.central.MessageLog;
+import io.netwarden.edge.delivery.EdgeStreams;
+import io.netwarden.edge.messages.EdgeAckWire;
+import io.netwarden.edge.methods.EdgeMethod;
+import io.netwarden.edge.node.EdgeNode;
+import io.netwarden.edge.node.ExecutionLog;
+import io.netwarden.edge.security.CommandSignatures;
+import io.netwarden.edge.security.EdgeKeys;
+import io.netwarden.platform.NodeIdentity;
 import io.netwarden.platform.Role;
+import io.netwarden.platform.api.ApiException;
+import io.netwarden.platform.config.NetwardenConfig;
 import io.netwarden.platform.lifecycle.RoleService;
 import io.netwarden.platform.messaging.Subjects;
+import io.netwarden.platform.messaging.durable.DeliveryUnavailableException;
+import io.netwarden.platform.messaging.durable.DurableDelivery;
+import io.netwarden.platform.messaging.durable.Outgoing;
+import io.netwarden.platform.persistence.ActiveDatabase;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Any;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
 import org.jboss.logging.Logger;
 
-/** The edge-node role's lifecycle entry point; validates its settings at start. Delivery arrives with the edge issue. */
+/**
+ * The edge-node role of this process: one node (named after the process' node name) that receives and runs messages,
+ * and sends messages with the API and follows their answers.
+ *
+ * <pre>
+ *   start ─▶ keys (netwarden.edge.signing.*) ─▶ streams EDGE, EDGE_ACKS declared
+ *         ─▶ EdgeNode(name): consumer node-<name> on <name>.>  ─▶ methods (every EdgeMethod bean) ─▶ ACK to the sender
+ *         ─▶ EdgeSender(name): message log, consumer acks-<name> on <name>.ack.*, sweeper (publish again, expire)
+ * </pre>
+ *
+ * Thread safety: start and stop run on the lifecycle thread; the node and sender are published through volatile fields.
+ */
 @ApplicationScoped
 public class EdgeService implements RoleService {
 
@@ -15,6 +49,25 @@ public class EdgeService implements RoleService {
 
     @Inject
     EdgeConfig config;
+
+    @Inject
+    NetwardenConfig platform;
+
+    @Inject
+    NodeIdentity identity;
+
+    @Inject
+    DurableDelivery delivery;
+
+    @Inject
+    ActiveDatabase database;
+
+    @Inject
+    @Any
+    Instance<EdgeMethod> methodBeans;
+
+    private volatile EdgeNode node;
+    private volatile EdgeSender sender;
 
     @Override
     public Role role() {
@@ -24,7 +77,67 @@ public class EdgeService implements RoleService {
     @Override
     public void start() {
         Subjects.requireToken("netwarden.edge.central", config.central());
-        LOG.infof("edge-node: central=%s default-timeout=%s default-ttl=%s", config.central(), config.defaultTimeout(),
-                config.defaultTtl());
+        String name = nodeName(identity.name());
+        EdgeKeys keys = EdgeKeys.load(config.signing(), platform);
+        CommandSignatures signatures = new CommandSignatures(name, keys.own(), keys.trusted(), Clock.systemUTC());
+        try {
+            delivery.declare(EdgeStreams.messages(config.maxTtl()));
+            delivery.declare(EdgeStreams.acks(config.maxTtl()));
+        } catch (DeliveryUnavailableException e) {
+            LOG.warnf("edge streams not declared yet (%s); they are when %s is reached", e.getMessage(), delivery.kind());
+        }
+        Map<String, EdgeMethod> methods = new HashMap<>();
+        for (EdgeMethod method : methodBeans) {
+            methods.put(method.name(), method);
+        }
+        EdgeNode receiving = new EdgeNode(name, EdgeStreams.MESSAGES, delivery, signatures, methods,
+                new ExecutionLog(database.dataSource()), (sender, ack) -> delivery.publish(EdgeStreams.ACKS,
+                        new Outgoing(EdgeStreams.ackSubject(sender, name), Map.of(), EdgeAckWire.write(ack),
+                                Optional.of("ack-" + ack.messageId() + "-" + name))));
+        EdgeSender sending = new EdgeSender(name, delivery, signatures, new MessageLog(database.dataSource()),
+                config.sweepInterval());
+        receiving.start();
+        sending.start();
+        node = receiving;
+        sender = sending;
+        LOG.infof("edge-node %s: central=%s signing key %s, %d trusted key(s), methods %s, shellCommand may run %s, via %s",
+                name, config.central(), keys.own().fingerprint(), signatures.trustedFingerprints().size(),
+                methods.keySet().stream().sorted().toList(), config.shell().allow().orElse(java.util.List.of()), delivery.kind());
+    }
+
+    @Override
+    public void stop(Duration drain) {
+        EdgeNode receiving = node;
+        EdgeSender sending = sender;
+        node = null;
+        sender = null;
+        if (receiving != null) {
+            receiving.close();
+        }
+        if (sending != null) {
+            sending.close();
+        }
+    }
+
+    /** The sending side, for the API; 503 while the role is not running. */
+    public EdgeSender sender() {
+        EdgeSender running = sender;
+        if (running == null) {
+            throw new ApiException(503, "edge_not_running", "the edge-node role is not running (yet)");
+        }
+        return running;
+    }
+
+    /**
+     * The edge name of a node: its name when it is one subject token, else with every other character as {@code -}
+     * (a host name {@code ship1.example.net} is node {@code ship1-example-net}).
+     */
+    static String nodeName(String name) {
+        StringBuilder out = new StringBuilder();
+        for (char c : name.toCharArray()) {
+            out.append(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' ? c : '-');
+        }
+        String token = out.length() > Subjects.MAX_TOKEN ? out.substring(0, Subjects.MAX_TOKEN) : out.toString();
+        return token.isEmpty() ? "node" : token;
     }
 }

@@ -63,6 +63,10 @@ class RestFuzzTest {
         seeds.put("POST /api/v1/polls", new Seed("/api/v1/polls",
                 "{\"element\":\"" + element + "\",\"oids\":[\"1.3.6.1.2.1.1.5.0\"],\"interval\":\"1h\",\"operation\":\"snmp.get\"}",
                 () -> String.valueOf(tree(get("/api/v1/polls")).size())));
+        seeds.put("POST /api/v1/edge/messages", new Seed("/api/v1/edge/messages",
+                "{\"toNode\":\"fuzz-node\",\"data\":[\"echo\",\"x\"],\"commandOrEvent\":\"command\",\"method\":\"shellCommand\","
+                        + "\"timeout\":\"5s\",\"ttl\":\"2s\",\"retries\":1}",
+                () -> String.valueOf(tree(get("/api/v1/edge/messages?limit=1000")).size())));
         seeds.put("PUT /api/v1/loggers/{name}", new Seed("/api/v1/loggers/io.netwarden.fuzz",
                 "{\"level\":\"DEBUG\"}", () -> get("/api/v1/loggers/io.netwarden.fuzz")));
 

@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /**
@@ -48,16 +47,22 @@ public final class EdgeNode implements AutoCloseable {
     private final CommandSignatures signatures;
     private final Map<String, EdgeMethod> methods;
     private final ExecutionLog log;
-    private final Consumer<EdgeAck> acks;
+    private final AckSink acks;
     private final Set<String> running = ConcurrentHashMap.newKeySet();
     private DurableDelivery.Consumption consumption;
 
+    /** Where a node's answers go: back to the node that sent the message. */
+    @FunctionalInterface
+    public interface AckSink {
+        void send(String sender, EdgeAck ack);
+    }
+
     /**
      * @param stream the edge stream's name
-     * @param acks where answers go (to the central)
+     * @param acks where answers go
      */
     public EdgeNode(String name, String stream, DurableDelivery delivery, CommandSignatures signatures,
-            Map<String, EdgeMethod> methods, ExecutionLog log, Consumer<EdgeAck> acks) {
+            Map<String, EdgeMethod> methods, ExecutionLog log, AckSink acks) {
         this.name = name;
         this.stream = stream;
         this.delivery = delivery;
@@ -95,19 +100,19 @@ public final class EdgeNode implements AutoCloseable {
             return;
         }
         if (!delivery.subject().equals(message.subject())) {
-            answer(delivery, EdgeAck.refused(message.id(), name, EdgeError.INVALID_MESSAGE,
+            answer(delivery, message, EdgeAck.refused(message.id(), name, EdgeError.INVALID_MESSAGE,
                     "the message says " + message.subject() + " but came on another subject"));
             return;
         }
         Optional<EdgeError> refusal = signatures.check(message);
         if (refusal.isPresent()) {
             LOG.warnf("node %s: message %s (%s) refused: %s", name, message.id(), message.subject(), refusal.get().code());
-            answer(delivery, EdgeAck.refused(message.id(), name, refusal.get(), refusalText(refusal.get())));
+            answer(delivery, message, EdgeAck.refused(message.id(), name, refusal.get(), refusalText(refusal.get())));
             return;
         }
         EdgeMethod method = methods.get(message.method());
         if (method == null) {
-            answer(delivery, EdgeAck.refused(message.id(), name, EdgeError.UNKNOWN_METHOD, "no method " + message.method()
+            answer(delivery, message, EdgeAck.refused(message.id(), name, EdgeError.UNKNOWN_METHOD, "no method " + message.method()
                     + " on node " + name + " (methods: " + methods.keySet().stream().sorted().toList() + ")"));
             return;
         }
@@ -124,7 +129,7 @@ public final class EdgeNode implements AutoCloseable {
                 result = run(method, message, delivery);
                 log.finish(name, message.id(), result);
             }
-            answer(delivery, EdgeAck.of(message, name, result));
+            answer(delivery, message, EdgeAck.of(message, name, result));
         } finally {
             running.remove(message.id());
         }
@@ -154,8 +159,8 @@ public final class EdgeNode implements AutoCloseable {
         }
     }
 
-    private void answer(Delivery delivery, EdgeAck ack) {
-        acks.accept(ack);
+    private void answer(Delivery delivery, EdgeMessage message, EdgeAck ack) {
+        acks.send(message.fromNode(), ack);
         delivery.ack();
     }
 

@@ -52,7 +52,7 @@ public final class PemFiles {
 
     /** A PEM file that cannot be used; the message names the file and the problem, never the file's content. */
     public static final class PemException extends IllegalArgumentException {
-        PemException(Path file, String problem) {
+        public PemException(Path file, String problem) {
             super(file + ": " + problem);
         }
     }

@@ -85,7 +85,7 @@ class EdgeNodeTest {
         CommandSignatures atShip = new CommandSignatures(ship, shipKey, List.of(centralKey.publicKey()), Clock.systemUTC());
         log = new ExecutionLog(database.dataSource());
         node = new EdgeNode(ship, stream, delivery, atShip, Map.of("shellCommand", new ShellCommand(List.of("echo"), 65536),
-                "count", count), log, acks::add);
+                "count", count), log, (sender, ack) -> acks.add(ack));
         node.start();
     }
 

@@ -1,0 +1,247 @@
+package io.netwarden.edge.central;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netwarden.edge.messages.EdgeAck;
+import io.netwarden.edge.messages.EdgeMessage;
+import io.netwarden.platform.persistence.DatabaseErrors;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/**
+ * The messages this node sent and how each ended (table {@code edge_message}).
+ *
+ * <pre>
+ *   pending (published = false) ─ stored in the stream ─▶ pending (published = true)
+ *   pending ─ ACK ok ─▶ acked        pending ─ ACK refused / method failed ─▶ failed
+ *   pending ─ expires_at passed ─▶ expired   (an ACK arriving later is not taken: the node refuses it as expired too)
+ * </pre>
+ *
+ * Thread safety: each call is one statement (or one transaction) on a pooled connection; status changes only leave
+ * {@code pending}, so an ACK and the expiry cannot both win.
+ */
+public final class MessageLog {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    static final int MAX_OUTPUT_CHARS = 4 * 1024 * 1024;
+
+    private final DataSource database;
+
+    public MessageLog(DataSource database) {
+        this.database = database;
+    }
+
+    /** A message as the API shows it. */
+    public record Entry(String id, String subject, String toNode, String method, String status, String output,
+            Integer exitCode, boolean truncated, String error, String errorText, int attempts, Instant createdAt,
+            Instant deliveredAt, Instant ackedAt) {
+    }
+
+    public void insert(EdgeMessage message, int retries) {
+        try (Connection db = database.getConnection();
+                PreparedStatement insert = db.prepareStatement("INSERT INTO edge_message (id, subject, to_node, kind, method,"
+                        + " data, timeout_ms, retries, expires_at, published, status, truncated, attempts, created_at)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, FALSE, 'pending', FALSE, 0, ?)")) {
+            insert.setString(1, message.id());
+            insert.setString(2, message.subject());
+            insert.setString(3, message.toNode());
+            insert.setString(4, message.kind().name());
+            insert.setString(5, message.method());
+            insert.setString(6, JSON.writeValueAsString(message.data()));
+            insert.setLong(7, message.timeout().toMillis());
+            insert.setInt(8, retries);
+            insert.setTimestamp(9, Timestamp.from(message.expiresAt()));
+            insert.setTimestamp(10, Timestamp.from(Instant.now()));
+            insert.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException("the message could not be stored: " + DatabaseErrors.safeMessage(e));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Marks a message stored in the stream (one more attempt). */
+    public void published(String id) {
+        update("UPDATE edge_message SET published = TRUE, attempts = attempts + 1 WHERE id = ?", id);
+    }
+
+    /** Takes a node's answer; false when the message is unknown or no longer pending. */
+    public boolean acked(EdgeAck ack) {
+        String output = ack.output().length() > MAX_OUTPUT_CHARS ? ack.output().substring(0, MAX_OUTPUT_CHARS) : ack.output();
+        Instant now = Instant.now();
+        try (Connection db = database.getConnection();
+                PreparedStatement update = db.prepareStatement("UPDATE edge_message SET status = ?, output = ?, exit_code = ?,"
+                        + " truncated = ?, error = ?, error_text = ?, delivered_at = COALESCE(delivered_at, ?), acked_at = ?"
+                        + " WHERE id = ? AND to_node = ? AND status = 'pending'")) {
+            update.setString(1, ack.ok() ? "acked" : "failed");
+            update.setString(2, output);
+            update.setInt(3, ack.exitCode());
+            update.setBoolean(4, ack.truncated() || output.length() < ack.output().length());
+            update.setString(5, ack.error().map(e -> e.code()).orElse(null));
+            String text = ack.errorText();
+            update.setString(6, text.length() > 2000 ? text.substring(0, 2000) : text);
+            update.setTimestamp(7, Timestamp.from(now));
+            update.setTimestamp(8, Timestamp.from(now));
+            update.setString(9, ack.messageId());
+            update.setString(10, ack.node());
+            return update.executeUpdate() == 1;
+        } catch (SQLException e) {
+            throw new IllegalStateException("the answer could not be stored: " + DatabaseErrors.safeMessage(e));
+        }
+    }
+
+    /** Pending messages whose time to live has passed become expired; returns them. */
+    public List<Entry> expire(Instant now) {
+        List<Entry> expired = new ArrayList<>();
+        try (Connection db = database.getConnection()) {
+            try (PreparedStatement find = db.prepareStatement(SELECT + " WHERE status = 'pending' AND expires_at < ?")) {
+                find.setMaxRows(1000);
+                find.setTimestamp(1, Timestamp.from(now));
+                try (ResultSet rows = find.executeQuery()) {
+                    while (rows.next()) {
+                        expired.add(entry(rows));
+                    }
+                }
+            }
+            try (PreparedStatement update = db.prepareStatement("UPDATE edge_message SET status = 'expired', error = 'expired',"
+                    + " error_text = 'its time to live ended before the node answered' WHERE id = ? AND status = 'pending'")) {
+                for (Entry entry : expired) {
+                    update.setString(1, entry.id());
+                    update.addBatch();
+                }
+                update.executeBatch();
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("expired messages could not be marked: " + DatabaseErrors.safeMessage(e));
+        }
+        return expired;
+    }
+
+    /** Ids of pending messages not yet stored in the stream (the broker was away), oldest first. */
+    public List<String> unpublished(int limit) {
+        List<String> ids = new ArrayList<>();
+        try (Connection db = database.getConnection();
+                PreparedStatement find = db.prepareStatement("SELECT id FROM edge_message WHERE status = 'pending'"
+                        + " AND published = FALSE ORDER BY created_at")) {
+            find.setMaxRows(limit);
+            try (ResultSet rows = find.executeQuery()) {
+                while (rows.next()) {
+                    ids.add(rows.getString(1));
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("the message log could not be read: " + DatabaseErrors.safeMessage(e));
+        }
+        return ids;
+    }
+
+    /** The stored message itself, for publishing it again. */
+    public Optional<StoredMessage> stored(String id) {
+        try (Connection db = database.getConnection();
+                PreparedStatement find = db.prepareStatement("SELECT to_node, kind, method, data, timeout_ms, expires_at, retries"
+                        + " FROM edge_message WHERE id = ?")) {
+            find.setString(1, id);
+            try (ResultSet row = find.executeQuery()) {
+                if (!row.next()) {
+                    return Optional.empty();
+                }
+                List<String> data = JSON.readValue(row.getString(4), new TypeReference<List<String>>() {
+                });
+                return Optional.of(new StoredMessage(id, row.getString(1), EdgeMessage.Kind.valueOf(row.getString(2)),
+                        row.getString(3), data, Duration.ofMillis(row.getLong(5)), row.getTimestamp(6).toInstant(),
+                        row.getInt(7)));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("the message log could not be read: " + DatabaseErrors.safeMessage(e));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a stored message's data cannot be read");
+        }
+    }
+
+    /** What {@link #stored} gives back: enough to sign and publish the message again. */
+    public record StoredMessage(String id, String toNode, EdgeMessage.Kind kind, String method, List<String> data,
+            Duration timeout, Instant expiresAt, int retries) {
+    }
+
+    public Optional<Entry> find(String id) {
+        try (Connection db = database.getConnection();
+                PreparedStatement find = db.prepareStatement(SELECT + " WHERE id = ?")) {
+            find.setString(1, id);
+            try (ResultSet row = find.executeQuery()) {
+                return row.next() ? Optional.of(entry(row)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("the message log could not be read: " + DatabaseErrors.safeMessage(e));
+        }
+    }
+
+    /** Newest first, filtered by what is given. */
+    public List<Entry> list(Optional<String> node, Optional<String> status, Optional<String> method, int offset, int limit) {
+        StringBuilder sql = new StringBuilder(SELECT + " WHERE 1 = 1");
+        List<String> args = new ArrayList<>();
+        node.ifPresent(n -> {
+            sql.append(" AND to_node = ?");
+            args.add(n);
+        });
+        status.ifPresent(s -> {
+            sql.append(" AND status = ?");
+            args.add(s);
+        });
+        method.ifPresent(m -> {
+            sql.append(" AND method = ?");
+            args.add(m);
+        });
+        sql.append(" ORDER BY created_at DESC, id OFFSET ").append(Math.max(0, offset)).append(" ROWS FETCH FIRST ")
+                .append(Math.max(1, limit)).append(" ROWS ONLY");
+        List<Entry> entries = new ArrayList<>();
+        try (Connection db = database.getConnection();
+                PreparedStatement find = db.prepareStatement(sql.toString())) {
+            for (int i = 0; i < args.size(); i++) {
+                find.setString(i + 1, args.get(i));
+            }
+            try (ResultSet rows = find.executeQuery()) {
+                while (rows.next()) {
+                    entries.add(entry(rows));
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("the message log could not be read: " + DatabaseErrors.safeMessage(e));
+        }
+        return entries;
+    }
+
+    private static final String SELECT = "SELECT id, subject, to_node, method, status, output, exit_code, truncated, error,"
+            + " error_text, attempts, created_at, delivered_at, acked_at FROM edge_message";
+
+    private static Entry entry(ResultSet row) throws SQLException {
+        int exit = row.getInt(7);
+        Integer exitCode = row.wasNull() ? null : exit;
+        return new Entry(row.getString(1), row.getString(2), row.getString(3), row.getString(4), row.getString(5),
+                row.getString(6), exitCode, row.getBoolean(8), row.getString(9), row.getString(10), row.getInt(11),
+                instant(row.getTimestamp(12)), instant(row.getTimestamp(13)), instant(row.getTimestamp(14)));
+    }
+
+    private static Instant instant(Timestamp timestamp) {
+        return timestamp == null ? null : timestamp.toInstant();
+    }
+
+    private void update(String sql, String id) {
+        try (Connection db = database.getConnection();
+                PreparedStatement update = db.prepareStatement(sql)) {
+            update.setString(1, id);
+            update.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException("the message log could not be written: " + DatabaseErrors.safeMessage(e));
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package io.netwarden.edge.messages;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netwarden.edge.EdgeError;
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * The JSON of an {@link EdgeAck}: {@code {"messageId","node","ok","output","exitCode","truncated","error","errorText"}}.
+ * Reading refuses anything else with a message naming the field. Thread safety: stateless.
+ */
+public final class EdgeAckWire {
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+    private EdgeAckWire() {
+    }
+
+    public static byte[] write(EdgeAck ack) {
+        ObjectNode node = JSON.createObjectNode();
+        node.put("messageId", ack.messageId());
+        node.put("node", ack.node());
+        node.put("ok", ack.ok());
+        node.put("output", ack.output());
+        node.put("exitCode", ack.exitCode());
+        node.put("truncated", ack.truncated());
+        ack.error().ifPresent(e -> node.put("error", e.code()));
+        node.put("errorText", ack.errorText());
+        try {
+            return JSON.writeValueAsBytes(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static EdgeAck read(byte[] bytes) {
+        JsonNode root;
+        try {
+            root = JSON.readTree(bytes);
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("not a JSON object");
+        }
+        if (root == null || !root.isObject()) {
+            throw new IllegalArgumentException("not a JSON object");
+        }
+        Optional<EdgeError> error = Optional.ofNullable(root.get("error")).filter(JsonNode::isTextual)
+                .flatMap(code -> Arrays.stream(EdgeError.values()).filter(e -> e.code().equals(code.textValue())).findFirst());
+        return new EdgeAck(text(root, "messageId"), text(root, "node"), root.path("ok").asBoolean(false),
+                root.path("output").asText(""), root.path("exitCode").asInt(-1), root.path("truncated").asBoolean(false), error,
+                root.path("errorText").asText(""));
+    }
+
+    private static String text(JsonNode root, String field) {
+        JsonNode value = root.get(field);
+        if (value == null || !value.isTextual() || value.textValue().isEmpty() || value.textValue().length() > 64) {
+            throw new IllegalArgumentException(field + " must be a string of 1-64 characters");
+        }
+        return value.textValue();
+    }
+}
