@@ -348,6 +348,24 @@ class BadInputTest {
     }
 
     @Test
+    void aRequestPipelinedAfterARefusedOneIsAnsweredToo() throws Exception {
+        // Vert.x refuses a path it cannot decode and keeps the connection: the next request must get its answer
+        try (java.net.Socket socket = new java.net.Socket(InetAddress.getLoopbackAddress(), RestAssured.port)) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("GET /% HTTP/1.1\r\nHost: x\r\n\r\nGET /api/v1/node HTTP/1.1\r\nHost: x\r\n"
+                    + "Authorization: Bearer " + Api.TOKEN + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            String both = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            int second = both.indexOf("HTTP/1.1 200");
+            assertTrue(both.startsWith("HTTP/1.1 400") && second > 0, both);
+            String first = both.substring(0, second);
+            int length = Integer.parseInt(first.replaceAll("(?s).*content-length: (\\d+).*", "$1"));
+            assertEquals(first.length() - first.indexOf("\r\n\r\n") - 4, length, "the first answer is framed: " + first);
+            assertTrue(first.endsWith("}") && first.contains("{\"error\":\"bad_request\""), first);
+            assertTrue(both.substring(second).contains("\"name\":\"test-node\""), both);
+        }
+    }
+
+    @Test
     void requestsVertxRefusesBeforeAnyRouteGetAJsonErrorToo() throws Exception {
         InetAddress here = InetAddress.getLoopbackAddress();
         int port = RestAssured.port;

@@ -269,6 +269,21 @@ class PlatformEndpointsTest {
                 assertEquals(Status.Code.UNAUTHENTICATED, denied.getStatus().getCode(), method.getFullMethodName());
                 assertTrue(denied.getStatus().getDescription().contains("authorization"), denied.getStatus().toString());
             }
+            // a right token and a wrong one: refused alike, whichever a reader would take
+            Metadata twice = new Metadata();
+            Metadata.Key<String> authorization = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+            twice.put(authorization, "Bearer " + io.netwarden.testing.Api.TOKEN);
+            twice.put(authorization, "Bearer wrong-token-0123456789abcdef");
+            io.grpc.Channel doubled = io.grpc.ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(twice));
+            for (io.grpc.MethodDescriptor<?, ?> method : java.util.List.of(missing, NodeServiceGrpc.getGetNodeMethod())) {
+                @SuppressWarnings("unchecked")
+                io.grpc.MethodDescriptor<Object, Object> any = (io.grpc.MethodDescriptor<Object, Object>) method;
+                Object request = method == missing ? new byte[0] : GetNodeRequest.getDefaultInstance();
+                var denied = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class,
+                        () -> io.grpc.stub.ClientCalls.blockingUnaryCall(doubled, any, options, request));
+                assertEquals(Status.Code.UNAUTHENTICATED, denied.getStatus().getCode(), method.getFullMethodName());
+                assertTrue(denied.getStatus().getDescription().contains("more than one"), denied.getStatus().toString());
+            }
             // with the token, gRPC itself tells what is not there
             io.grpc.Channel authed = io.grpc.ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(auth));
             var unimplemented = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class,

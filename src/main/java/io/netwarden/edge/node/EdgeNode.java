@@ -120,19 +120,20 @@ public final class EdgeNode implements AutoCloseable {
             delivery.inProgress(); // delivered again while it still runs here: the first run answers
             return;
         }
+        MethodResult result;
         try {
             Optional<ExecutionLog.Entry> seen = log.begin(name, message.id(), message.method());
-            MethodResult result;
             if (seen.isPresent()) {
                 result = seen.get().result().orElseGet(() -> log.interrupted(name, message.id()));
             } else {
                 result = run(method, message, delivery);
                 log.finish(name, message.id(), result);
             }
-            answer(delivery, message, EdgeAck.of(message, name, result));
         } finally {
+            // before the ack: the next copy of the same id may be handed out the moment this one is acked
             running.remove(message.id());
         }
+        answer(delivery, message, EdgeAck.of(message, name, result));
     }
 
     /** Runs the method, renewing the delivery so that a long command is not given to anyone again meanwhile. */

@@ -12,6 +12,8 @@ import jakarta.inject.Inject;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * gRPC calls carry the same bearer token as REST, in the {@code authorization} metadata entry; every service needs it.
@@ -33,7 +35,12 @@ public class GrpcAuthInterceptor implements ServerInterceptor {
 
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
-        Status refusal = refusal(headers.get(AUTHORIZATION), sourceOf(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR)));
+        Iterable<String> given = headers.getAll(AUTHORIZATION);
+        List<String> values = new ArrayList<>();
+        if (given != null) {
+            given.forEach(values::add);
+        }
+        Status refusal = refusal(values, sourceOf(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR)));
         if (refusal == null) {
             return next.startCall(call, headers);
         }
@@ -43,11 +50,15 @@ public class GrpcAuthInterceptor implements ServerInterceptor {
     }
 
     /**
-     * Why a call with this {@code authorization} value from {@code source} is refused, or null when its token is right.
-     * A wrong token counts against the source.
+     * Why a call with these {@code authorization} values from {@code source} is refused, or null when its token is
+     * right. More than one value is refused (two readers could pick different ones); a wrong token counts against the
+     * source.
      */
-    Status refusal(String authorization, InetAddress source) {
-        String presented = BearerAuthFilter.bearer(authorization);
+    Status refusal(List<String> authorization, InetAddress source) {
+        if (authorization.size() > 1) {
+            return Status.UNAUTHENTICATED.withDescription("more than one 'authorization' entry; send one");
+        }
+        String presented = BearerAuthFilter.bearer(authorization.isEmpty() ? null : authorization.getFirst());
         if (presented == null) {
             return Status.UNAUTHENTICATED.withDescription("missing 'authorization: Bearer <token>' metadata");
         }

@@ -42,7 +42,8 @@ public class GrpcAuthRoute {
             rc.next();
             return;
         }
-        Status refusal = interceptor.refusal(rc.request().getHeader(HttpHeaders.AUTHORIZATION), source(rc.request().remoteAddress()));
+        Status refusal = interceptor.refusal(rc.request().headers().getAll(HttpHeaders.AUTHORIZATION),
+                source(rc.request().remoteAddress()));
         if (refusal == null) {
             rc.next();
             return;

@@ -2,7 +2,6 @@ package io.netwarden.platform.http;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
@@ -20,16 +19,21 @@ import java.util.Locale;
  *                 ─▶ same status, Content-Type: application/json, {"error":"uri_too_long","message":"…"}
  * </pre>
  *
- * Only an encoded response head whose status is 400, 413, 414 or 431 and whose only headers are
- * {@code content-length: 0} and perhaps {@code connection: close} is rewritten (Vert.x closes the connection after it);
- * every such answer of our own routes has a JSON body, so it never matches. Added at accept by {@link ConnectionGuard};
- * moves itself behind the TLS handler when there is one. Thread safety: stateless, shared by every connection.
+ * Only an encoded HTTP/1 response head whose status is 400, 413, 414 or 431 and whose only headers are
+ * {@code content-length: 0} and perhaps {@code connection} is rewritten, and the connection is left as Vert.x decided
+ * (closed after it, or kept: the body is framed by its length); every such answer of our own routes has a JSON body, so
+ * it never matches, and on HTTP/2 connections nothing is touched (there the bytes are frames). A request whose line
+ * could not be parsed gets the body even if it said HEAD: its method is unknown, and the connection is closed after
+ * it. Added at accept by {@link ConnectionGuard}; moves itself behind the TLS handler when there is one. Thread safety:
+ * stateless, shared by every connection.
  */
 @ChannelHandler.Sharable
 final class EmptyErrorBodies extends ChannelDuplexHandler {
 
     static final String NAME = "netwarden-empty-error-bodies";
     static final EmptyErrorBodies INSTANCE = new EmptyErrorBodies();
+    /** Vert.x' HTTP/1 encoder: there only while the connection speaks HTTP/1. */
+    private static final String HTTP1_ENCODER = "httpEncoder";
     /** Vert.x' answer is well under this; anything longer is not one. */
     private static final int MAX_HEAD = 256;
 
@@ -48,12 +52,13 @@ final class EmptyErrorBodies extends ChannelDuplexHandler {
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
-        if (msg instanceof ByteBuf buf && buf.readableBytes() <= MAX_HEAD) {
+        // HTTP/1 only: on an HTTP/2 connection these bytes are frames, and a DATA frame's payload is the application's
+        if (msg instanceof ByteBuf buf && buf.readableBytes() <= MAX_HEAD && ctx.pipeline().get(HTTP1_ENCODER) != null) {
             String replacement = replacement(buf.toString(buf.readerIndex(), buf.readableBytes(), StandardCharsets.ISO_8859_1));
             if (replacement != null) {
                 buf.release();
                 ctx.write(ctx.alloc().buffer(replacement.length()).writeBytes(replacement.getBytes(StandardCharsets.ISO_8859_1)),
-                        promise).addListener(ChannelFutureListener.CLOSE);
+                        promise);
                 return;
             }
         }
@@ -80,10 +85,11 @@ final class EmptyErrorBodies extends ChannelDuplexHandler {
         }
         String[] lines = head.substring(0, head.length() - 4).split("\r\n", -1);
         boolean empty = false;
+        String connection = null;
         for (int i = 1; i < lines.length; i++) {
-            switch (lines[i].toLowerCase(Locale.ROOT)) {
-                case "connection: close" -> {
-                }
+            String line = lines[i].toLowerCase(Locale.ROOT);
+            switch (line) {
+                case "connection: close", "connection: keep-alive" -> connection = line;
                 case "content-length: 0" -> empty = true;
                 default -> {
                     return null;
@@ -93,8 +99,9 @@ final class EmptyErrorBodies extends ChannelDuplexHandler {
         if (!empty) {
             return null;
         }
+        // the connection stays as Vert.x decided: closed after it, or kept for the next request (the body is framed)
         String body = "{\"error\":\"" + error[0] + "\",\"message\":\"" + error[1] + "\"}";
         return lines[0] + "\r\ncontent-type: application/json\r\ncontent-length: " + body.length()
-                + "\r\nconnection: close\r\n\r\n" + body;
+                + (connection == null ? "" : "\r\n" + connection) + "\r\n\r\n" + body;
     }
 }
