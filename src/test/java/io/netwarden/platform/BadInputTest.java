@@ -28,6 +28,8 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -345,6 +347,37 @@ class BadInputTest {
                 .getBytes(StandardCharsets.US_ASCII), "2\r\n{}\r\n0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
         assertEquals(411, chunked.status());
         assertTrue(chunked.body().startsWith("{\"error\":\"length_required\""), chunked.body());
+    }
+
+    @jakarta.inject.Inject
+    io.vertx.core.Vertx vertx;
+
+    @Test
+    void overHttp2TheRefusalsHaveTheirJsonBodyToo() throws Exception {
+        io.vertx.core.http.HttpClient client = vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions()
+                .setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false)
+                .setDefaultHost("127.0.0.1").setDefaultPort(RestAssured.port));
+        try {
+            record Case(String path, Map<String, String> headers, int status, String error) {
+            }
+            for (Case c : List.of(new Case("/api/v1/%", Map.of(), 400, "bad_request"),
+                    new Case("/api/v1/a%zzb", Map.of(), 400, "bad_request"),
+                    new Case("/api/v1/elements/" + "a".repeat(9000), Map.of(), 414, "uri_too_long"),
+                    new Case("/api/v1/node", Map.of("x-filler", "f".repeat(20_000)), 431, "headers_too_large"))) {
+                io.vertx.core.http.RequestOptions options = new io.vertx.core.http.RequestOptions().setURI(c.path())
+                        .addHeader("authorization", "Bearer " + Api.TOKEN);
+                c.headers().forEach(options::addHeader);
+                io.vertx.core.buffer.Buffer body = client.request(options)
+                        .compose(request -> request.send().compose(response -> {
+                            assertEquals(io.vertx.core.http.HttpVersion.HTTP_2, response.version());
+                            assertEquals(c.status(), response.statusCode(), c.path());
+                            return response.body();
+                        })).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+                assertTrue(body.toString().startsWith("{\"error\":\"" + c.error() + "\""), c.path() + ": " + body);
+            }
+        } finally {
+            client.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        }
     }
 
     @Test

@@ -77,7 +77,10 @@ public final class Ed25519Key {
             }
             Files.writeString(file, pem("PRIVATE KEY", pair.getPrivate().getEncoded()), StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING);
-            Files.writeString(publicFile, key.publicPem());
+            // owner-only like everything in the data directory; it is public, so copy it where it is needed
+            Files.deleteIfExists(publicFile);
+            Files.createFile(publicFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(publicFile, key.publicPem(), StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
             LOG.infof("signing key %s created in %s (public key in %s)", key.fingerprint(), file, publicFile);
             return key;
         } catch (IOException e) {

@@ -19,6 +19,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  *
  * <pre>
  *   request line over 8 KiB           ─▶ 414 uri_too_long
+ *   target that is not a URI          ─▶ 400 bad_request (see UriValidation)
  *   headers over 16 KiB in all        ─▶ 431 headers_too_large
  *   Content-Length over max-body-size ─▶ 413 body_too_large (connection closed: the body is not read)
  *   HTTP/1 body without Content-Length ─▶ 411 length_required (it could only be cut off half-way, answered empty)
@@ -46,6 +47,12 @@ public class RequestLimits {
             refuse(rc, 414, "uri_too_long", "the request target is longer than " + MAX_URI + " characters", false);
             return;
         }
+        if (!validUri(request.uri())) {
+            // Quarkus' own check is switched off (UriValidation) so that this answer has a body on HTTP/2 too
+            refuse(rc, 400, "bad_request", "the request target is not a valid URI (spaces, '%' not followed by two hex"
+                    + " digits, control characters)", false);
+            return;
+        }
         int headerBytes = 0;
         for (Map.Entry<String, String> header : request.headers()) {
             headerBytes += header.getKey().length() + header.getValue().length() + 4;
@@ -66,6 +73,15 @@ public class RequestLimits {
             return;
         }
         rc.next();
+    }
+
+    private static boolean validUri(String uri) {
+        try {
+            new java.net.URI(uri);
+            return true;
+        } catch (java.net.URISyntaxException e) {
+            return false;
+        }
     }
 
     private boolean tooLong(String contentLength) {

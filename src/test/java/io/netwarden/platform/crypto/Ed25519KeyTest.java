@@ -43,6 +43,7 @@ class Ed25519KeyTest {
 
         // Then: private key 600, public key beside it, both as openssl has them
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(pub)), "as all in the data dir");
         assertEquals(openssl("pkey", "-in", file.toString(), "-pubout"), Files.readString(pub));
         Files.writeString(dir.resolve("data"), "ship1.command.shellCommand");
         Files.write(dir.resolve("sig"), key.sign("ship1.command.shellCommand".getBytes(StandardCharsets.UTF_8)));
