@@ -30,6 +30,10 @@ public interface EdgeConfig {
     @WithDefault("7d")
     Duration maxTtl();
 
+    /** How often each node says hello; the central marks a node offline after three missed hellos. */
+    @WithDefault("30s")
+    Duration helloInterval();
+
     /** How often undelivered messages are published again and expired ones marked. */
     @WithDefault("1s")
     Duration sweepInterval();

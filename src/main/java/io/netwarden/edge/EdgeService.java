@@ -7,6 +7,8 @@ import io.netwarden.edge.messages.EdgeAckWire;
 import io.netwarden.edge.methods.EdgeMethod;
 import io.netwarden.edge.node.EdgeNode;
 import io.netwarden.edge.node.ExecutionLog;
+import io.netwarden.edge.nodes.Hellos;
+import io.netwarden.edge.nodes.NodeRegistry;
 import io.netwarden.edge.security.CommandSignatures;
 import io.netwarden.edge.security.EdgeKeys;
 import io.netwarden.platform.NodeIdentity;
@@ -14,6 +16,7 @@ import io.netwarden.platform.Role;
 import io.netwarden.platform.api.ApiException;
 import io.netwarden.platform.config.NetwardenConfig;
 import io.netwarden.platform.lifecycle.RoleService;
+import io.netwarden.platform.messaging.Messaging;
 import io.netwarden.platform.messaging.Subjects;
 import io.netwarden.platform.messaging.durable.DeliveryUnavailableException;
 import io.netwarden.platform.messaging.durable.DurableDelivery;
@@ -26,6 +29,7 @@ import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.jboss.logging.Logger;
@@ -38,6 +42,8 @@ import org.jboss.logging.Logger;
  *   start ─▶ keys (netwarden.edge.signing.*) ─▶ streams EDGE, EDGE_ACKS declared
  *         ─▶ EdgeNode(name): consumer node-<name> on <name>.>  ─▶ methods (every EdgeMethod bean) ─▶ ACK to the sender
  *         ─▶ EdgeSender(name): message log, consumer acks-<name> on <name>.ack.*, sweeper (publish again, expire)
+ *         ─▶ Hellos: says hello every hello-interval; the central (named netwarden.edge.central, or a process without
+ *            NATS, which is alone) keeps the node list and marks silent nodes offline
  * </pre>
  *
  * Thread safety: start and stop run on the lifecycle thread; the node and sender are published through volatile fields.
@@ -66,8 +72,13 @@ public class EdgeService implements RoleService {
     @Any
     Instance<EdgeMethod> methodBeans;
 
+    @Inject
+    Messaging messaging;
+
     private volatile EdgeNode node;
     private volatile EdgeSender sender;
+    private volatile Hellos hellos;
+    private volatile NodeRegistry registry;
 
     @Override
     public Role role() {
@@ -96,21 +107,35 @@ public class EdgeService implements RoleService {
                                 Optional.of("ack-" + ack.messageId() + "-" + name))));
         EdgeSender sending = new EdgeSender(name, delivery, signatures, new MessageLog(database.dataSource()),
                 config.sweepInterval());
+        // the central keeps the node list; a process without NATS is alone, so it is the central whatever its name
+        boolean central = name.equals(config.central()) || platform.nats().url().filter(u -> !u.isBlank()).isEmpty();
+        NodeRegistry nodes = central ? new NodeRegistry(database.dataSource()) : null;
+        Hellos saying = new Hellos(name, identity.version(), identity.roles().ids(), keys.own(), messaging,
+                config.helloInterval(), Optional.ofNullable(nodes), Clock.systemUTC());
         receiving.start();
         sending.start();
+        saying.start();
         node = receiving;
         sender = sending;
-        LOG.infof("edge-node %s: central=%s signing key %s, %d trusted key(s), methods %s, shellCommand may run %s, via %s",
-                name, config.central(), keys.own().fingerprint(), signatures.trustedFingerprints().size(),
-                methods.keySet().stream().sorted().toList(), config.shell().allow().orElse(java.util.List.of()), delivery.kind());
+        hellos = saying;
+        registry = nodes;
+        LOG.infof("edge-node %s%s: central=%s signing key %s, %d trusted key(s), methods %s, shellCommand may run %s, via %s",
+                name, central ? " (the central: keeps the node list)" : "", config.central(), keys.own().fingerprint(), signatures.trustedFingerprints().size(),
+                methods.keySet().stream().sorted().toList(), config.shell().allow().orElse(List.of()), delivery.kind());
     }
 
     @Override
     public void stop(Duration drain) {
         EdgeNode receiving = node;
         EdgeSender sending = sender;
+        Hellos saying = hellos;
         node = null;
         sender = null;
+        hellos = null;
+        registry = null;
+        if (saying != null) {
+            saying.close();
+        }
         if (receiving != null) {
             receiving.close();
         }
@@ -126,6 +151,23 @@ public class EdgeService implements RoleService {
             throw new ApiException(503, "edge_not_running", "the edge-node role is not running (yet)");
         }
         return running;
+    }
+
+    /** The node list, on the central; 409 elsewhere (it lives on the central). */
+    public NodeRegistry registry() {
+        sender();
+        NodeRegistry nodes = registry;
+        if (nodes == null) {
+            throw new ApiException(409, "not_central", "the node list is kept by the central (" + config.central()
+                    + "); ask it");
+        }
+        return nodes;
+    }
+
+    /** Names of the known nodes, or empty when this node is not the central. */
+    public Optional<List<String>> knownNodes() {
+        NodeRegistry nodes = registry;
+        return nodes == null ? Optional.empty() : Optional.of(nodes.list().stream().map(NodeRegistry.Node::name).toList());
     }
 
     /**

@@ -59,7 +59,7 @@ public class EdgeMessagesResource {
     /** The steward message, as the request body documents it. */
     @Schema(description = "A steward message; an array of them is taken too")
     public record SendRequest(
-            @Schema(description = "The node to run it on", examples = "ship1") String toNode,
+            @Schema(description = "The node to run it on; \"*\": every node the central knows", examples = "ship1") String toNode,
             @Schema(description = "More nodes; each gets its own copy, tracked separately") List<String> toNodes,
             @Schema(description = "For shellCommand the argument vector (no shell); for textLogging the lines")
             List<String> data,
@@ -81,7 +81,7 @@ public class EdgeMessagesResource {
     @APIResponse(responseCode = "400", description = "Not a valid message", content = @Content(schema = @Schema(implementation = ApiError.class)))
     public Response send(JsonNode body) {
         List<EdgeRequests.Parsed> parsed = EdgeRequests.parse(body, edge.sender().self(), config.defaultTimeout(),
-                config.defaultTtl(), config.maxTtl(), Instant.now());
+                config.defaultTtl(), config.maxTtl(), Instant.now(), edge::knownNodes);
         List<Accepted> accepted = new ArrayList<>();
         for (EdgeRequests.Parsed entry : parsed) {
             for (EdgeMessage message : entry.messages()) {

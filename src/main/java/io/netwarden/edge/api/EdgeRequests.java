@@ -26,6 +26,8 @@ final class EdgeRequests {
     static final int MAX_ENTRIES = 1000;
     static final int MAX_RECIPIENTS = 1000;
     static final int MAX_RETRIES = 100;
+    /** {@code toNode} for every node the central knows. */
+    static final String BROADCAST = "*";
     private static final Set<String> FIELDS = Set.of("toNode", "toNodes", "data", "commandOrEvent", "method", "timeout",
             "ttl", "retries");
 
@@ -36,8 +38,11 @@ final class EdgeRequests {
     private EdgeRequests() {
     }
 
+    /**
+     * @param known the node list for {@code "*"}: present on the central only
+     */
     static List<Parsed> parse(JsonNode body, String self, Duration defaultTimeout, Duration defaultTtl, Duration maxTtl,
-            Instant now) {
+            Instant now, java.util.function.Supplier<Optional<List<String>>> known) {
         if (body == null || !(body.isObject() || body.isArray())) {
             throw invalid("the body is a message object or an array of them");
         }
@@ -54,7 +59,7 @@ final class EdgeRequests {
         int total = 0;
         for (int i = 0; i < entries.size(); i++) {
             Parsed one = entry(entries.get(i), entries.size() == 1 ? "" : "[" + i + "] ", self, defaultTimeout, defaultTtl,
-                    maxTtl, now);
+                    maxTtl, now, known);
             total += one.messages().size();
             if (total > MAX_RECIPIENTS * 10) {
                 throw invalid("at most " + MAX_RECIPIENTS * 10 + " messages (entries × recipients) per request");
@@ -65,7 +70,7 @@ final class EdgeRequests {
     }
 
     private static Parsed entry(JsonNode entry, String where, String self, Duration defaultTimeout, Duration defaultTtl,
-            Duration maxTtl, Instant now) {
+            Duration maxTtl, Instant now, java.util.function.Supplier<Optional<List<String>>> known) {
         if (!entry.isObject()) {
             throw invalid(where + "is not a JSON object");
         }
@@ -86,8 +91,19 @@ final class EdgeRequests {
             }
             toNodes.forEach(n -> recipients.add(node(where + "toNodes", n)));
         }
+        if (recipients.remove(BROADCAST)) {
+            List<String> everyone = known.get().orElseThrow(() -> invalid(where
+                    + "broadcast (\"*\") is sent from the central, which keeps the node list"));
+            if (everyone.isEmpty()) {
+                throw invalid(where + "broadcast (\"*\"): no node has said hello yet");
+            }
+            recipients.addAll(everyone);
+        }
         if (recipients.isEmpty()) {
             throw invalid(where + "toNode (or toNodes) is required");
+        }
+        if (recipients.size() > MAX_RECIPIENTS) {
+            throw invalid(where + "at most " + MAX_RECIPIENTS + " recipients");
         }
         EdgeMessage.Kind kind = switch (text(entry, where, "commandOrEvent")) {
             case "command" -> EdgeMessage.Kind.command;
@@ -135,9 +151,8 @@ final class EdgeRequests {
         if (!value.isTextual()) {
             throw invalid(field + " holds node names (strings)");
         }
-        if (value.textValue().equals("*")) {
-            throw invalid(field + ": broadcast (\"*\") needs the node list, which this version does not keep yet;"
-                    + " name the nodes in toNodes");
+        if (value.textValue().equals(BROADCAST)) {
+            return BROADCAST;
         }
         return token(field, value.textValue());
     }

@@ -87,7 +87,6 @@ class EdgeMessagesTest {
     void badMessagesAre400NamingTheField() {
         String[][] cases = {
             {"{\"toNode\":\"ship.1\",\"commandOrEvent\":\"command\",\"method\":\"ping\"}", "toNode"},
-            {"{\"toNode\":\"*\",\"commandOrEvent\":\"command\",\"method\":\"ping\"}", "broadcast"},
             {"{\"commandOrEvent\":\"command\",\"method\":\"ping\"}", "toNode (or toNodes) is required"},
             {"{\"toNode\":\"a\",\"commandOrEvent\":\"order\",\"method\":\"ping\"}", "commandOrEvent"},
             {"{\"toNode\":\"a\",\"commandOrEvent\":\"command\",\"method\":\"a b\"}", "method"},
@@ -105,5 +104,76 @@ class EdgeMessagesTest {
         }
         authed().get("/api/v1/edge/messages?status=done").then().statusCode(400).body("error", equalTo("invalid_parameter"));
         authed().get("/api/v1/edge/messages/no-such-id").then().statusCode(404).body("error", equalTo("not_found"));
+    }
+
+    @jakarta.inject.Inject
+    io.netwarden.platform.messaging.Messaging messaging;
+
+    private void hello(String node, io.netwarden.platform.crypto.Ed25519Key key) {
+        messaging.publish(io.netwarden.edge.nodes.Hello.subject(node), io.netwarden.edge.nodes.Hello
+                .signed(node, "9.9", List.of("edge-node"), key, java.time.Instant.now()).toJson());
+    }
+
+    private static Map<String, Object> node(String name) {
+        List<Map<String, Object>> nodes = authed().get("/api/v1/edge/nodes").then().statusCode(200).extract().jsonPath().getList("$");
+        return nodes.stream().filter(n -> name.equals(n.get("name"))).findFirst().orElse(null);
+    }
+
+    private static Map<String, Object> awaitNode(String name, java.util.function.Predicate<Map<String, Object>> state)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        Map<String, Object> node = node(name);
+        while ((node == null || !state.test(node)) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            node = node(name);
+        }
+        return node;
+    }
+
+    @Test
+    void nodesSayHelloJoinTheListAndGoOfflineWhenSilent() throws Exception {
+        // this process says hello itself
+        Map<String, Object> self = awaitNode("test-node", n -> Boolean.TRUE.equals(n.get("online")));
+        assertTrue(self != null && ((String) self.get("keyFingerprint")).startsWith("SHA256:"), String.valueOf(self));
+
+        // another node: joins with its key pinned, goes offline after three missed hellos
+        String ship = "ship-" + Long.toHexString(System.nanoTime());
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("hello");
+        var key = io.netwarden.platform.crypto.Ed25519Key.loadOrCreate(dir.resolve("k.pem"), dir.resolve("k.pub.pem"));
+        hello(ship, key);
+        Map<String, Object> joined = awaitNode(ship, n -> Boolean.TRUE.equals(n.get("online")));
+        assertEquals(key.fingerprint(), joined.get("keyFingerprint"));
+        assertEquals("9.9", joined.get("version"));
+        // a hello with another key does not replace the pinned one
+        var other = io.netwarden.platform.crypto.Ed25519Key.loadOrCreate(dir.resolve("o.pem"), dir.resolve("o.pub.pem"));
+        hello(ship, other);
+        Map<String, Object> offline = awaitNode(ship, n -> Boolean.FALSE.equals(n.get("online")));
+        assertEquals(Boolean.FALSE, offline.get("online"), "offline after three missed hellos");
+        assertEquals(key.fingerprint(), offline.get("keyFingerprint"));
+        // a hello that is not signed by the key it carries is not taken
+        byte[] forged = io.netwarden.edge.nodes.Hello.signed("forged-" + ship, "1", List.of(), key, java.time.Instant.now())
+                .toJson();
+        String text = new String(forged, java.nio.charset.StandardCharsets.UTF_8).replace("\"version\":\"1\"", "\"version\":\"2\"");
+        messaging.publish(io.netwarden.edge.nodes.Hello.subject("forged-" + ship), text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        // an old hello (a replay, or a clock far off) refreshes nothing
+        messaging.publish(io.netwarden.edge.nodes.Hello.subject("old-" + ship), io.netwarden.edge.nodes.Hello.signed("old-" + ship,
+                "1", List.of(), key, java.time.Instant.now().minus(Duration.ofMinutes(20))).toJson());
+        hello(ship, key); // back online
+        awaitNode(ship, n -> Boolean.TRUE.equals(n.get("online")));
+        assertEquals(null, node("forged-" + ship));
+        assertEquals(null, node("old-" + ship));
+        authed().delete("/api/v1/edge/nodes/" + ship).then().statusCode(204);
+        authed().delete("/api/v1/edge/nodes/" + ship).then().statusCode(404);
+    }
+
+    @Test
+    void aBroadcastGoesToEveryKnownNode() throws Exception {
+        awaitNode("test-node", n -> Boolean.TRUE.equals(n.get("online")));
+        int known = authed().get("/api/v1/edge/nodes").then().statusCode(200).extract().jsonPath().getList("$").size();
+        List<Map<String, Object>> accepted = send("{\"toNode\":\"*\",\"data\":[],\"commandOrEvent\":\"command\","
+                + "\"method\":\"ping\",\"ttl\":\"5s\"}");
+        assertEquals(known, accepted.size());
+        String mine = (String) accepted.stream().filter(a -> "test-node".equals(a.get("toNode"))).findFirst().orElseThrow().get("id");
+        assertEquals("acked", awaitEnd(mine).getString("status"));
     }
 }
