@@ -105,6 +105,10 @@ public final class JetStreamDelivery implements DurableDelivery {
 
     @Override
     public long publish(String stream, Outgoing message) {
+        return publish(stream, message, false);
+    }
+
+    private long publish(String stream, Outgoing message, boolean redeclared) {
         NatsMessage.Builder builder = NatsMessage.builder().subject(message.subject()).data(message.data());
         if (!message.headers().isEmpty()) {
             Headers headers = new Headers();
@@ -119,9 +123,9 @@ public final class JetStreamDelivery implements DurableDelivery {
         } catch (IOException e) {
             throw new DeliveryUnavailableException("not stored in JetStream stream " + stream + ": " + e.getMessage());
         } catch (JetStreamApiException e) {
-            if (e.getApiErrorCode() == 10060 && declared.containsKey(stream)) { // expected stream does not match: lost
+            if (e.getApiErrorCode() == 10060 && declared.containsKey(stream) && !redeclared) { // the stream was lost
                 ensure(declared.get(stream));
-                return publish(stream, message);
+                return publish(stream, message, true);
             }
             throw new DeliveryUnavailableException("JetStream stream " + stream + " refused the message: " + e.getErrorDescription());
         }
