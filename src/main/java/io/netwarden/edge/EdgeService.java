@@ -1,10 +1,14 @@
 package io.netwarden.edge;
 
 import io.netwarden.edge.central.EdgeSender;
+import io.netwarden.edge.central.ErrorLog;
 import io.netwarden.edge.central.MessageLog;
 import io.netwarden.edge.delivery.EdgeStreams;
 import io.netwarden.edge.messages.EdgeAckWire;
+import io.netwarden.edge.messages.EdgeMessage;
+import io.netwarden.edge.messages.EdgeWire;
 import io.netwarden.edge.methods.EdgeMethod;
+import io.netwarden.edge.methods.ErrorLogMethod;
 import io.netwarden.edge.node.EdgeNode;
 import io.netwarden.edge.node.ExecutionLog;
 import io.netwarden.edge.nodes.Hellos;
@@ -79,6 +83,7 @@ public class EdgeService implements RoleService {
     private volatile EdgeSender sender;
     private volatile Hellos hellos;
     private volatile NodeRegistry registry;
+    private volatile ErrorLog errorLog;
 
     @Override
     public Role role() {
@@ -101,15 +106,21 @@ public class EdgeService implements RoleService {
         for (EdgeMethod method : methodBeans) {
             methods.put(method.name(), method);
         }
+        // the central keeps the node list and the error log; a process without NATS is alone, so it is the central
+        // whatever its name
+        boolean alone = platform.nats().url().filter(u -> !u.isBlank()).isEmpty();
+        boolean central = name.equals(config.central()) || alone;
+        String centralName = alone ? name : config.central();
+        EdgeNode.ErrorSink errors = (failedAt, messageId, method, error, text) -> reportError(name, centralName, failedAt,
+                messageId, method, error, text);
         EdgeNode receiving = new EdgeNode(name, EdgeStreams.MESSAGES, delivery, signatures, methods,
                 new ExecutionLog(database.dataSource()), (sender, ack) -> delivery.publish(EdgeStreams.ACKS,
                         new Outgoing(EdgeStreams.ackSubject(sender, name), Map.of(), EdgeAckWire.write(ack),
-                                Optional.of("ack-" + ack.messageId() + "-" + name))));
+                                Optional.of("ack-" + ack.messageId() + "-" + name))), errors);
         EdgeSender sending = new EdgeSender(name, delivery, signatures, new MessageLog(database.dataSource()),
-                config.sweepInterval());
-        // the central keeps the node list; a process without NATS is alone, so it is the central whatever its name
-        boolean central = name.equals(config.central()) || platform.nats().url().filter(u -> !u.isBlank()).isEmpty();
+                config.sweepInterval(), errors);
         NodeRegistry nodes = central ? new NodeRegistry(database.dataSource()) : null;
+        errorLog = central ? new ErrorLog(database.dataSource()) : null;
         Hellos saying = new Hellos(name, identity.version(), identity.roles().ids(), keys.own(), messaging,
                 config.helloInterval(), Optional.ofNullable(nodes), Clock.systemUTC());
         receiving.start();
@@ -133,6 +144,7 @@ public class EdgeService implements RoleService {
         sender = null;
         hellos = null;
         registry = null;
+        errorLog = null;
         if (saying != null) {
             saying.close();
         }
@@ -162,6 +174,26 @@ public class EdgeService implements RoleService {
                     + "); ask it");
         }
         return nodes;
+    }
+
+    /** The error log, on the central; 409 elsewhere. */
+    public ErrorLog errorLog() {
+        sender();
+        ErrorLog log = errorLog;
+        if (log == null) {
+            throw new ApiException(409, "not_central", "the error log is kept by the central (" + config.central() + "); ask it");
+        }
+        return log;
+    }
+
+    /** Sends an errorLog event to the central (stored durably like every message; not tracked in the message log). */
+    private void reportError(String self, String centralName, String failedAt, String messageId, String method, EdgeError error,
+            String text) {
+        EdgeMessage event = new EdgeMessage(java.util.UUID.randomUUID().toString(), self, centralName, EdgeMessage.Kind.event,
+                ErrorLogMethod.NAME, ErrorLogMethod.data(failedAt, messageId, method, error, text), Duration.ofSeconds(30),
+                java.time.Instant.now().plus(config.maxTtl()), Optional.empty(), Optional.empty());
+        delivery.publish(EdgeStreams.MESSAGES, new Outgoing(event.subject(), Map.of(), EdgeWire.write(event),
+                Optional.of("err-" + messageId + "-" + failedAt)));
     }
 
     /** Names of the known nodes, or empty when this node is not the central. */

@@ -39,15 +39,19 @@ public final class EdgeSender implements AutoCloseable {
     private final CommandSignatures signatures;
     private final MessageLog log;
     private final Duration sweepInterval;
+    private final io.netwarden.edge.node.EdgeNode.ErrorSink errors;
     private DurableDelivery.Consumption acks;
     private Thread sweeper;
 
-    public EdgeSender(String self, DurableDelivery delivery, CommandSignatures signatures, MessageLog log, Duration sweepInterval) {
+    /** @param errors where expired messages are reported (the central's error log) */
+    public EdgeSender(String self, DurableDelivery delivery, CommandSignatures signatures, MessageLog log, Duration sweepInterval,
+            io.netwarden.edge.node.EdgeNode.ErrorSink errors) {
         this.self = self;
         this.delivery = delivery;
         this.signatures = signatures;
         this.log = log;
         this.sweepInterval = sweepInterval;
+        this.errors = errors;
     }
 
     public String self() {
@@ -124,6 +128,12 @@ public final class EdgeSender implements AutoCloseable {
                 Thread.sleep(sweepInterval);
                 for (MessageLog.Entry expired : log.expire(Instant.now())) {
                     LOG.warnf("message %s to %s (%s) expired without an answer", expired.id(), expired.toNode(), expired.method());
+                    try {
+                        errors.report(expired.toNode(), expired.id(), expired.method(), io.netwarden.edge.EdgeError.EXPIRED,
+                                "its time to live ended before " + expired.toNode() + " answered");
+                    } catch (RuntimeException e) {
+                        LOG.debugf("expiry of %s not reported: %s", expired.id(), e.getMessage());
+                    }
                 }
                 for (String id : log.unpublished(100)) {
                     Optional<MessageLog.StoredMessage> stored = log.stored(id);

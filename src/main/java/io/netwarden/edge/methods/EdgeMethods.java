@@ -1,8 +1,10 @@
 package io.netwarden.edge.methods;
 
 import io.netwarden.edge.EdgeConfig;
+import io.netwarden.edge.central.ErrorLog;
 import io.netwarden.platform.NodeIdentity;
 import io.netwarden.platform.config.NetwardenConfig;
+import io.netwarden.platform.persistence.ActiveDatabase;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Named;
@@ -35,6 +37,13 @@ public class EdgeMethods {
     @Named("tailFile")
     EdgeMethod tailFile(EdgeConfig config) {
         return new TailFile(config.files().allow().orElse(List.of()), config.shell().maxOutput());
+    }
+
+    @Produces
+    @ApplicationScoped
+    @Named(ErrorLogMethod.NAME)
+    EdgeMethod errorLog(ActiveDatabase database) {
+        return new ErrorLogMethod(new ErrorLog(database.dataSource()), Clock.systemUTC());
     }
 
     @Produces

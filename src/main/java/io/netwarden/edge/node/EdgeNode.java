@@ -48,6 +48,7 @@ public final class EdgeNode implements AutoCloseable {
     private final Map<String, EdgeMethod> methods;
     private final ExecutionLog log;
     private final AckSink acks;
+    private final ErrorSink errors;
     private final Set<String> running = ConcurrentHashMap.newKeySet();
     private DurableDelivery.Consumption consumption;
 
@@ -57,12 +58,18 @@ public final class EdgeNode implements AutoCloseable {
         void send(String sender, EdgeAck ack);
     }
 
+    /** Where failures are reported: the central's error log. */
+    @FunctionalInterface
+    public interface ErrorSink {
+        void report(String node, String messageId, String method, EdgeError error, String text);
+    }
+
     /**
      * @param stream the edge stream's name
      * @param acks where answers go
      */
     public EdgeNode(String name, String stream, DurableDelivery delivery, CommandSignatures signatures,
-            Map<String, EdgeMethod> methods, ExecutionLog log, AckSink acks) {
+            Map<String, EdgeMethod> methods, ExecutionLog log, AckSink acks, ErrorSink errors) {
         this.name = name;
         this.stream = stream;
         this.delivery = delivery;
@@ -70,6 +77,7 @@ public final class EdgeNode implements AutoCloseable {
         this.methods = Map.copyOf(methods);
         this.log = log;
         this.acks = acks;
+        this.errors = errors;
     }
 
     public String name() {
@@ -162,6 +170,14 @@ public final class EdgeNode implements AutoCloseable {
 
     private void answer(Delivery delivery, EdgeMessage message, EdgeAck ack) {
         acks.send(message.fromNode(), ack);
+        if (!ack.ok() && !message.method().equals("errorLog")) {
+            try {
+                errors.report(name, message.id(), message.method(), ack.error().orElse(EdgeError.FAILED), ack.errorText());
+            } catch (RuntimeException e) {
+                LOG.warnf("node %s: the failure of message %s could not be reported to the central: %s", name, message.id(),
+                        e.getMessage());
+            }
+        }
         delivery.ack();
     }
 

@@ -58,18 +58,42 @@ class EdgeMessagesTest {
     void aCommandOutsideTheAllowListFailsWithTheReason() throws Exception {
         List<Map<String, Object>> accepted = send("{\"toNode\":\"test-node\",\"data\":[\"rm\",\"-rf\",\"/\"],"
                 + "\"commandOrEvent\":\"command\",\"method\":\"shellCommand\"}");
-        JsonPath done = awaitEnd((String) accepted.getFirst().get("id"));
+        String id = (String) accepted.getFirst().get("id");
+        JsonPath done = awaitEnd(id);
         assertEquals("failed", done.getString("status"));
         assertEquals("not_allowed", done.getString("error"));
+        // and the central's error log has it
+        assertEquals("not_allowed", awaitError(id).get("error"));
+    }
+
+    /** Polls the error log for the entry of a message. */
+    private static Map<String, Object> awaitError(String messageId) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (true) {
+            List<Map<String, Object>> entries = authed().get("/api/v1/edge/errors?limit=1000").then().statusCode(200)
+                    .extract().jsonPath().getList("$");
+            Map<String, Object> entry = entries.stream().filter(e -> messageId.equals(e.get("messageId"))).findFirst().orElse(null);
+            if (entry != null || System.nanoTime() > deadline) {
+                return entry == null ? Map.of() : entry;
+            }
+            Thread.sleep(100);
+        }
     }
 
     @Test
     void aMessageToANodeThatNeverAnswersExpires() throws Exception {
         List<Map<String, Object>> accepted = send("{\"toNode\":\"ship-never-there\",\"data\":[],\"commandOrEvent\":\"command\","
                 + "\"method\":\"ping\",\"ttl\":\"1s\"}");
-        JsonPath done = awaitEnd((String) accepted.getFirst().get("id"));
+        String id = (String) accepted.getFirst().get("id");
+        JsonPath done = awaitEnd(id);
         assertEquals("expired", done.getString("status"));
         assertEquals("expired", done.getString("error"));
+        Map<String, Object> logged = awaitError(id);
+        assertEquals("ship-never-there", logged.get("node"));
+        assertEquals("ping", logged.get("method"));
+        authed().get("/api/v1/edge/errors?node=ship-never-there").then().statusCode(200)
+                .body("messageId", org.hamcrest.Matchers.hasItem(id));
+        authed().get("/api/v1/edge/errors?node=a.b").then().statusCode(400).body("error", equalTo("invalid_parameter"));
     }
 
     @Test

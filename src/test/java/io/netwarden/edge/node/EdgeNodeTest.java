@@ -58,6 +58,7 @@ class EdgeNodeTest {
     private EdgeNode node;
     private final BlockingQueue<EdgeAck> acks = new LinkedBlockingQueue<>();
     private final AtomicInteger counted = new AtomicInteger();
+    private final BlockingQueue<String> errors = new LinkedBlockingQueue<>();
 
     /** Counts its runs; answers the count. */
     private final EdgeMethod count = new EdgeMethod() {
@@ -85,7 +86,7 @@ class EdgeNodeTest {
         CommandSignatures atShip = new CommandSignatures(ship, shipKey, List.of(centralKey.publicKey()), Clock.systemUTC());
         log = new ExecutionLog(database.dataSource());
         node = new EdgeNode(ship, stream, delivery, atShip, Map.of("shellCommand", new ShellCommand(List.of("echo"), 65536),
-                "count", count), log, (sender, ack) -> acks.add(ack));
+                "count", count), log, (sender, ack) -> acks.add(ack), (node, id, method, error, text) -> errors.add(id + " " + error.code()));
         node.start();
     }
 
@@ -160,6 +161,9 @@ class EdgeNodeTest {
         send(central.sign(message("m6", "shellCommand", "rm", "-rf", "/")), "m6");
         assertEquals(Optional.of(EdgeError.NOT_ALLOWED), nextAck().error());
         assertEquals(0, counted.get());
+        // each refusal is reported to the central's error log
+        assertEquals(List.of("m4 unsigned", "m5 unknown_method", "m6 not_allowed"),
+                List.of(errors.poll(5, TimeUnit.SECONDS), errors.poll(5, TimeUnit.SECONDS), errors.poll(5, TimeUnit.SECONDS)));
     }
 
     @Test
