@@ -131,8 +131,9 @@ public class EdgeService implements RoleService {
         hellos = saying;
         registry = nodes;
         LOG.infof("edge-node %s%s: central=%s signing key %s, %d trusted key(s), methods %s, shellCommand may run %s, via %s",
-                name, central ? " (the central: keeps the node list)" : "", config.central(), keys.own().fingerprint(), signatures.trustedFingerprints().size(),
-                methods.keySet().stream().sorted().toList(), config.shell().allow().orElse(List.of()), delivery.kind());
+                name, central ? " (the central: keeps the node list and the error log)" : "", config.central(),
+                keys.own().fingerprint(), signatures.trustedFingerprints().size(), methods.keySet().stream().sorted().toList(),
+                config.shell().allow().orElse(List.of()), delivery.kind());
     }
 
     @Override
