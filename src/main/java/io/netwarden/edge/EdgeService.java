@@ -1,5 +1,8 @@
 package io.netwarden.edge;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netwarden.edge.central.EdgeMetrics;
 import io.netwarden.edge.central.EdgeSender;
 import io.netwarden.edge.central.ErrorLog;
 import io.netwarden.edge.central.MessageLog;
@@ -79,6 +82,11 @@ public class EdgeService implements RoleService {
     @Inject
     Messaging messaging;
 
+    @Inject
+    MeterRegistry meters;
+
+    private Gauge onlineGauge;
+
     private volatile EdgeNode node;
     private volatile EdgeSender sender;
     private volatile Hellos hellos;
@@ -118,8 +126,12 @@ public class EdgeService implements RoleService {
                         new Outgoing(EdgeStreams.ackSubject(sender, name), Map.of(), EdgeAckWire.write(ack),
                                 Optional.of("ack-" + ack.messageId() + "-" + name))), errors);
         EdgeSender sending = new EdgeSender(name, delivery, signatures, new MessageLog(database.dataSource()),
-                config.sweepInterval(), errors);
+                config.sweepInterval(), errors, new EdgeMetrics(meters));
         NodeRegistry nodes = central ? new NodeRegistry(database.dataSource()) : null;
+        if (nodes != null && onlineGauge == null) {
+            onlineGauge = Gauge.builder("netwarden.edge.nodes.online", this, EdgeService::nodesOnline)
+                    .description("Edge nodes online (on the central)").register(meters);
+        }
         errorLog = central ? new ErrorLog(database.dataSource()) : null;
         Hellos saying = new Hellos(name, identity.version(), identity.roles().ids(), keys.own(), messaging,
                 config.helloInterval(), Optional.ofNullable(nodes), Clock.systemUTC());
@@ -175,6 +187,15 @@ public class EdgeService implements RoleService {
                     + "); ask it");
         }
         return nodes;
+    }
+
+    private double nodesOnline() {
+        NodeRegistry nodes = registry;
+        try {
+            return nodes == null ? 0 : nodes.list().stream().filter(NodeRegistry.Node::online).count();
+        } catch (RuntimeException e) {
+            return Double.NaN; // the database is away: no number rather than a wrong one
+        }
     }
 
     /** The error log, on the central; 409 elsewhere. */

@@ -40,18 +40,20 @@ public final class EdgeSender implements AutoCloseable {
     private final MessageLog log;
     private final Duration sweepInterval;
     private final io.netwarden.edge.node.EdgeNode.ErrorSink errors;
+    private final EdgeMetrics metrics;
     private DurableDelivery.Consumption acks;
     private Thread sweeper;
 
     /** @param errors where expired messages are reported (the central's error log) */
     public EdgeSender(String self, DurableDelivery delivery, CommandSignatures signatures, MessageLog log, Duration sweepInterval,
-            io.netwarden.edge.node.EdgeNode.ErrorSink errors) {
+            io.netwarden.edge.node.EdgeNode.ErrorSink errors, EdgeMetrics metrics) {
         this.self = self;
         this.delivery = delivery;
         this.signatures = signatures;
         this.log = log;
         this.sweepInterval = sweepInterval;
         this.errors = errors;
+        this.metrics = metrics;
     }
 
     public String self() {
@@ -86,6 +88,7 @@ public final class EdgeSender implements AutoCloseable {
     /** Stores and sends; the message is pending once this returns, whether or not the broker took it yet. */
     public void send(EdgeMessage message, int retries) {
         log.insert(message, retries);
+        metrics.count(message.toNode(), message.method(), "sent");
         publish(message);
     }
 
@@ -118,6 +121,13 @@ public final class EdgeSender implements AutoCloseable {
         }
         if (!log.acked(ack)) {
             LOG.debugf("answer for %s from %s: not pending here (unknown, already answered or expired)", ack.messageId(), ack.node());
+        } else {
+            log.find(ack.messageId()).ifPresent(entry -> {
+                metrics.count(entry.toNode(), entry.method(), entry.status());
+                if (entry.ackedAt() != null) {
+                    metrics.answered(entry.method(), entry.createdAt(), entry.ackedAt());
+                }
+            });
         }
         received.ack();
     }
@@ -128,6 +138,7 @@ public final class EdgeSender implements AutoCloseable {
                 Thread.sleep(sweepInterval);
                 for (MessageLog.Entry expired : log.expire(Instant.now())) {
                     LOG.warnf("message %s to %s (%s) expired without an answer", expired.id(), expired.toNode(), expired.method());
+                    metrics.count(expired.toNode(), expired.method(), "expired");
                     try {
                         errors.report(expired.toNode(), expired.id(), expired.method(), io.netwarden.edge.EdgeError.EXPIRED,
                                 "its time to live ended before " + expired.toNode() + " answered");

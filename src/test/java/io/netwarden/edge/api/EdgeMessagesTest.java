@@ -52,6 +52,13 @@ class EdgeMessagesTest {
         assertEquals("hello $HOME\n", done.getString("output"));
         assertEquals(0, done.getInt("exitCode"));
         assertTrue(done.getString("ackedAt") != null);
+        // and it is counted
+        String metrics = io.restassured.RestAssured.given().get("/q/metrics").asString();
+        assertTrue(metrics.matches("(?s).*netwarden_edge_messages_total\\{[^}]*method=\"shellCommand\"[^}]*node=\"test-node\""
+                + "[^}]*outcome=\"acked\"[^}]*} [1-9].*"), "acked counted");
+        assertTrue(metrics.matches("(?s).*netwarden_edge_delivery_seconds_count\\{[^}]*method=\"shellCommand\"[^}]*} [1-9].*"),
+                "delivery time recorded");
+        assertTrue(metrics.matches("(?s).*netwarden_edge_nodes_online(\\{[^}]*})? [1-9].*"), "nodes online");
     }
 
     @Test
