@@ -4,10 +4,8 @@ import io.netwarden.edge.EdgeService;
 import io.netwarden.edge.central.ErrorLog;
 import io.netwarden.platform.Role;
 import io.netwarden.platform.api.ApiError;
-import io.netwarden.platform.api.ApiException;
 import io.netwarden.platform.api.QueryParams;
 import io.netwarden.platform.api.RoleEndpoint;
-import io.netwarden.platform.messaging.Subjects;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -15,7 +13,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import java.util.List;
-import java.util.Optional;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
@@ -47,14 +44,6 @@ public class EdgeErrorsResource {
             @Parameter(description = "At most this many, 1-1000, default 100") @QueryParam("limit") String limit) {
         int skip = QueryParams.integer("offset", offset, 0, 0, Integer.MAX_VALUE - 1);
         int most = QueryParams.integer("limit", limit, 100, 1, 1000);
-        Optional<String> only = Optional.empty();
-        if (node != null && !node.isEmpty()) {
-            try {
-                only = Optional.of(Subjects.requireToken("node", node));
-            } catch (IllegalArgumentException e) {
-                throw ApiException.badRequest("invalid_parameter", e.getMessage());
-            }
-        }
-        return edge.errorLog().list(only, skip, most);
+        return edge.errorLog().list(QueryParams.token("node", node), skip, most);
     }
 }

@@ -12,7 +12,6 @@ import io.netwarden.platform.api.ApiException;
 import io.netwarden.platform.api.Inputs;
 import io.netwarden.platform.api.QueryParams;
 import io.netwarden.platform.api.RoleEndpoint;
-import io.netwarden.platform.messaging.Subjects;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -100,7 +99,7 @@ public class EdgeMessagesResource {
     @APIResponse(responseCode = "404", description = "No such message", content = @Content(schema = @Schema(implementation = ApiError.class)))
     public MessageLog.Entry get(@PathParam("id") String id) {
         String checked = Inputs.required(EdgeError.INVALID_MESSAGE.code(), "id", id, 64);
-        return edge.sender().log().find(checked).orElseThrow(() -> ApiException.notFound("no edge message " 
+        return edge.sender().log().find(checked).orElseThrow(() -> ApiException.notFound("no edge message "
                 + (Inputs.quotable(checked, 64) ? "'" + checked + "'" : "with that id")));
     }
 
@@ -119,17 +118,7 @@ public class EdgeMessagesResource {
         if (status != null && !STATUSES.contains(status)) {
             throw ApiException.badRequest("invalid_parameter", "status is one of " + STATUSES.stream().sorted().toList());
         }
-        return edge.sender().log().list(filter("node", node), Optional.ofNullable(status), filter("method", method), skip, most);
-    }
-
-    private static Optional<String> filter(String name, String value) {
-        if (value == null || value.isEmpty()) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(Subjects.requireToken(name, value));
-        } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest("invalid_parameter", e.getMessage());
-        }
+        return edge.sender().log().list(QueryParams.token("node", node), Optional.ofNullable(status),
+                QueryParams.token("method", method), skip, most);
     }
 }

@@ -5,8 +5,8 @@ import io.netwarden.edge.nodes.NodeRegistry;
 import io.netwarden.platform.Role;
 import io.netwarden.platform.api.ApiError;
 import io.netwarden.platform.api.ApiException;
+import io.netwarden.platform.api.QueryParams;
 import io.netwarden.platform.api.RoleEndpoint;
-import io.netwarden.platform.messaging.Subjects;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -50,12 +50,7 @@ public class EdgeNodesResource {
     @APIResponse(responseCode = "204", description = "Forgotten")
     @APIResponse(responseCode = "404", description = "Not known", content = @Content(schema = @Schema(implementation = ApiError.class)))
     public void remove(@PathParam("name") String name) {
-        String checked;
-        try {
-            checked = Subjects.requireToken("name", name);
-        } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest("invalid_parameter", e.getMessage());
-        }
+        String checked = QueryParams.token("name", name).orElseThrow();
         if (!edge.registry().remove(checked)) {
             throw ApiException.notFound("no edge node '" + checked + "'");
         }

@@ -112,21 +112,12 @@ final class EdgeRequests {
         };
         String method = token(where + "method", text(entry, where, "method"));
         JsonNode data = entry.get("data");
-        List<String> items = new ArrayList<>();
+        List<String> items = List.of();
         if (data != null && !data.isNull()) {
-            if (!data.isArray() || data.size() > EdgeWire.MAX_ITEMS) {
-                throw invalid(where + "data is an array of at most " + EdgeWire.MAX_ITEMS + " strings");
-            }
-            int chars = 0;
-            for (JsonNode item : data) {
-                if (!item.isTextual()) {
-                    throw invalid(where + "data holds strings only");
-                }
-                chars += item.textValue().length();
-                if (chars > EdgeWire.MAX_DATA_CHARS) {
-                    throw invalid(where + "data is larger than " + EdgeWire.MAX_DATA_CHARS + " characters");
-                }
-                items.add(item.textValue());
+            try {
+                items = EdgeWire.data(data);
+            } catch (IllegalArgumentException e) {
+                throw invalid(where + e.getMessage());
             }
         }
         Duration timeout = duration(entry, where, "timeout", defaultTimeout, Duration.ofHours(24));

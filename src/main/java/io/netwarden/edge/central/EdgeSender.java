@@ -165,9 +165,4 @@ public final class EdgeSender implements AutoCloseable {
             }
         }
     }
-
-    /** For the role's readiness and tests: messages still waiting to be stored in the stream. */
-    public int unpublished() {
-        return log.unpublished(1000).size();
-    }
 }

@@ -38,15 +38,7 @@ public final class EdgeAckWire {
     }
 
     public static EdgeAck read(byte[] bytes) {
-        JsonNode root;
-        try {
-            root = JSON.readTree(bytes);
-        } catch (java.io.IOException e) {
-            throw new IllegalArgumentException("not a JSON object");
-        }
-        if (root == null || !root.isObject()) {
-            throw new IllegalArgumentException("not a JSON object");
-        }
+        JsonNode root = EdgeWire.object(JSON, bytes);
         Optional<EdgeError> error = Optional.ofNullable(root.get("error")).filter(JsonNode::isTextual)
                 .flatMap(code -> Arrays.stream(EdgeError.values()).filter(e -> e.code().equals(code.textValue())).findFirst());
         return new EdgeAck(text(root, "messageId"), text(root, "node"), root.path("ok").asBoolean(false),

@@ -60,15 +60,7 @@ public final class EdgeWire {
      * @throws IllegalArgumentException saying what is wrong (the field), never quoting the input
      */
     public static EdgeMessage read(byte[] bytes) {
-        JsonNode root;
-        try {
-            root = JSON.readTree(bytes);
-        } catch (java.io.IOException e) {
-            throw new IllegalArgumentException("not a JSON object");
-        }
-        if (root == null || !root.isObject()) {
-            throw new IllegalArgumentException("not a JSON object");
-        }
+        JsonNode root = object(JSON, bytes);
         root.fieldNames().forEachRemaining(name -> {
             if (!FIELDS.contains(name)) {
                 throw new IllegalArgumentException("unknown field (allowed: " + FIELDS.stream().sorted().toList() + ")");
@@ -79,22 +71,7 @@ public final class EdgeWire {
             case "event" -> EdgeMessage.Kind.event;
             default -> throw new IllegalArgumentException("commandOrEvent must be \"command\" or \"event\"");
         };
-        JsonNode data = root.get("data");
-        if (data == null || !data.isArray() || data.size() > MAX_ITEMS) {
-            throw new IllegalArgumentException("data must be an array of at most " + MAX_ITEMS + " strings");
-        }
-        List<String> items = new ArrayList<>();
-        int chars = 0;
-        for (JsonNode item : data) {
-            if (!item.isTextual()) {
-                throw new IllegalArgumentException("data must hold strings only");
-            }
-            chars += item.textValue().length();
-            if (chars > MAX_DATA_CHARS) {
-                throw new IllegalArgumentException("data is larger than " + MAX_DATA_CHARS + " characters");
-            }
-            items.add(item.textValue());
-        }
+        List<String> items = data(root.get("data"));
         JsonNode timeout = root.get("timeoutMs");
         if (timeout == null || !timeout.canConvertToLong() || !timeout.isIntegralNumber() || timeout.longValue() <= 0) {
             throw new IllegalArgumentException("timeoutMs must be a positive whole number");
@@ -118,6 +95,45 @@ public final class EdgeWire {
         }
         return new EdgeMessage(id, text(root, "fromNode"), text(root, "toNode"), kind, text(root, "method"), items,
                 Duration.ofMillis(timeout.longValue()), expiresAt, optionalText(root, "keyId"), signature);
+    }
+
+    /** {@code bytes} as one JSON object (nothing after it), read by {@code json}. */
+    static JsonNode object(ObjectMapper json, byte[] bytes) {
+        JsonNode root;
+        try {
+            root = json.readTree(bytes);
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("not a JSON object");
+        }
+        if (root == null || !root.isObject()) {
+            throw new IllegalArgumentException("not a JSON object");
+        }
+        return root;
+    }
+
+    /**
+     * A message's {@code data}: an array of at most {@link #MAX_ITEMS} strings of at most {@link #MAX_DATA_CHARS}
+     * characters in all — on the wire and in the API alike.
+     *
+     * @throws IllegalArgumentException saying which rule it breaks
+     */
+    public static List<String> data(JsonNode data) {
+        if (data == null || !data.isArray() || data.size() > MAX_ITEMS) {
+            throw new IllegalArgumentException("data is an array of at most " + MAX_ITEMS + " strings");
+        }
+        List<String> items = new ArrayList<>();
+        int chars = 0;
+        for (JsonNode item : data) {
+            if (!item.isTextual()) {
+                throw new IllegalArgumentException("data holds strings only");
+            }
+            chars += item.textValue().length();
+            if (chars > MAX_DATA_CHARS) {
+                throw new IllegalArgumentException("data is larger than " + MAX_DATA_CHARS + " characters");
+            }
+            items.add(item.textValue());
+        }
+        return items;
     }
 
     private static String text(JsonNode root, String field) {

@@ -1,5 +1,7 @@
 package io.netwarden.platform.api;
 
+import io.netwarden.platform.messaging.Subjects;
+
 /**
  * Query parameters read by hand: JAX-RS answers a query parameter it cannot convert (say {@code ?limit=abc}) with 404,
  * as if the resource did not exist. Resources take them as strings and read them here, so a bad value is a 400 that
@@ -25,6 +27,20 @@ public final class QueryParams {
             throw ApiException.badRequest("invalid_parameter", name + " must be a whole number from " + min + " to " + max);
         }
         return parsed;
+    }
+
+    /**
+     * A name that is one subject token (a node, a method: {@link Subjects#requireToken}); empty when absent.
+     */
+    public static java.util.Optional<String> token(String name, String value) {
+        if (value == null || value.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        try {
+            return java.util.Optional.of(Subjects.requireToken(name, value));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("invalid_parameter", e.getMessage());
+        }
     }
 
     /** {@code true} or {@code false}; {@code fallback} when absent. */

@@ -244,23 +244,6 @@ public final class DatabaseDelivery implements DurableDelivery {
         return 0;
     }
 
-    @Override
-    public void deleteConsumer(String stream, String name) {
-        running.stream().filter(c -> c.spec.stream().equals(stream) && c.spec.name().equals(name)).forEach(DatabaseConsumption::close);
-        try (Connection db = database.getConnection()) {
-            for (String table : List.of("durable_attempt", "durable_consumer")) {
-                try (PreparedStatement delete = db.prepareStatement("DELETE FROM " + table + " WHERE stream = ? AND "
-                        + (table.equals("durable_attempt") ? "consumer" : "name") + " = ?")) {
-                    delete.setString(1, stream);
-                    delete.setString(2, name);
-                    delete.executeUpdate();
-                }
-            }
-        } catch (SQLException e) {
-            throw unavailable("consumer " + name + " could not be deleted", e);
-        }
-    }
-
     private static boolean isUniqueViolation(SQLException e) {
         return "23505".equals(e.getSQLState());
     }

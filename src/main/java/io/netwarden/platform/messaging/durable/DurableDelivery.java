@@ -43,9 +43,6 @@ public interface DurableDelivery {
      */
     Consumption consume(ConsumerSpec consumer, DeliveryHandler handler);
 
-    /** Removes a durable consumer and what it remembered (a node that is gone for good). */
-    void deleteConsumer(String stream, String name);
-
     /** "jetstream" or "database", for logs and health. */
     String kind();
 

@@ -138,19 +138,6 @@ public final class JetStreamDelivery implements DurableDelivery {
         return consumption;
     }
 
-    @Override
-    public void deleteConsumer(String stream, String name) {
-        try {
-            management().deleteConsumer(stream, name);
-        } catch (IOException e) {
-            throw new DeliveryUnavailableException("consumer " + name + " could not be deleted: " + e.getMessage());
-        } catch (JetStreamApiException e) {
-            if (e.getApiErrorCode() != 10014) { // consumer not found: nothing to do
-                throw new IllegalStateException("JetStream refused to delete consumer " + name + ": " + e.getErrorDescription());
-            }
-        }
-    }
-
     private final class JetStreamConsumption implements Consumption {
         private final ConsumerSpec spec;
         private final DeliveryHandler handler;
