@@ -38,6 +38,13 @@ public interface EdgeConfig {
     @WithDefault("1s")
     Duration sweepInterval();
 
+    /**
+     * A delivered message (the node sent its receipt) without an answer by its timeout plus this is sent again, up to its
+     * {@code retries}; each retry waits twice as long (at most 5 minutes), then the message fails with {@code no_answer}.
+     */
+    @WithDefault("5s")
+    Duration retryBackoff();
+
     /** Signing of commands. */
     Signing signing();
 

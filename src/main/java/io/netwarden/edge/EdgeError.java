@@ -26,7 +26,9 @@ public enum EdgeError {
     /** It could not be run (the executable is missing, a file cannot be written …). */
     FAILED("failed"),
     /** The node stopped while it ran; it is not run again. */
-    INTERRUPTED("interrupted");
+    INTERRUPTED("interrupted"),
+    /** Delivered, but no answer came within its timeout, also after its retries. */
+    NO_ANSWER("no_answer");
 
     private final String code;
 

@@ -124,9 +124,9 @@ public class EdgeService implements RoleService {
         EdgeNode receiving = new EdgeNode(name, EdgeStreams.MESSAGES, delivery, signatures, methods,
                 new ExecutionLog(database.dataSource()), (sender, ack) -> delivery.publish(EdgeStreams.ACKS,
                         new Outgoing(EdgeStreams.ackSubject(sender, name), Map.of(), EdgeAckWire.write(ack),
-                                Optional.of("ack-" + ack.messageId() + "-" + name))), errors);
+                                Optional.of((ack.receipt() ? "rcpt-" : "ack-") + ack.messageId() + "-" + name))), errors);
         EdgeSender sending = new EdgeSender(name, delivery, signatures, new MessageLog(database.dataSource()),
-                config.sweepInterval(), errors, new EdgeMetrics(meters));
+                config.sweepInterval(), config.retryBackoff(), errors, new EdgeMetrics(meters));
         NodeRegistry nodes = central ? new NodeRegistry(database.dataSource()) : null;
         if (nodes != null && onlineGauge == null) {
             onlineGauge = Gauge.builder("netwarden.edge.nodes.online", this, EdgeService::nodesOnline)

@@ -1,5 +1,6 @@
 package io.netwarden.edge.central;
 
+import io.netwarden.edge.EdgeError;
 import io.netwarden.edge.delivery.EdgeStreams;
 import io.netwarden.edge.messages.EdgeAck;
 import io.netwarden.edge.messages.EdgeAckWire;
@@ -24,8 +25,13 @@ import org.jboss.logging.Logger;
  * <pre>
  *   send ─▶ log: pending ─▶ sign ─▶ EDGE stream (dedupe id = message id) ─▶ log: published
  *                                    └ broker or database away ─▶ stays unpublished; the sweeper publishes it later
- *   EDGE_ACKS <self>.ack.* ─▶ log: acked │ failed          sweeper (every sweep-interval): expire, publish again
+ *   EDGE_ACKS <self>.ack.* ─▶ receipt: log delivered │ answer: log acked │ failed
+ *   sweeper (every sweep-interval): expire pending past their ttl; publish the unpublished again;
+ *             delivered without an answer by timeout + backoff ─▶ publish again (backoff doubles) │ retries spent ─▶ failed
  * </pre>
+ *
+ * A retry is safe: a node runs each id at most once, so a copy it already ran only brings the stored answer back (one
+ * whose node stopped while it ran comes back {@code interrupted}).
  *
  * Thread safety: the log and the delivery are thread-safe; the sweeper is one virtual thread.
  */
@@ -39,6 +45,7 @@ public final class EdgeSender implements AutoCloseable {
     private final CommandSignatures signatures;
     private final MessageLog log;
     private final Duration sweepInterval;
+    private final Duration retryBackoff;
     private final io.netwarden.edge.node.EdgeNode.ErrorSink errors;
     private final EdgeMetrics metrics;
     private DurableDelivery.Consumption acks;
@@ -46,12 +53,13 @@ public final class EdgeSender implements AutoCloseable {
 
     /** @param errors where expired messages are reported (the central's error log) */
     public EdgeSender(String self, DurableDelivery delivery, CommandSignatures signatures, MessageLog log, Duration sweepInterval,
-            io.netwarden.edge.node.EdgeNode.ErrorSink errors, EdgeMetrics metrics) {
+            Duration retryBackoff, io.netwarden.edge.node.EdgeNode.ErrorSink errors, EdgeMetrics metrics) {
         this.self = self;
         this.delivery = delivery;
         this.signatures = signatures;
         this.log = log;
         this.sweepInterval = sweepInterval;
+        this.retryBackoff = retryBackoff;
         this.errors = errors;
         this.metrics = metrics;
     }
@@ -89,15 +97,17 @@ public final class EdgeSender implements AutoCloseable {
     public void send(EdgeMessage message, int retries) {
         log.insert(message, retries);
         metrics.count(message.toNode(), message.method(), "sent");
-        publish(message);
+        if (publish(message, message.id())) {
+            log.published(message.id());
+        }
     }
 
-    private boolean publish(EdgeMessage message) {
+    /** Signs and stores the message in the stream; false when the stream cannot be reached now. */
+    private boolean publish(EdgeMessage message, String dedupeId) {
         try {
             EdgeMessage signed = signatures.sign(message);
             delivery.publish(EdgeStreams.MESSAGES, new Outgoing(signed.subject(), Map.of(), EdgeWire.write(signed),
-                    Optional.of(signed.id())));
-            log.published(message.id());
+                    Optional.of(dedupeId)));
             return true;
         } catch (DeliveryUnavailableException e) {
             LOG.debugf("message %s not stored in the stream yet (%s); the sweeper tries again", message.id(), e.getMessage());
@@ -119,6 +129,13 @@ public final class EdgeSender implements AutoCloseable {
             received.term();
             return;
         }
+        if (ack.receipt()) {
+            if (log.delivered(ack.messageId(), ack.node(), Instant.now(), retryBackoff)) {
+                LOG.debugf("message %s delivered to %s and running", ack.messageId(), ack.node());
+            }
+            received.ack();
+            return;
+        }
         if (!log.acked(ack)) {
             LOG.debugf("answer for %s from %s: not pending here (unknown, already answered or expired)", ack.messageId(), ack.node());
         } else {
@@ -136,33 +153,79 @@ public final class EdgeSender implements AutoCloseable {
         while (!Thread.currentThread().isInterrupted()) {
             try {
                 Thread.sleep(sweepInterval);
-                for (MessageLog.Entry expired : log.expire(Instant.now())) {
-                    LOG.warnf("message %s to %s (%s) expired without an answer", expired.id(), expired.toNode(), expired.method());
-                    metrics.count(expired.toNode(), expired.method(), "expired");
-                    try {
-                        errors.report(expired.toNode(), expired.id(), expired.method(), io.netwarden.edge.EdgeError.EXPIRED,
-                                "its time to live ended before " + expired.toNode() + " answered");
-                    } catch (RuntimeException e) {
-                        LOG.debugf("expiry of %s not reported: %s", expired.id(), e.getMessage());
-                    }
-                }
-                for (String id : log.unpublished(100)) {
-                    Optional<MessageLog.StoredMessage> stored = log.stored(id);
-                    if (stored.isEmpty()) {
-                        continue;
-                    }
-                    MessageLog.StoredMessage m = stored.get();
-                    EdgeMessage message = new EdgeMessage(m.id(), self, m.toNode(), m.kind(), m.method(), m.data(), m.timeout(),
-                            m.expiresAt(), Optional.empty(), Optional.empty());
-                    if (!publish(message)) {
-                        break; // still away: the rest waits for the next round
-                    }
-                }
+                sweepOnce(Instant.now());
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException e) {
                 LOG.warnf("edge sweeper: %s", e.getMessage());
             }
+        }
+    }
+
+    /** One round of the sweeper: expire, publish what is not in the stream yet, retry or fail what is overdue. */
+    void sweepOnce(Instant now) {
+        for (MessageLog.Entry expired : log.expire(now)) {
+            LOG.warnf("message %s to %s (%s) expired without an answer", expired.id(), expired.toNode(), expired.method());
+            metrics.count(expired.toNode(), expired.method(), "expired");
+            report(expired.toNode(), expired.id(), expired.method(), EdgeError.EXPIRED,
+                    "its time to live ended before " + expired.toNode() + " answered");
+        }
+        for (String id : log.unpublished(100)) {
+            Optional<EdgeMessage> message = stored(id);
+            if (message.isPresent()) {
+                if (!publish(message.get(), id)) {
+                    return; // still away: the rest waits for the next round
+                }
+                log.published(id);
+            }
+        }
+        for (MessageLog.Overdue overdue : log.overdue(now, 100)) {
+            if (overdue.mayRetry()) {
+                Optional<EdgeMessage> message = stored(overdue.id());
+                if (message.isEmpty() || !message.get().expiresAt().isAfter(now)) {
+                    giveUp(overdue);
+                } else if (publish(message.get(), overdue.id() + "#" + (overdue.attempts() + 1))) {
+                    Duration wait = message.get().timeout().plus(backoff(overdue.attempts() + 1));
+                    log.retried(overdue.id(), now.plus(wait));
+                    LOG.infof("message %s to %s: no answer yet, sent again (attempt %d of %d)", overdue.id(),
+                            overdue.toNode(), overdue.attempts() + 1, overdue.retries() + 1);
+                } else {
+                    return;
+                }
+            } else {
+                giveUp(overdue);
+            }
+        }
+    }
+
+    /** The wait before deciding on retry {@code attempt} (2 = the first retry): the backoff, doubled each time, ≤ 5 min. */
+    Duration backoff(int attempt) {
+        Duration wait = retryBackoff.multipliedBy(1L << Math.min(16, Math.max(0, attempt - 1)));
+        return wait.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : wait;
+    }
+
+    private static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
+
+    private void giveUp(MessageLog.Overdue overdue) {
+        if (log.noAnswer(overdue.id(), overdue.attempts())) {
+            LOG.warnf("message %s to %s (%s): no answer after %d attempt(s); failed", overdue.id(), overdue.toNode(),
+                    overdue.method(), overdue.attempts());
+            metrics.count(overdue.toNode(), overdue.method(), "failed");
+            report(overdue.toNode(), overdue.id(), overdue.method(), EdgeError.NO_ANSWER,
+                    "delivered, but no answer within the timeout after " + overdue.attempts() + " attempt(s)");
+        }
+    }
+
+    private Optional<EdgeMessage> stored(String id) {
+        return log.stored(id).map(m -> new EdgeMessage(m.id(), self, m.toNode(), m.kind(), m.method(), m.data(), m.timeout(),
+                m.expiresAt(), Optional.empty(), Optional.empty()));
+    }
+
+    private void report(String node, String id, String method, EdgeError error, String text) {
+        try {
+            errors.report(node, id, method, error, text);
+        } catch (RuntimeException e) {
+            LOG.debugf("%s of %s not reported: %s", error.code(), id, e.getMessage());
         }
     }
 }

@@ -3,6 +3,7 @@ package io.netwarden.edge.central;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netwarden.edge.EdgeError;
 import io.netwarden.edge.messages.EdgeAck;
 import io.netwarden.edge.messages.EdgeMessage;
 import io.netwarden.platform.persistence.DatabaseErrors;
@@ -23,12 +24,14 @@ import javax.sql.DataSource;
  *
  * <pre>
  *   pending (published = false) ─ stored in the stream ─▶ pending (published = true)
- *   pending ─ ACK ok ─▶ acked        pending ─ ACK refused / method failed ─▶ failed
+ *   pending ─ receipt ─▶ delivered (next_try_at = delivered + timeout + backoff)
+ *   pending │ delivered ─ ACK ok ─▶ acked        pending │ delivered ─ ACK refused / method failed ─▶ failed
+ *   delivered ─ next_try_at passed ─▶ sent again (attempts + 1, backoff doubled) │ retries spent ─▶ failed (no_answer)
  *   pending ─ expires_at passed ─▶ expired   (an ACK arriving later is not taken: the node refuses it as expired too)
  * </pre>
  *
- * Thread safety: each call is one statement (or one transaction) on a pooled connection; status changes only leave
- * {@code pending}, so an ACK and the expiry cannot both win.
+ * Thread safety: each call is one statement (or one transaction) on a pooled connection; status changes are guarded
+ * by the status they leave, so an ACK and the expiry (or the retry giving up) cannot both win.
  */
 public final class MessageLog {
 
@@ -82,7 +85,7 @@ public final class MessageLog {
         try (Connection db = database.getConnection();
                 PreparedStatement update = db.prepareStatement("UPDATE edge_message SET status = ?, output = ?, exit_code = ?,"
                         + " truncated = ?, error = ?, error_text = ?, delivered_at = COALESCE(delivered_at, ?), acked_at = ?"
-                        + " WHERE id = ? AND to_node = ? AND status = 'pending'")) {
+                        + " WHERE id = ? AND to_node = ? AND status IN ('pending', 'delivered')")) {
             update.setString(1, ack.ok() ? "acked" : "failed");
             update.setString(2, output);
             update.setInt(3, ack.exitCode());
@@ -97,6 +100,84 @@ public final class MessageLog {
             return update.executeUpdate() == 1;
         } catch (SQLException e) {
             throw new IllegalStateException("the answer could not be stored: " + DatabaseErrors.safeMessage(e));
+        }
+    }
+
+    /**
+     * A node's receipt: the message is delivered and runs; an answer is due by {@code now + timeout + backoff}. False
+     * when it is not pending (already answered, expired, unknown).
+     */
+    public boolean delivered(String id, String node, Instant now, Duration backoff) {
+        Optional<StoredMessage> stored = stored(id);
+        if (stored.isEmpty()) {
+            return false;
+        }
+        try (Connection db = database.getConnection();
+                PreparedStatement update = db.prepareStatement("UPDATE edge_message SET status = 'delivered',"
+                        + " delivered_at = COALESCE(delivered_at, ?), next_try_at = ? WHERE id = ? AND to_node = ?"
+                        + " AND status = 'pending'")) {
+            update.setTimestamp(1, Timestamp.from(now));
+            update.setTimestamp(2, Timestamp.from(now.plus(stored.get().timeout()).plus(backoff)));
+            update.setString(3, id);
+            update.setString(4, node);
+            return update.executeUpdate() == 1;
+        } catch (SQLException e) {
+            throw new IllegalStateException("the receipt could not be stored: " + DatabaseErrors.safeMessage(e));
+        }
+    }
+
+    /** Delivered messages whose answer is overdue, oldest due first, with what deciding on a retry needs. */
+    public List<Overdue> overdue(Instant now, int limit) {
+        List<Overdue> due = new ArrayList<>();
+        try (Connection db = database.getConnection();
+                PreparedStatement find = db.prepareStatement("SELECT id, to_node, method, attempts, retries FROM edge_message"
+                        + " WHERE status = 'delivered' AND next_try_at < ? ORDER BY next_try_at")) {
+            find.setMaxRows(limit);
+            find.setTimestamp(1, Timestamp.from(now));
+            try (ResultSet rows = find.executeQuery()) {
+                while (rows.next()) {
+                    due.add(new Overdue(rows.getString(1), rows.getString(2), rows.getString(3), rows.getInt(4), rows.getInt(5)));
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("the message log could not be read: " + DatabaseErrors.safeMessage(e));
+        }
+        return due;
+    }
+
+    /** A delivered message without its answer in time; {@code attempts} counts the publications so far. */
+    public record Overdue(String id, String toNode, String method, int attempts, int retries) {
+
+        /** Whether one more publication is allowed: the first one plus {@code retries}. */
+        public boolean mayRetry() {
+            return attempts <= retries;
+        }
+    }
+
+    /** The message was sent again; its answer is due by {@code nextTry}. */
+    public void retried(String id, Instant nextTry) {
+        try (Connection db = database.getConnection();
+                PreparedStatement update = db.prepareStatement("UPDATE edge_message SET attempts = attempts + 1,"
+                        + " next_try_at = ? WHERE id = ? AND status = 'delivered'")) {
+            update.setTimestamp(1, Timestamp.from(nextTry));
+            update.setString(2, id);
+            update.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException("the message log could not be written: " + DatabaseErrors.safeMessage(e));
+        }
+    }
+
+    /** Retries spent without an answer: failed with {@code no_answer}; false when an answer came meanwhile. */
+    public boolean noAnswer(String id, int attempts) {
+        try (Connection db = database.getConnection();
+                PreparedStatement update = db.prepareStatement("UPDATE edge_message SET status = 'failed', error = ?,"
+                        + " error_text = ? WHERE id = ? AND status = 'delivered'")) {
+            update.setString(1, EdgeError.NO_ANSWER.code());
+            update.setString(2, "no answer within the timeout after " + attempts + " attempt(s)");
+            update.setString(3, id);
+            return update.executeUpdate() == 1;
+        } catch (SQLException e) {
+            throw new IllegalStateException("the message log could not be written: " + DatabaseErrors.safeMessage(e));
         }
     }
 

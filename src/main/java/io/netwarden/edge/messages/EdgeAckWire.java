@@ -10,7 +10,8 @@ import java.util.Arrays;
 import java.util.Optional;
 
 /**
- * The JSON of an {@link EdgeAck}: {@code {"messageId","node","ok","output","exitCode","truncated","error","errorText"}}.
+ * The JSON of an {@link EdgeAck}: {@code {"messageId","node","ok","output","exitCode","truncated","error","errorText","receipt"}}
+ * ({@code receipt} only when true).
  * Reading refuses anything else with a message naming the field. Thread safety: stateless.
  */
 public final class EdgeAckWire {
@@ -30,6 +31,9 @@ public final class EdgeAckWire {
         node.put("truncated", ack.truncated());
         ack.error().ifPresent(e -> node.put("error", e.code()));
         node.put("errorText", ack.errorText());
+        if (ack.receipt()) {
+            node.put("receipt", true);
+        }
         try {
             return JSON.writeValueAsBytes(node);
         } catch (JsonProcessingException e) {
@@ -43,7 +47,7 @@ public final class EdgeAckWire {
                 .flatMap(code -> Arrays.stream(EdgeError.values()).filter(e -> e.code().equals(code.textValue())).findFirst());
         return new EdgeAck(text(root, "messageId"), text(root, "node"), root.path("ok").asBoolean(false),
                 root.path("output").asText(""), root.path("exitCode").asInt(-1), root.path("truncated").asBoolean(false), error,
-                root.path("errorText").asText(""));
+                root.path("errorText").asText(""), root.path("receipt").asBoolean(false));
     }
 
     private static String text(JsonNode root, String field) {

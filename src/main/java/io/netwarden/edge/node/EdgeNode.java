@@ -40,6 +40,8 @@ public final class EdgeNode implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(EdgeNode.class);
     /** A delivery not answered within this is given again; long commands renew it. */
     static final Duration ACK_WAIT = Duration.ofSeconds(30);
+    /** A method still running after this sends a receipt, so the sender sees the message delivered; quick ones just answer. */
+    static final Duration RECEIPT_AFTER = Duration.ofSeconds(1);
 
     private final String name;
     private final String stream;
@@ -144,10 +146,19 @@ public final class EdgeNode implements AutoCloseable {
         answer(delivery, message, EdgeAck.of(message, name, result));
     }
 
-    /** Runs the method, renewing the delivery so that a long command is not given to anyone again meanwhile. */
+    /**
+     * Runs the method; one that runs longer than {@link #RECEIPT_AFTER} sends the sender a receipt, and the delivery is
+     * renewed so that a long command is not given to anyone again meanwhile.
+     */
     private MethodResult run(EdgeMethod method, EdgeMessage message, Delivery delivery) throws InterruptedException {
         Thread keeper = Thread.ofVirtual().name("edge-keep-" + message.id()).start(() -> {
             try {
+                Thread.sleep(RECEIPT_AFTER);
+                try {
+                    acks.send(message.fromNode(), EdgeAck.receipt(message.id(), name));
+                } catch (RuntimeException e) {
+                    LOG.debugf("node %s: the receipt of message %s was not sent: %s", name, message.id(), e.toString());
+                }
                 while (!Thread.currentThread().isInterrupted()) {
                     Thread.sleep(ACK_WAIT.dividedBy(3));
                     delivery.inProgress();

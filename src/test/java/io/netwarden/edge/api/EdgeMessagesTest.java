@@ -6,11 +6,19 @@ import static org.hamcrest.Matchers.hasSize;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.netwarden.edge.delivery.EdgeStreams;
+import io.netwarden.edge.messages.EdgeAck;
+import io.netwarden.edge.messages.EdgeAckWire;
+import io.netwarden.platform.messaging.durable.DurableDelivery;
+import io.netwarden.platform.messaging.durable.Outgoing;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
+import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,12 +28,16 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 class EdgeMessagesTest {
 
-    /** Polls a message until it leaves pending. */
+    /** Polls a message until it ends (acked, failed or expired). */
     private static JsonPath awaitEnd(String id) throws InterruptedException {
+        return awaitStatus(id, s -> !s.equals("pending") && !s.equals("delivered"));
+    }
+
+    private static JsonPath awaitStatus(String id, Predicate<String> wanted) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (true) {
             JsonPath message = authed().get("/api/v1/edge/messages/" + id).then().statusCode(200).extract().jsonPath();
-            if (!"pending".equals(message.getString("status")) || System.nanoTime() > deadline) {
+            if (wanted.test(message.getString("status")) || System.nanoTime() > deadline) {
                 return message;
             }
             Thread.sleep(50);
@@ -137,7 +149,7 @@ class EdgeMessagesTest {
         authed().get("/api/v1/edge/messages/no-such-id").then().statusCode(404).body("error", equalTo("not_found"));
     }
 
-    @jakarta.inject.Inject
+    @Inject
     io.netwarden.platform.messaging.Messaging messaging;
 
     private void hello(String node, io.netwarden.platform.crypto.Ed25519Key key) {
@@ -150,7 +162,7 @@ class EdgeMessagesTest {
         return nodes.stream().filter(n -> name.equals(n.get("name"))).findFirst().orElse(null);
     }
 
-    private static Map<String, Object> awaitNode(String name, java.util.function.Predicate<Map<String, Object>> state)
+    private static Map<String, Object> awaitNode(String name, Predicate<Map<String, Object>> state)
             throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
         Map<String, Object> node = node(name);
@@ -206,5 +218,55 @@ class EdgeMessagesTest {
         assertEquals(known, accepted.size());
         String mine = (String) accepted.stream().filter(a -> "test-node".equals(a.get("toNode"))).findFirst().orElseThrow().get("id");
         assertEquals("acked", awaitEnd(mine).getString("status"));
+    }
+
+    @Test
+    void aLongCommandIsDeliveredWhileItRunsThenAcked() throws Exception {
+        String id = (String) send("{\"toNode\":\"test-node\",\"data\":[\"sleep\",\"2\"],\"commandOrEvent\":\"command\","
+                + "\"method\":\"shellCommand\",\"timeout\":\"10s\"}").getFirst().get("id");
+        JsonPath running = awaitStatus(id, s -> !s.equals("pending"));
+        assertEquals("delivered", running.getString("status"), "the node's receipt came before its answer");
+        assertTrue(running.getString("deliveredAt") != null && running.getString("ackedAt") == null);
+        JsonPath done = awaitEnd(id);
+        assertEquals("acked", done.getString("status"));
+        assertEquals(0, done.getInt("exitCode"));
+        assertEquals(1, done.getInt("attempts"));
+        assertEquals(running.getString("deliveredAt"), done.getString("deliveredAt"));
+    }
+
+    @Inject
+    DurableDelivery delivery;
+
+    @Test
+    void aDeliveredMessageWithoutAnswerIsSentAgainWithBackoffThenFails() throws Exception {
+        // a node that took the message, said so, and was never heard of again
+        String ship = "ship-lost-" + System.nanoTime();
+        String id = (String) send("{\"toNode\":\"" + ship + "\",\"data\":[],\"commandOrEvent\":\"command\","
+                + "\"method\":\"ping\",\"timeout\":\"1s\",\"retries\":1}").getFirst().get("id");
+        delivery.publish(EdgeStreams.ACKS, new io.netwarden.platform.messaging.durable.Outgoing(
+                EdgeStreams.ackSubject("test-node", ship), Map.of(),
+                EdgeAckWire.write(EdgeAck.receipt(id, ship)),
+                Optional.empty()));
+        assertEquals("delivered", awaitStatus(id, s -> !s.equals("pending")).getString("status"));
+        // due after timeout 1s + backoff 1s: sent again; then after 1s + 2s, with its one retry spent, failed
+        JsonPath retried = awaitStatus(id, s -> true);
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (retried.getInt("attempts") < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            retried = authed().get("/api/v1/edge/messages/" + id).then().extract().jsonPath();
+        }
+        assertEquals(2, retried.getInt("attempts"), "sent again once");
+        JsonPath done = awaitEnd(id);
+        assertEquals("failed", done.getString("status"));
+        assertEquals("no_answer", done.getString("error"));
+        assertEquals(2, done.getInt("attempts"));
+        assertEquals("no_answer", awaitError(id).get("error"));
+        // an answer that comes after it failed changes nothing
+        delivery.publish(EdgeStreams.ACKS, new io.netwarden.platform.messaging.durable.Outgoing(
+                EdgeStreams.ackSubject("test-node", ship), Map.of(),
+                EdgeAckWire.write(new io.netwarden.edge.messages.EdgeAck(id, ship, true, "late", 0, false,
+                        Optional.empty(), "", false)), Optional.empty()));
+        Thread.sleep(500);
+        assertEquals("failed", authed().get("/api/v1/edge/messages/" + id).then().extract().jsonPath().getString("status"));
     }
 }
