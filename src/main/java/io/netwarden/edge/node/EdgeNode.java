@@ -11,6 +11,8 @@ import io.netwarden.platform.messaging.durable.ConsumerSpec;
 import io.netwarden.platform.messaging.durable.Delivery;
 import io.netwarden.platform.messaging.durable.DurableDelivery;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -18,7 +20,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
 /**
- * The receiving side of one edge node: a durable consumer of {@code <name>.>} on the edge stream, and for each message
+ * The receiving side of one edge node: durable consumers of {@code <name>.command.*} and {@code <name>.event.*} on the
+ * edge stream, and for each message
  * the steps below, on the message's own virtual thread. Not a singleton: a process runs one per node it is, and the
  * fleet bench runs a thousand in one JVM.
  *
@@ -32,7 +35,8 @@ import org.jboss.logging.Logger;
  *                              new ─▶ run (timeout; the delivery kept alive) ─▶ log result ─▶ ACK ─▶ done
  * </pre>
  *
- * One message at a time per node (max in flight 1): the node's messages run in the order they were stored. Thread
+ * One command and one event at a time per node (max in flight 1 per consumer): the node's commands run in the order
+ * they were stored, and so do its events (a long command does not hold up an event such as textLogging). Thread
  * safety: the running set is concurrent; everything else is immutable or thread-safe.
  */
 public final class EdgeNode implements AutoCloseable {
@@ -52,7 +56,7 @@ public final class EdgeNode implements AutoCloseable {
     private final AckSink acks;
     private final ErrorSink errors;
     private final Set<String> running = ConcurrentHashMap.newKeySet();
-    private DurableDelivery.Consumption consumption;
+    private final List<DurableDelivery.Consumption> consumptions = new ArrayList<>();
 
     /** Where a node's answers go: back to the node that sent the message. */
     @FunctionalInterface
@@ -86,18 +90,20 @@ public final class EdgeNode implements AutoCloseable {
         return name;
     }
 
+    /** Starts one durable consumer per kind: {@code node-<name>-command} on {@code <name>.command.*}, and one for events. */
     public synchronized void start() {
-        if (consumption == null) {
-            consumption = delivery.consume(new ConsumerSpec(stream, "node-" + name, name + ".>", ACK_WAIT, 0, 1), this::handle);
+        if (consumptions.isEmpty()) {
+            for (EdgeMessage.Kind kind : EdgeMessage.Kind.values()) {
+                consumptions.add(delivery.consume(new ConsumerSpec(stream, "node-" + name + "-" + kind, name + "." + kind + ".*",
+                        ACK_WAIT, 0, 1), this::handle));
+            }
         }
     }
 
     @Override
     public synchronized void close() {
-        if (consumption != null) {
-            consumption.close();
-            consumption = null;
-        }
+        consumptions.forEach(DurableDelivery.Consumption::close);
+        consumptions.clear();
     }
 
     void handle(Delivery delivery) throws InterruptedException {

@@ -83,4 +83,28 @@ public final class Subjects {
         }
         return f.length == s.length;
     }
+
+    /**
+     * Whether every subject {@code filter} matches is also matched by {@code wider} (JetStream's rule for a consumer's
+     * filter against its stream's subjects): {@code ship1.command.*} is within {@code *.command.*}, {@code ship1.>} is not.
+     */
+    public static boolean isWithin(String filter, String wider) {
+        String[] f = filter.split("\\.", -1);
+        String[] w = wider.split("\\.", -1);
+        for (int i = 0; i < f.length; i++) {
+            if (i >= w.length) {
+                return false;
+            }
+            if (w[i].equals(">")) {
+                return true;
+            }
+            if (f[i].equals(">")) {
+                return false;
+            }
+            if (!w[i].equals("*") && (f[i].equals("*") || !f[i].equals(w[i]))) {
+                return false;
+            }
+        }
+        return f.length == w.length;
+    }
 }

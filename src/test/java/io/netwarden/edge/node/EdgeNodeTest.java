@@ -78,7 +78,7 @@ class EdgeNodeTest {
         String unique = UUID.randomUUID().toString().replace("-", "").substring(0, 10);
         stream = "edgetest" + unique;
         ship = "ship" + unique;
-        delivery.declare(new StreamSpec(stream, List.of(ship + ".>"), Duration.ofMinutes(5)));
+        delivery.declare(new StreamSpec(stream, List.of(ship + ".command.*", ship + ".event.*"), Duration.ofMinutes(5)));
         Path keys = Files.createTempDirectory("edge-keys");
         Ed25519Key centralKey = Ed25519Key.loadOrCreate(keys.resolve("central.pem"), keys.resolve("central.pub.pem"));
         Ed25519Key shipKey = Ed25519Key.loadOrCreate(keys.resolve("ship.pem"), keys.resolve("ship.pub.pem"));

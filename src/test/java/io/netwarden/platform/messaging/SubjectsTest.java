@@ -20,6 +20,22 @@ class SubjectsTest {
     }
 
     @Test
+    void aFilterIsWithinAWiderOneAsJetStreamDecidesIt() {
+        assertTrue(Subjects.isWithin("ship1.command.*", "*.command.*"));
+        assertTrue(Subjects.isWithin("ship1.command.ping", "*.command.*"));
+        assertTrue(Subjects.isWithin("t.x.>", "t.x.>"));
+        assertTrue(Subjects.isWithin("t.x.a.>", "t.>"));
+        assertTrue(Subjects.isWithin("a.b", "a.b"));
+        assertFalse(Subjects.isWithin("ship1.>", "*.command.*"), "the old node filter: JetStream refused it");
+        assertFalse(Subjects.isWithin("ship1.*.*", "*.command.*"));
+        assertFalse(Subjects.isWithin("*.command.*", "ship1.command.*"));
+        assertFalse(Subjects.isWithin("t.>", "t.x.>"));
+        assertFalse(Subjects.isWithin("a.b.c", "a.b"));
+        assertFalse(Subjects.isWithin("a.b", "a.b.c"));
+        assertFalse(Subjects.isWithin("a.b", "a.c"));
+    }
+
+    @Test
     void invalidSubjectsAreRejected() {
         assertThrows(IllegalArgumentException.class, () -> Subjects.requireValidSubject("a..b"));
         assertThrows(IllegalArgumentException.class, () -> Subjects.requireValidSubject("a b"));

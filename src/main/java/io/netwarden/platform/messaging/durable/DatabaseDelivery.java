@@ -201,7 +201,7 @@ public final class DatabaseDelivery implements DurableDelivery {
 
     @Override
     public Consumption consume(ConsumerSpec spec, DeliveryHandler handler) {
-        stream(spec.stream());
+        stream(spec.stream()).requireCovers(spec.filter());
         long floor;
         try (Connection db = database.getConnection()) {
             floor = openConsumer(db, spec);

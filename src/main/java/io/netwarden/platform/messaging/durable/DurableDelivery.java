@@ -40,6 +40,9 @@ public interface DurableDelivery {
     /**
      * Starts (or resumes, by name) a durable consumer. Its position survives restarts: a consumer of the same name on
      * the same stream goes on where the last one stopped.
+     *
+     * @throws IllegalArgumentException when its filter is not within one of the stream's subjects (JetStream's rule:
+     *     {@code ship1.command.*} in a stream of {@code *.command.*}, not {@code ship1.>})
      */
     Consumption consume(ConsumerSpec consumer, DeliveryHandler handler);
 

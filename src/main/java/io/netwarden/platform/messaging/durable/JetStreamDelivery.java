@@ -133,6 +133,10 @@ public final class JetStreamDelivery implements DurableDelivery {
 
     @Override
     public Consumption consume(ConsumerSpec spec, DeliveryHandler handler) {
+        StreamSpec stream = declared.get(spec.stream());
+        if (stream != null) {
+            stream.requireCovers(spec.filter()); // JetStream would refuse it in the attach loop, over and over
+        }
         JetStreamConsumption consumption = new JetStreamConsumption(spec, handler);
         Thread.ofVirtual().name("durable-attach-" + spec.name()).start(consumption::attach);
         return consumption;

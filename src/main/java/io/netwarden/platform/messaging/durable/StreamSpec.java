@@ -26,4 +26,15 @@ public record StreamSpec(String name, List<String> subjects, Duration maxAge) {
             throw new IllegalArgumentException("stream " + name + ": max age must be positive");
         }
     }
+
+    /**
+     * Refuses a consumer filter that is not within one of the stream's subjects — JetStream refuses such a consumer, so
+     * the database delivery does too, and a role finds out in its first test rather than on the first real broker.
+     */
+    public void requireCovers(String filter) {
+        if (subjects.stream().noneMatch(subject -> Subjects.isWithin(filter, subject))) {
+            throw new IllegalArgumentException("filter " + filter + " is not within a subject of stream " + name + " "
+                    + subjects);
+        }
+    }
 }

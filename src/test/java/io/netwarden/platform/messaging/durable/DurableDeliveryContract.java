@@ -198,5 +198,11 @@ abstract class DurableDeliveryContract {
         assertThrows(IllegalArgumentException.class, () -> new ConsumerSpec(stream, "c 1", ">", Duration.ofSeconds(1), 0, 1));
         assertThrows(IllegalArgumentException.class, () -> new ConsumerSpec(stream, "c1", ">", Duration.ofMillis(1), 0, 1));
         assertThrows(IllegalArgumentException.class, () -> new Outgoing("a.*", Map.of(), new byte[0], Optional.empty()));
+        // a filter wider than the stream's subjects: JetStream refuses it, so every implementation does, at once
+        IllegalArgumentException wide = assertThrows(IllegalArgumentException.class,
+                () -> consume(consumer("wide", stream + ".>", Duration.ofSeconds(5), 0), Delivery::ack));
+        assertTrue(wide.getMessage().contains("not within"), wide.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> consume(consumer("other", "elsewhere.x.>", Duration.ofSeconds(5), 0), Delivery::ack));
     }
 }
