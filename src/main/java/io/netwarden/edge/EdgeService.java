@@ -22,6 +22,7 @@ import io.netwarden.platform.NodeIdentity;
 import io.netwarden.platform.Role;
 import io.netwarden.platform.api.ApiException;
 import io.netwarden.platform.config.NetwardenConfig;
+import io.netwarden.platform.export.DomainEvent;
 import io.netwarden.platform.lifecycle.RoleService;
 import io.netwarden.platform.messaging.Messaging;
 import io.netwarden.platform.messaging.Subjects;
@@ -30,6 +31,7 @@ import io.netwarden.platform.messaging.durable.DurableDelivery;
 import io.netwarden.platform.messaging.durable.Outgoing;
 import io.netwarden.platform.persistence.ActiveDatabase;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
@@ -47,7 +49,8 @@ import org.jboss.logging.Logger;
  *
  * <pre>
  *   start ─▶ keys (netwarden.edge.signing.*) ─▶ streams EDGE, EDGE_ACKS declared
- *         ─▶ EdgeNode(name): consumer node-<name> on <name>.>  ─▶ methods (every EdgeMethod bean) ─▶ ACK to the sender
+ *         ─▶ EdgeNode(name): consumers node-<name>-command│event on <name>.command│event.*
+ *            ─▶ methods (every EdgeMethod bean) ─▶ ACK to the sender
  *         ─▶ EdgeSender(name): message log, consumer acks-<name> on <name>.ack.*, sweeper (publish again, expire)
  *         ─▶ Hellos: says hello every hello-interval; the central (named netwarden.edge.central, or a process without
  *            NATS, which is alone) keeps the node list and marks silent nodes offline
@@ -84,6 +87,9 @@ public class EdgeService implements RoleService {
 
     @Inject
     MeterRegistry meters;
+
+    @Inject
+    Event<DomainEvent> domainEvents;
 
     private Gauge onlineGauge;
 
@@ -126,7 +132,7 @@ public class EdgeService implements RoleService {
                         new Outgoing(EdgeStreams.ackSubject(sender, name), Map.of(), EdgeAckWire.write(ack),
                                 Optional.of((ack.receipt() ? "rcpt-" : "ack-") + ack.messageId() + "-" + name))), errors);
         EdgeSender sending = new EdgeSender(name, delivery, signatures, new MessageLog(database.dataSource()),
-                config.sweepInterval(), config.retryBackoff(), errors, new EdgeMetrics(meters));
+                config.sweepInterval(), config.retryBackoff(), errors, new EdgeMetrics(meters), this::fire);
         NodeRegistry nodes = central ? new NodeRegistry(database.dataSource()) : null;
         if (nodes != null && onlineGauge == null) {
             onlineGauge = Gauge.builder("netwarden.edge.nodes.online", this, EdgeService::nodesOnline)
@@ -134,7 +140,7 @@ public class EdgeService implements RoleService {
         }
         errorLog = central ? new ErrorLog(database.dataSource()) : null;
         Hellos saying = new Hellos(name, identity.version(), identity.roles().ids(), keys.own(), messaging,
-                config.helloInterval(), Optional.ofNullable(nodes), Clock.systemUTC());
+                config.helloInterval(), Optional.ofNullable(nodes), Clock.systemUTC(), this::fire);
         receiving.start();
         sending.start();
         saying.start();
@@ -166,6 +172,15 @@ public class EdgeService implements RoleService {
         }
         if (sending != null) {
             sending.close();
+        }
+    }
+
+    /** Fires a domain event of the node, the sender or the hellos; an observer's failure is logged, not passed on. */
+    private void fire(DomainEvent event) {
+        try {
+            domainEvents.fire(event);
+        } catch (RuntimeException e) {
+            LOG.warnf("domain event %s not handled: %s", event.type(), e.toString());
         }
     }
 

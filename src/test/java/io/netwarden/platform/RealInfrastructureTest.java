@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netwarden.platform.messaging.BusMessage;
 import io.netwarden.platform.messaging.Messaging;
 import io.netwarden.platform.messaging.NatsMessaging;
+import io.netwarden.testing.Deadline;
 import io.netwarden.testing.KafkaTopicReader;
 import io.netwarden.testing.RealInfrastructure;
 import io.netwarden.testing.TestElements;
@@ -164,5 +165,26 @@ class RealInfrastructureTest {
 
     private static Object unwrap(Messaging bean) {
         return bean instanceof io.quarkus.arc.ClientProxy proxy ? proxy.arc_contextualInstance() : bean;
+    }
+
+    @Test
+    void anEdgeCommandGoesOverJetStreamAndItsEndAndTheNodeAreExportedToKafka() throws Exception {
+        String id = authed().contentType("application/json")
+                .body("{\"toNode\":\"test-node\",\"data\":[\"echo\",\"over jetstream\"],\"commandOrEvent\":\"command\","
+                        + "\"method\":\"shellCommand\"}")
+                .post("/api/v1/edge/messages").then().statusCode(202).extract().path("[0].id");
+        Deadline.await("message " + id + " answered", Duration.ofSeconds(20), () -> authed()
+                .get("/api/v1/edge/messages/" + id).then().statusCode(200).extract().<String>path("status"), "acked"::equals);
+        ConsumerRecord<String, byte[]> record = KafkaTopicReader.find("netwarden.edge.message-finished", id, Duration.ofSeconds(30))
+                .orElseThrow(() -> new AssertionError("no netwarden.edge.message-finished record keyed " + id));
+        JsonNode event = json.readTree(record.value());
+        assertEquals("acked", event.get("status").asText());
+        assertEquals("test-node", event.get("toNode").asText());
+        assertEquals(0, event.get("exitCode").asInt());
+        authed().get("/api/v1/edge/messages/" + id).then().statusCode(200).body("status", equalTo("acked"))
+                .body("output", equalTo("over jetstream\n"));
+        ConsumerRecord<String, byte[]> online = KafkaTopicReader.find("netwarden.edge.node-online", "test-node", Duration.ofSeconds(30))
+                .orElseThrow(() -> new AssertionError("no netwarden.edge.node-online record for test-node"));
+        assertEquals("test-node", json.readTree(online.value()).get("node").asText());
     }
 }

@@ -3,7 +3,7 @@ package io.netwarden.testing;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import java.util.Map;
 
-/** The app on the test environment's PostgreSQL, NATS and Kafka; the schema is cleaned at start. Shared by its tests. */
+/** The app on the test environment's PostgreSQL, NATS and Kafka (and the edge central); the schema is cleaned at start. Shared by its tests. */
 public class RealInfrastructure implements QuarkusTestProfile {
 
     @Override
@@ -16,6 +16,8 @@ public class RealInfrastructure implements QuarkusTestProfile {
                 "quarkus.flyway.postgresql.clean-at-start", "true",
                 "quarkus.flyway.postgresql.clean-disabled", "false",
                 "netwarden.nats.url", TestEnv.natsUrl(),
-                "kafka.bootstrap.servers", TestEnv.kafka());
+                "kafka.bootstrap.servers", TestEnv.kafka(),
+                // this process is the edge central too, so node list and domain events are on the real infrastructure
+                "netwarden.edge.central", "test-node");
     }
 }

@@ -2,6 +2,8 @@ package io.netwarden.edge.central;
 
 import io.netwarden.edge.EdgeError;
 import io.netwarden.edge.delivery.EdgeStreams;
+import io.netwarden.edge.events.EdgeEvents;
+import io.netwarden.edge.events.EdgeMessageFinished;
 import io.netwarden.edge.messages.EdgeAck;
 import io.netwarden.edge.messages.EdgeAckWire;
 import io.netwarden.edge.messages.EdgeMessage;
@@ -48,12 +50,13 @@ public final class EdgeSender implements AutoCloseable {
     private final Duration retryBackoff;
     private final io.netwarden.edge.node.EdgeNode.ErrorSink errors;
     private final EdgeMetrics metrics;
+    private final EdgeEvents events;
     private DurableDelivery.Consumption acks;
     private Thread sweeper;
 
     /** @param errors where expired messages are reported (the central's error log) */
     public EdgeSender(String self, DurableDelivery delivery, CommandSignatures signatures, MessageLog log, Duration sweepInterval,
-            Duration retryBackoff, io.netwarden.edge.node.EdgeNode.ErrorSink errors, EdgeMetrics metrics) {
+            Duration retryBackoff, io.netwarden.edge.node.EdgeNode.ErrorSink errors, EdgeMetrics metrics, EdgeEvents events) {
         this.self = self;
         this.delivery = delivery;
         this.signatures = signatures;
@@ -62,6 +65,7 @@ public final class EdgeSender implements AutoCloseable {
         this.retryBackoff = retryBackoff;
         this.errors = errors;
         this.metrics = metrics;
+        this.events = events;
     }
 
     public String self() {
@@ -144,6 +148,7 @@ public final class EdgeSender implements AutoCloseable {
                 if (entry.ackedAt() != null) {
                     metrics.answered(entry.method(), entry.createdAt(), entry.ackedAt());
                 }
+                finished(entry, entry.ackedAt());
             });
         }
         received.ack();
@@ -167,6 +172,7 @@ public final class EdgeSender implements AutoCloseable {
         for (MessageLog.Entry expired : log.expire(now)) {
             LOG.warnf("message %s to %s (%s) expired without an answer", expired.id(), expired.toNode(), expired.method());
             metrics.count(expired.toNode(), expired.method(), "expired");
+            finished(expired, now);
             report(expired.toNode(), expired.id(), expired.method(), EdgeError.EXPIRED,
                     "its time to live ended before " + expired.toNode() + " answered");
         }
@@ -211,8 +217,18 @@ public final class EdgeSender implements AutoCloseable {
             LOG.warnf("message %s to %s (%s): no answer after %d attempt(s); failed", overdue.id(), overdue.toNode(),
                     overdue.method(), overdue.attempts());
             metrics.count(overdue.toNode(), overdue.method(), "failed");
+            log.find(overdue.id()).ifPresent(entry -> finished(entry, Instant.now()));
             report(overdue.toNode(), overdue.id(), overdue.method(), EdgeError.NO_ANSWER,
                     "delivered, but no answer within the timeout after " + overdue.attempts() + " attempt(s)");
+        }
+    }
+
+    private void finished(MessageLog.Entry entry, Instant at) {
+        try {
+            events.fire(new EdgeMessageFinished(entry.id(), entry.toNode(), entry.method(), entry.status(), entry.exitCode(),
+                    entry.error(), entry.attempts(), entry.createdAt(), at == null ? Instant.now() : at));
+        } catch (RuntimeException e) {
+            LOG.warnf("the end of message %s was not announced: %s", entry.id(), e.toString());
         }
     }
 

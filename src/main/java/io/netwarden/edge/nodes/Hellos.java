@@ -1,11 +1,15 @@
 package io.netwarden.edge.nodes;
 
+import io.netwarden.edge.events.EdgeEvents;
+import io.netwarden.edge.events.EdgeNodeOffline;
+import io.netwarden.edge.events.EdgeNodeOnline;
 import io.netwarden.platform.crypto.Ed25519Key;
 import io.netwarden.platform.messaging.BusMessage;
 import io.netwarden.platform.messaging.Messaging;
 import io.netwarden.platform.messaging.MessagingUnavailableException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.jboss.logging.Logger;
@@ -18,7 +22,8 @@ import org.jboss.logging.Logger;
  * <pre>
  *   every node:  [virtual thread] sign hello ─▶ publish ─▶ sleep interval
  *   central:     edge.hello.* ─▶ parse ─▶ subject = the hello's node? ─▶ registry.seen ─▶ log NEW / BACK / KEY_CHANGED
- *                [virtual thread] every interval: registry.markOffline(now − 3 × interval) ─▶ log
+ *                                                                          NEW / BACK ─▶ EdgeNodeOnline
+ *                [virtual thread] every interval: registry.markOffline(now − 3 × interval) ─▶ log, EdgeNodeOffline
  * </pre>
  *
  * Thread safety: the loops are single virtual threads; the subscription handler only touches the registry.
@@ -36,13 +41,14 @@ public final class Hellos implements AutoCloseable {
     private final Duration interval;
     private final Optional<NodeRegistry> registry;
     private final Clock clock;
+    private final EdgeEvents events;
     private Thread sender;
     private Thread sweeper;
     private Messaging.Subscription subscription;
 
     /** @param registry present on the central only */
     public Hellos(String node, String version, List<String> roles, Ed25519Key key, Messaging messaging, Duration interval,
-            Optional<NodeRegistry> registry, Clock clock) {
+            Optional<NodeRegistry> registry, Clock clock, EdgeEvents events) {
         this.node = node;
         this.version = version;
         this.roles = List.copyOf(roles);
@@ -51,6 +57,7 @@ public final class Hellos implements AutoCloseable {
         this.interval = interval;
         this.registry = registry;
         this.clock = clock;
+        this.events = events;
     }
 
     public synchronized void start() {
@@ -110,9 +117,16 @@ public final class Hellos implements AutoCloseable {
             LOG.warnf("a hello for node %s came on %s; ignored", hello.node(), message.subject());
             return;
         }
-        switch (list.seen(hello, clock.instant())) {
-            case NEW -> LOG.infof("edge node %s joined (version %s, key %s)", hello.node(), hello.version(), hello.fingerprint());
-            case BACK -> LOG.infof("edge node %s is back online", hello.node());
+        Instant now = clock.instant();
+        switch (list.seen(hello, now)) {
+            case NEW -> {
+                LOG.infof("edge node %s joined (version %s, key %s)", hello.node(), hello.version(), hello.fingerprint());
+                events.fire(new EdgeNodeOnline(hello.node(), hello.version(), hello.fingerprint(), true, now));
+            }
+            case BACK -> {
+                LOG.infof("edge node %s is back online", hello.node());
+                events.fire(new EdgeNodeOnline(hello.node(), hello.version(), hello.fingerprint(), false, now));
+            }
             case KEY_CHANGED -> LOG.warnf("edge node %s says hello with another key (%s) than the one pinned; ignored"
                     + " (remove the node to pin the new key)", hello.node(), hello.fingerprint());
             case STALE -> LOG.warnf("a hello of node %s was sent at %s, too far from now; ignored (clock?)", hello.node(),
@@ -128,8 +142,10 @@ public final class Hellos implements AutoCloseable {
         while (!Thread.currentThread().isInterrupted()) {
             try {
                 Thread.sleep(interval);
-                for (String gone : list.markOffline(clock.instant().minus(interval.multipliedBy(MISSED_HELLOS_OFFLINE)))) {
+                Instant now = clock.instant();
+                for (String gone : list.markOffline(now.minus(interval.multipliedBy(MISSED_HELLOS_OFFLINE)))) {
                     LOG.warnf("edge node %s is offline (no hello for %s)", gone, interval.multipliedBy(MISSED_HELLOS_OFFLINE));
+                    events.fire(new EdgeNodeOffline(gone, now));
                 }
             } catch (InterruptedException e) {
                 return;
