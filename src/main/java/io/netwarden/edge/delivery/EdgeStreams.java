@@ -8,11 +8,13 @@ import java.util.List;
  * The edge role's two durable streams and their subjects.
  *
  * <pre>
- *   EDGE       <node>.command.<method>, <node>.event.<method>   (the seed's subjects)   consumer node-<node>
+ *   EDGE       <node>.command.<method>, <node>.event.<method>   (the seed's subjects)   consumers node-<node>-command,
+ *                                                                                                node-<node>-event
  *   EDGE_ACKS  <sender>.ack.<node>                              (answers to the sender) consumer acks-<sender>
  * </pre>
  *
- * Answers have a stream of their own, so a node's consumer of {@code <node>.>} on EDGE never sees them.
+ * Answers have a stream of their own: JetStream streams may not overlap, and {@code *.ack.*} is not within the seed's
+ * subjects.
  */
 public final class EdgeStreams {
 
