@@ -1,5 +1,6 @@
 package io.netwarden.edge;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netwarden.edge.central.EdgeMetrics;
@@ -7,8 +8,10 @@ import io.netwarden.edge.central.EdgeSender;
 import io.netwarden.edge.central.ErrorLog;
 import io.netwarden.edge.central.MessageLog;
 import io.netwarden.edge.delivery.EdgeStreams;
+import io.netwarden.edge.inbox.Inbox;
 import io.netwarden.edge.messages.EdgeAckWire;
 import io.netwarden.edge.messages.EdgeMessage;
+import io.netwarden.edge.messages.EdgeRequests;
 import io.netwarden.edge.messages.EdgeWire;
 import io.netwarden.edge.methods.EdgeMethod;
 import io.netwarden.edge.methods.ErrorLogMethod;
@@ -52,6 +55,7 @@ import org.jboss.logging.Logger;
  *         ─▶ EdgeNode(name): consumers node-<name>-command│event on <name>.command│event.*
  *            ─▶ methods (every EdgeMethod bean) ─▶ ACK to the sender
  *         ─▶ EdgeSender(name): message log, consumer acks-<name> on <name>.ack.*, sweeper (publish again, expire)
+ *         ─▶ Inbox: JSON appended to <data dir>/inmsg.txt is sent as the API would, and taken out of the file
  *         ─▶ Hellos: says hello every hello-interval; the central (named netwarden.edge.central, or a process without
  *            NATS, which is alone) keeps the node list and marks silent nodes offline
  * </pre>
@@ -98,6 +102,7 @@ public class EdgeService implements RoleService {
     private volatile Hellos hellos;
     private volatile NodeRegistry registry;
     private volatile ErrorLog errorLog;
+    private volatile Inbox inbox;
 
     @Override
     public Role role() {
@@ -148,10 +153,14 @@ public class EdgeService implements RoleService {
         sender = sending;
         hellos = saying;
         registry = nodes;
-        LOG.infof("edge-node %s%s: central=%s signing key %s, %d trusted key(s), methods %s, shellCommand may run %s, via %s",
-                name, central ? " (the central: keeps the node list and the error log)" : "", config.central(),
+        Inbox reading = new Inbox(config.inboxFile().orElse(platform.dataDir().resolve("inmsg.txt")), name,
+                config.sweepInterval(), this::submit, errors, Clock.systemUTC());
+        reading.start();
+        inbox = reading;
+        LOG.infof("edge-node %s%s: central=%s signing key %s, %d trusted key(s), methods %s, shellCommand may run %s, via %s,"
+                + " inbox %s", name, central ? " (the central: keeps the node list and the error log)" : "", config.central(),
                 keys.own().fingerprint(), signatures.trustedFingerprints().size(), methods.keySet().stream().sorted().toList(),
-                config.shell().allow().orElse(List.of()), delivery.kind());
+                config.shell().allow().orElse(List.of()), delivery.kind(), reading.file());
     }
 
     @Override
@@ -159,11 +168,16 @@ public class EdgeService implements RoleService {
         EdgeNode receiving = node;
         EdgeSender sending = sender;
         Hellos saying = hellos;
+        Inbox reading = inbox;
+        inbox = null;
         node = null;
         sender = null;
         hellos = null;
         registry = null;
         errorLog = null;
+        if (reading != null) {
+            reading.close();
+        }
         if (saying != null) {
             saying.close();
         }
@@ -173,6 +187,24 @@ public class EdgeService implements RoleService {
         if (sending != null) {
             sending.close();
         }
+    }
+
+    /**
+     * Sends the steward JSON (one message object or an array), from the API or the inbox file: one stored, signed copy
+     * per recipient. Returns them; an invalid body is an {@link ApiException} 400 and sends nothing.
+     */
+    public List<EdgeMessage> submit(JsonNode body) {
+        EdgeSender sending = sender();
+        List<EdgeRequests.Parsed> parsed = EdgeRequests.parse(body, sending.self(), config.defaultTimeout(),
+                config.defaultTtl(), config.maxTtl(), java.time.Instant.now(), this::knownNodes);
+        List<EdgeMessage> sent = new java.util.ArrayList<>();
+        for (EdgeRequests.Parsed entry : parsed) {
+            for (EdgeMessage message : entry.messages()) {
+                sending.send(message, entry.retries());
+                sent.add(message);
+            }
+        }
+        return sent;
     }
 
     /** Fires a domain event of the node, the sender or the hellos; an observer's failure is logged, not passed on. */

@@ -1,7 +1,6 @@
 package io.netwarden.edge.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.netwarden.edge.EdgeConfig;
 import io.netwarden.edge.EdgeError;
 import io.netwarden.edge.EdgeService;
 import io.netwarden.edge.central.MessageLog;
@@ -22,7 +21,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -47,9 +45,6 @@ public class EdgeMessagesResource {
 
     @Inject
     EdgeService edge;
-
-    @Inject
-    EdgeConfig config;
 
     /** One stored message in the answer to a send. */
     public record Accepted(String id, String subject, String toNode, String status) {
@@ -79,14 +74,9 @@ public class EdgeMessagesResource {
             content = @Content(schema = @Schema(type = SchemaType.ARRAY, implementation = Accepted.class)))
     @APIResponse(responseCode = "400", description = "Not a valid message", content = @Content(schema = @Schema(implementation = ApiError.class)))
     public Response send(JsonNode body) {
-        List<EdgeRequests.Parsed> parsed = EdgeRequests.parse(body, edge.sender().self(), config.defaultTimeout(),
-                config.defaultTtl(), config.maxTtl(), Instant.now(), edge::knownNodes);
         List<Accepted> accepted = new ArrayList<>();
-        for (EdgeRequests.Parsed entry : parsed) {
-            for (EdgeMessage message : entry.messages()) {
-                edge.sender().send(message, entry.retries());
-                accepted.add(new Accepted(message.id(), message.subject(), message.toNode(), "pending"));
-            }
+        for (EdgeMessage message : edge.submit(body)) {
+            accepted.add(new Accepted(message.id(), message.subject(), message.toNode(), "pending"));
         }
         return Response.accepted(accepted).build();
     }

@@ -11,6 +11,7 @@ import io.netwarden.edge.messages.EdgeAck;
 import io.netwarden.edge.messages.EdgeAckWire;
 import io.netwarden.platform.messaging.durable.DurableDelivery;
 import io.netwarden.platform.messaging.durable.Outgoing;
+import io.netwarden.testing.Deadline;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
@@ -268,5 +269,26 @@ class EdgeMessagesTest {
                         Optional.empty(), "", false)), Optional.empty()));
         Thread.sleep(500);
         assertEquals("failed", authed().get("/api/v1/edge/messages/" + id).then().extract().jsonPath().getString("status"));
+    }
+
+    @Test
+    void jsonAppendedToTheInboxFileIsSentAndABrokenEntryIsReported() throws Exception {
+        java.nio.file.Path inbox = java.nio.file.Path.of("target/test-data/inmsg.txt");
+        String marker = "from the inbox " + System.nanoTime();
+        java.nio.file.Files.writeString(inbox, "{\"toNode\": broken}\n[\n{\n\"toNode\": \"test-node\",\n\"data\": [\"echo\",\""
+                + marker + "\"],\n\"commandOrEvent\":\"command\",\n\"method\":\"shellCommand\"\n}\n]\n",
+                java.nio.file.StandardOpenOption.APPEND);
+        Map<String, Object> sent = Deadline.await("the inbox command acked", Duration.ofSeconds(20),
+                () -> authed().get("/api/v1/edge/messages?node=test-node&method=shellCommand&status=acked").then()
+                        .statusCode(200).extract().jsonPath().<Map<String, Object>>getList("$").stream()
+                        .filter(m -> (marker + "\n").equals(m.get("output"))).findFirst(),
+                Optional::isPresent).orElseThrow();
+        assertEquals(0, sent.get("exitCode"));
+        Deadline.await("the inbox file emptied", Duration.ofSeconds(10), () -> java.nio.file.Files.size(inbox), size -> size == 0);
+        Deadline.await("the broken entry in the error log", Duration.ofSeconds(10),
+                () -> authed().get("/api/v1/edge/errors?node=test-node").then().statusCode(200).extract().jsonPath()
+                        .<Map<String, Object>>getList("$"),
+                errors -> errors.stream().anyMatch(e -> "inbox".equals(e.get("method"))
+                        && String.valueOf(e.get("errorText")).contains("not valid JSON")));
     }
 }

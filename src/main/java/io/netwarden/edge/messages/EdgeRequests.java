@@ -1,9 +1,7 @@
-package io.netwarden.edge.api;
+package io.netwarden.edge.messages;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.netwarden.edge.EdgeError;
-import io.netwarden.edge.messages.EdgeMessage;
-import io.netwarden.edge.messages.EdgeWire;
 import io.netwarden.platform.api.ApiException;
 import io.netwarden.platform.api.Durations;
 import io.netwarden.platform.messaging.Subjects;
@@ -21,7 +19,7 @@ import java.util.UUID;
  * {@code {"toNode","toNodes":[…],"data":[…],"commandOrEvent","method","timeout","ttl","retries"}}. Every problem is a
  * 400 {@code invalid_message} naming the entry and the field, never quoting a value.
  */
-final class EdgeRequests {
+public final class EdgeRequests {
 
     static final int MAX_ENTRIES = 1000;
     static final int MAX_RECIPIENTS = 1000;
@@ -32,7 +30,7 @@ final class EdgeRequests {
             "ttl", "retries");
 
     /** What one entry asks for, per recipient. */
-    record Parsed(List<EdgeMessage> messages, int retries) {
+    public record Parsed(List<EdgeMessage> messages, int retries) {
     }
 
     private EdgeRequests() {
@@ -41,7 +39,7 @@ final class EdgeRequests {
     /**
      * @param known the node list for {@code "*"}: present on the central only
      */
-    static List<Parsed> parse(JsonNode body, String self, Duration defaultTimeout, Duration defaultTtl, Duration maxTtl,
+    public static List<Parsed> parse(JsonNode body, String self, Duration defaultTimeout, Duration defaultTtl, Duration maxTtl,
             Instant now, java.util.function.Supplier<Optional<List<String>>> known) {
         if (body == null || !(body.isObject() || body.isArray())) {
             throw invalid("the body is a message object or an array of them");
