@@ -78,8 +78,15 @@ public interface EdgeConfig {
     }
 
     interface Files {
-        /** Directories tailFile may read from (real paths; symbolic links cannot lead out). */
+        /**
+         * Directories tailFile may read from, copyFile may write to on the receiving node and send from on the sending
+         * one (real paths; symbolic links cannot lead out). Empty: none.
+         */
         Optional<List<Path>> allow();
+
+        /** Largest file copyFile sends or takes. */
+        @WithDefault("104857600")
+        long maxCopyBytes();
 
         /** Largest per-sender log file textLogging appends to. */
         @WithDefault("104857600")

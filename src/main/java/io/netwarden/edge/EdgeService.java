@@ -13,8 +13,11 @@ import io.netwarden.edge.messages.EdgeAckWire;
 import io.netwarden.edge.messages.EdgeMessage;
 import io.netwarden.edge.messages.EdgeRequests;
 import io.netwarden.edge.messages.EdgeWire;
+import io.netwarden.edge.methods.AllowedDirectories;
+import io.netwarden.edge.methods.CopyFile;
 import io.netwarden.edge.methods.EdgeMethod;
 import io.netwarden.edge.methods.ErrorLogMethod;
+import io.netwarden.edge.methods.FileChunks;
 import io.netwarden.edge.node.EdgeNode;
 import io.netwarden.edge.node.ExecutionLog;
 import io.netwarden.edge.nodes.Hellos;
@@ -103,6 +106,7 @@ public class EdgeService implements RoleService {
     private volatile NodeRegistry registry;
     private volatile ErrorLog errorLog;
     private volatile Inbox inbox;
+    private volatile FileChunks chunks;
 
     @Override
     public Role role() {
@@ -136,8 +140,11 @@ public class EdgeService implements RoleService {
                 new ExecutionLog(database.dataSource()), (sender, ack) -> delivery.publish(EdgeStreams.ACKS,
                         new Outgoing(EdgeStreams.ackSubject(sender, name), Map.of(), EdgeAckWire.write(ack),
                                 Optional.of((ack.receipt() ? "rcpt-" : "ack-") + ack.messageId() + "-" + name))), errors);
+        FileChunks files = new FileChunks(new AllowedDirectories(config.files().allow().orElse(List.of())),
+                config.files().maxCopyBytes());
+        chunks = files;
         EdgeSender sending = new EdgeSender(name, delivery, signatures, new MessageLog(database.dataSource()),
-                config.sweepInterval(), config.retryBackoff(), errors, new EdgeMetrics(meters), this::fire);
+                config.sweepInterval(), config.retryBackoff(), errors, new EdgeMetrics(meters), this::fire, files);
         NodeRegistry nodes = central ? new NodeRegistry(database.dataSource()) : null;
         if (nodes != null && onlineGauge == null) {
             onlineGauge = Gauge.builder("netwarden.edge.nodes.online", this, EdgeService::nodesOnline)
@@ -197,6 +204,17 @@ public class EdgeService implements RoleService {
         EdgeSender sending = sender();
         List<EdgeRequests.Parsed> parsed = EdgeRequests.parse(body, sending.self(), config.defaultTimeout(),
                 config.defaultTtl(), config.maxTtl(), java.time.Instant.now(), this::knownNodes);
+        for (EdgeRequests.Parsed entry : parsed) {
+            for (EdgeMessage message : entry.messages()) {
+                if (message.method().equals(CopyFile.NAME) && message.kind() == EdgeMessage.Kind.command) {
+                    try {
+                        chunks.check(message.data());
+                    } catch (FileChunks.NotSendable e) {
+                        throw ApiException.badRequest(EdgeError.NOT_ALLOWED.code(), e.getMessage());
+                    }
+                }
+            }
+        }
         List<EdgeMessage> sent = new java.util.ArrayList<>();
         for (EdgeRequests.Parsed entry : parsed) {
             for (EdgeMessage message : entry.messages()) {

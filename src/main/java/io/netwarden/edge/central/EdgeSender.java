@@ -8,6 +8,7 @@ import io.netwarden.edge.messages.EdgeAck;
 import io.netwarden.edge.messages.EdgeAckWire;
 import io.netwarden.edge.messages.EdgeMessage;
 import io.netwarden.edge.messages.EdgeWire;
+import io.netwarden.edge.methods.FileChunks;
 import io.netwarden.edge.security.CommandSignatures;
 import io.netwarden.platform.messaging.durable.ConsumerSpec;
 import io.netwarden.platform.messaging.durable.Delivery;
@@ -16,6 +17,7 @@ import io.netwarden.platform.messaging.durable.DurableDelivery;
 import io.netwarden.platform.messaging.durable.Outgoing;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.jboss.logging.Logger;
@@ -51,12 +53,14 @@ public final class EdgeSender implements AutoCloseable {
     private final io.netwarden.edge.node.EdgeNode.ErrorSink errors;
     private final EdgeMetrics metrics;
     private final EdgeEvents events;
+    private final FileChunks chunks;
     private DurableDelivery.Consumption acks;
     private Thread sweeper;
 
     /** @param errors where expired messages are reported (the central's error log) */
     public EdgeSender(String self, DurableDelivery delivery, CommandSignatures signatures, MessageLog log, Duration sweepInterval,
-            Duration retryBackoff, io.netwarden.edge.node.EdgeNode.ErrorSink errors, EdgeMetrics metrics, EdgeEvents events) {
+            Duration retryBackoff, io.netwarden.edge.node.EdgeNode.ErrorSink errors, EdgeMetrics metrics, EdgeEvents events,
+            FileChunks chunks) {
         this.self = self;
         this.delivery = delivery;
         this.signatures = signatures;
@@ -66,6 +70,7 @@ public final class EdgeSender implements AutoCloseable {
         this.errors = errors;
         this.metrics = metrics;
         this.events = events;
+        this.chunks = chunks;
     }
 
     public String self() {
@@ -101,17 +106,36 @@ public final class EdgeSender implements AutoCloseable {
     public void send(EdgeMessage message, int retries) {
         log.insert(message, retries);
         metrics.count(message.toNode(), message.method(), "sent");
-        if (publish(message, message.id())) {
+        if (publish(message, "")) {
             log.published(message.id());
         }
     }
 
-    /** Signs and stores the message in the stream; false when the stream cannot be reached now. */
-    private boolean publish(EdgeMessage message, String dedupeId) {
+    /**
+     * Signs and stores the message in the stream — a copyFile as the chunks of its file; false when the stream cannot be
+     * reached now. A copy whose file cannot be sent fails here. {@code attempt} tells a retry's copies apart from the
+     * first ones, which the stream would otherwise drop as duplicates.
+     */
+    private boolean publish(EdgeMessage message, String attempt) {
+        List<EdgeMessage> parts;
         try {
-            EdgeMessage signed = signatures.sign(message);
-            delivery.publish(EdgeStreams.MESSAGES, new Outgoing(signed.subject(), Map.of(), EdgeWire.write(signed),
-                    Optional.of(dedupeId)));
+            parts = chunks.expand(message);
+        } catch (FileChunks.NotSendable e) {
+            if (log.failed(message.id(), EdgeError.NOT_ALLOWED, e.getMessage())) {
+                LOG.warnf("message %s to %s (%s) cannot be sent: %s", message.id(), message.toNode(), message.method(),
+                        e.getMessage());
+                metrics.count(message.toNode(), message.method(), "failed");
+                report(message.toNode(), message.id(), message.method(), EdgeError.NOT_ALLOWED, e.getMessage());
+                log.find(message.id()).ifPresent(entry -> finished(entry, Instant.now()));
+            }
+            return true;
+        }
+        try {
+            for (EdgeMessage part : parts) {
+                EdgeMessage signed = signatures.sign(part);
+                delivery.publish(EdgeStreams.MESSAGES, new Outgoing(signed.subject(), Map.of(), EdgeWire.write(signed),
+                        Optional.of(part.id() + attempt)));
+            }
             return true;
         } catch (DeliveryUnavailableException e) {
             LOG.debugf("message %s not stored in the stream yet (%s); the sweeper tries again", message.id(), e.getMessage());
@@ -179,7 +203,7 @@ public final class EdgeSender implements AutoCloseable {
         for (String id : log.unpublished(100)) {
             Optional<EdgeMessage> message = stored(id);
             if (message.isPresent()) {
-                if (!publish(message.get(), id)) {
+                if (!publish(message.get(), "")) {
                     return; // still away: the rest waits for the next round
                 }
                 log.published(id);
@@ -190,7 +214,7 @@ public final class EdgeSender implements AutoCloseable {
                 Optional<EdgeMessage> message = stored(overdue.id());
                 if (message.isEmpty() || !message.get().expiresAt().isAfter(now)) {
                     giveUp(overdue);
-                } else if (publish(message.get(), overdue.id() + "#" + (overdue.attempts() + 1))) {
+                } else if (publish(message.get(), "#" + (overdue.attempts() + 1))) {
                     Duration wait = message.get().timeout().plus(backoff(overdue.attempts() + 1));
                     log.retried(overdue.id(), now.plus(wait));
                     LOG.infof("message %s to %s: no answer yet, sent again (attempt %d of %d)", overdue.id(),

@@ -181,6 +181,20 @@ public final class MessageLog {
         }
     }
 
+    /** A message that failed before it left this node (its file cannot be sent); false when it already ended. */
+    public boolean failed(String id, EdgeError error, String text) {
+        try (Connection db = database.getConnection();
+                PreparedStatement update = db.prepareStatement("UPDATE edge_message SET status = 'failed', error = ?,"
+                        + " error_text = ? WHERE id = ? AND status IN ('pending', 'delivered')")) {
+            update.setString(1, error.code());
+            update.setString(2, text.length() > 2000 ? text.substring(0, 2000) : text);
+            update.setString(3, id);
+            return update.executeUpdate() == 1;
+        } catch (SQLException e) {
+            throw new IllegalStateException("the message log could not be written: " + DatabaseErrors.safeMessage(e));
+        }
+    }
+
     /** Pending messages whose time to live has passed become expired; returns them. */
     public List<Entry> expire(Instant now) {
         List<Entry> expired = new ArrayList<>();

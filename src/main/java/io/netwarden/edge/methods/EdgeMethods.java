@@ -36,7 +36,15 @@ public class EdgeMethods {
     @ApplicationScoped
     @Named("tailFile")
     EdgeMethod tailFile(EdgeConfig config) {
-        return new TailFile(config.files().allow().orElse(List.of()), config.shell().maxOutput());
+        return new TailFile(new AllowedDirectories(config.files().allow().orElse(List.of())), config.shell().maxOutput());
+    }
+
+    @Produces
+    @ApplicationScoped
+    @Named(CopyFile.NAME)
+    EdgeMethod copyFile(EdgeConfig config, NetwardenConfig platform) {
+        return new CopyFile(new AllowedDirectories(config.files().allow().orElse(List.of())),
+                platform.dataDir().resolve("edge-transfers"), config.files().maxCopyBytes());
     }
 
     @Produces

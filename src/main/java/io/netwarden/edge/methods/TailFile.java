@@ -5,10 +5,10 @@ import io.netwarden.edge.messages.EdgeMessage;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * {@code tailFile}: the last lines of a file under one of the allowed directories. {@code data: [path]} or
@@ -27,12 +27,12 @@ public final class TailFile implements EdgeMethod {
     static final int DEFAULT_LINES = 10;
     static final int MAX_LINES = 1000;
 
-    private final List<Path> allowed;
+    private final AllowedDirectories allowed;
     private final int maxBytes;
 
-    /** @param allowed directories whose files may be read (resolved to their real paths at each call) */
-    public TailFile(List<Path> allowed, int maxBytes) {
-        this.allowed = List.copyOf(allowed);
+    /** @param allowed directories whose files may be read */
+    public TailFile(AllowedDirectories allowed, int maxBytes) {
+        this.allowed = allowed;
         this.maxBytes = maxBytes;
     }
 
@@ -58,37 +58,19 @@ public final class TailFile implements EdgeMethod {
                 return MethodResult.failed(EdgeError.INVALID_MESSAGE, "lines must be 1-" + MAX_LINES);
             }
         }
-        Path file;
-        try {
-            Path asked = Path.of(data.getFirst());
-            if (!asked.isAbsolute()) {
-                return MethodResult.failed(EdgeError.INVALID_MESSAGE, "the path must be absolute");
-            }
-            file = asked.toRealPath();
-        } catch (IOException | RuntimeException e) {
+        if (!data.getFirst().startsWith("/")) {
+            return MethodResult.failed(EdgeError.INVALID_MESSAGE, "the path must be absolute");
+        }
+        Optional<Path> allowedFile = allowed.existingFile(data.getFirst());
+        if (allowedFile.isEmpty()) {
             return MethodResult.failed(EdgeError.NOT_ALLOWED, "not a file under the allowed directories");
         }
-        if (!under(file) || !Files.isRegularFile(file)) {
-            return MethodResult.failed(EdgeError.NOT_ALLOWED, "not a file under the allowed directories");
-        }
+        Path file = allowedFile.get();
         try {
             return tail(file, lines);
         } catch (IOException e) {
             return MethodResult.failed(EdgeError.FAILED, "cannot read it (" + e.getClass().getSimpleName() + ")");
         }
-    }
-
-    private boolean under(Path file) {
-        for (Path directory : allowed) {
-            try {
-                if (file.startsWith(directory.toRealPath())) {
-                    return true;
-                }
-            } catch (IOException missing) {
-                // an allowed directory that does not exist allows nothing
-            }
-        }
-        return false;
     }
 
     private MethodResult tail(Path file, int lines) throws IOException {

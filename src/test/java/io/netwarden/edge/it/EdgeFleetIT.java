@@ -85,7 +85,8 @@ class EdgeFleetIT {
                 "NETWARDEN_ROLES", "edge-node", "NETWARDEN_NODE_NAME", name, "NETWARDEN_API_TOKEN", TOKEN,
                 "NETWARDEN_NATS_URL", nats.url(), "NETWARDEN_EDGE_CENTRAL", "central",
                 "NETWARDEN_EDGE_HELLO_INTERVAL", "1s", "NETWARDEN_EDGE_SWEEP_INTERVAL", "200ms",
-                "NETWARDEN_EDGE_SHELL_ALLOW", "echo,sh"));
+                "NETWARDEN_EDGE_SHELL_ALLOW", "echo,sh", "NETWARDEN_EDGE_FILES_ALLOW", work.resolve("files").toString()));
+        Files.createDirectories(work.resolve("files"));
         if (!name.equals("central")) {
             env.put("NETWARDEN_EDGE_SIGNING_TRUSTED_KEYS_FILE", dir.resolve("trusted.pem").toString());
         }
@@ -167,6 +168,29 @@ class EdgeFleetIT {
 
     @Test
     @Order(2)
+    void copyFileArrivesByteIdenticalAndAPathOutsideTheAllowedDirectoriesIsRefused() throws Exception {
+        byte[] original = new byte[3 * 512 * 1024 + 4321];
+        new java.util.Random(42).nextBytes(original);
+        Path source = Files.write(dir.resolve("central/files/firmware.bin"), original);
+        Path destination = dir.resolve("ship1/files/firmware.bin");
+        String id = send("{\"toNode\":\"ship1\",\"commandOrEvent\":\"command\",\"method\":\"copyFile\",\"data\":["
+                + quote(source.toString()) + "," + quote(destination.toString()) + "]}").getFirst();
+        JsonNode done = awaitStatus(id, "acked", Duration.ofSeconds(60));
+        assertTrue(done.get("output").asText().startsWith("copied " + original.length + " bytes"), done.toString());
+        assertTrue(java.util.Arrays.equals(original, Files.readAllBytes(destination)), "byte-identical");
+
+        HttpResponse<String> outside = central.post("/api/v1/edge/messages", TOKEN, "{\"toNode\":\"ship1\",\"commandOrEvent\":"
+                + "\"command\",\"method\":\"copyFile\",\"data\":[\"/etc/passwd\"," + quote(destination.toString()) + "]}");
+        assertEquals(400, outside.statusCode(), outside.body());
+        assertTrue(outside.body().contains("not a file under this node's allowed directories"), outside.body());
+        String elsewhere = send("{\"toNode\":\"ship1\",\"commandOrEvent\":\"command\",\"method\":\"copyFile\",\"data\":["
+                + quote(source.toString()) + "," + quote(dir.resolve("ship1/firmware.bin").toString()) + "]}").getFirst();
+        assertEquals("not_allowed", awaitStatus(elsewhere, "failed", Duration.ofSeconds(60)).get("error").asText());
+        assertFalse(Files.exists(dir.resolve("ship1/firmware.bin")));
+    }
+
+    @Test
+    @Order(3)
     void anOfflineShipRunsEveryCommandOnceInOrderWhenItReturnsAndAnExpiredOneNever() throws Exception {
         ships.get("ship1").stop();
         List<String> ids = new ArrayList<>();
@@ -192,7 +216,7 @@ class EdgeFleetIT {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void aShipKilledMidCommandReportsItInterruptedAndNeverRunsItTwice() throws Exception {
         String id = send(shell("ship1", "echo start >> killed.txt; sleep 8", ",\"timeout\":\"60s\"")).getFirst();
         awaitStatus(id, "delivered", Duration.ofSeconds(30)); // the ship's receipt: it runs
@@ -208,7 +232,7 @@ class EdgeFleetIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void messagesSentWhileNatsIsDownAreDeliveredOnceWhenItReturns() throws Exception {
         nats.stop();
         List<String> ids = new ArrayList<>();
@@ -227,7 +251,7 @@ class EdgeFleetIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void aCentralKilledUnderTrafficLosesNothingAndNothingRunsTwice() throws Exception {
         List<String> ids = new ArrayList<>();
         for (int i = 1; i <= 10; i++) {

@@ -53,7 +53,7 @@ class FileMethodsTest {
         String content = IntStream.rangeClosed(1, 50).mapToObj(i -> "line " + i).collect(Collectors.joining("\n")) + "\n";
         Path log = Files.writeString(allowed.resolve("app.log"), content);
         Files.createSymbolicLink(allowed.resolve("escape.log"), secret);
-        TailFile tail = new TailFile(List.of(allowed), 64 * 1024);
+        TailFile tail = new TailFile(new AllowedDirectories(List.of(allowed)), 64 * 1024);
 
         assertEquals("line 48\nline 49\nline 50\n", tail.run(message("central", "tailFile", log.toString(), "3"), null).output());
         assertEquals(IntStream.rangeClosed(41, 50).mapToObj(i -> "line " + i + "\n").collect(Collectors.joining()),
@@ -73,11 +73,11 @@ class FileMethodsTest {
     void tailFileStopsAtItsByteCapAndSaysSo() throws Exception {
         Path allowed = Files.createDirectories(dir.resolve("logs"));
         Path log = Files.writeString(allowed.resolve("one-long-line.log"), "x".repeat(100_000) + "\n");
-        MethodResult result = new TailFile(List.of(allowed), 4096).run(message("central", "tailFile", log.toString(), "5"), null);
+        MethodResult result = new TailFile(new AllowedDirectories(List.of(allowed)), 4096).run(message("central", "tailFile", log.toString(), "5"), null);
         assertTrue(result.truncated());
         assertEquals(4096, result.output().length());
         Path last = Files.writeString(allowed.resolve("no-final-newline.log"), "a\nb\nc");
-        assertEquals("b\nc", new TailFile(List.of(allowed), 4096).run(message("central", "tailFile", last.toString(), "2"), null).output());
+        assertEquals("b\nc", new TailFile(new AllowedDirectories(List.of(allowed)), 4096).run(message("central", "tailFile", last.toString(), "2"), null).output());
     }
 
     @Test
