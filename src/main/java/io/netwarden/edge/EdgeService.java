@@ -22,6 +22,9 @@ import io.netwarden.edge.node.EdgeNode;
 import io.netwarden.edge.node.ExecutionLog;
 import io.netwarden.edge.nodes.Hellos;
 import io.netwarden.edge.nodes.NodeRegistry;
+import io.netwarden.edge.rollouts.RolloutRequest;
+import io.netwarden.edge.rollouts.RolloutStore;
+import io.netwarden.edge.rollouts.Rollouts;
 import io.netwarden.edge.security.CommandSignatures;
 import io.netwarden.edge.security.EdgeKeys;
 import io.netwarden.platform.NodeIdentity;
@@ -59,6 +62,7 @@ import org.jboss.logging.Logger;
  *            ─▶ methods (every EdgeMethod bean) ─▶ ACK to the sender
  *         ─▶ EdgeSender(name): message log, consumer acks-<name> on <name>.ack.*, sweeper (publish again, expire)
  *         ─▶ Inbox: JSON appended to <data dir>/inmsg.txt is sent as the API would, and taken out of the file
+ *         ─▶ Rollouts: messages sent in waves within a failure budget (state in the database)
  *         ─▶ Hellos: says hello every hello-interval; the central (named netwarden.edge.central, or a process without
  *            NATS, which is alone) keeps the node list and marks silent nodes offline
  * </pre>
@@ -107,6 +111,7 @@ public class EdgeService implements RoleService {
     private volatile ErrorLog errorLog;
     private volatile Inbox inbox;
     private volatile FileChunks chunks;
+    private volatile Rollouts rollouts;
 
     @Override
     public Role role() {
@@ -164,6 +169,10 @@ public class EdgeService implements RoleService {
                 config.sweepInterval(), this::submit, errors, Clock.systemUTC());
         reading.start();
         inbox = reading;
+        Rollouts rolling = new Rollouts(new RolloutStore(database.dataSource()), this::sendRolloutMessage,
+                config.sweepInterval(), Clock.systemUTC());
+        rolling.start();
+        rollouts = rolling;
         LOG.infof("edge-node %s%s: central=%s signing key %s, %d trusted key(s), methods %s, shellCommand may run %s, via %s,"
                 + " inbox %s", name, central ? " (the central: keeps the node list and the error log)" : "", config.central(),
                 keys.own().fingerprint(), signatures.trustedFingerprints().size(), methods.keySet().stream().sorted().toList(),
@@ -176,7 +185,9 @@ public class EdgeService implements RoleService {
         EdgeSender sending = sender;
         Hellos saying = hellos;
         Inbox reading = inbox;
+        Rollouts rolling = rollouts;
         inbox = null;
+        rollouts = null;
         node = null;
         sender = null;
         hellos = null;
@@ -184,6 +195,9 @@ public class EdgeService implements RoleService {
         errorLog = null;
         if (reading != null) {
             reading.close();
+        }
+        if (rolling != null) {
+            rolling.close();
         }
         if (saying != null) {
             saying.close();
@@ -202,7 +216,20 @@ public class EdgeService implements RoleService {
      */
     public List<EdgeMessage> submit(JsonNode body) {
         EdgeSender sending = sender();
-        List<EdgeRequests.Parsed> parsed = EdgeRequests.parse(body, sending.self(), config.defaultTimeout(),
+        List<EdgeRequests.Parsed> parsed = prepare(body);
+        List<EdgeMessage> sent = new java.util.ArrayList<>();
+        for (EdgeRequests.Parsed entry : parsed) {
+            for (EdgeMessage message : entry.messages()) {
+                sending.send(message, entry.retries());
+                sent.add(message);
+            }
+        }
+        return sent;
+    }
+
+    /** Reads and checks a steward body (a copy's source too) without sending anything. */
+    private List<EdgeRequests.Parsed> prepare(JsonNode body) {
+        List<EdgeRequests.Parsed> parsed = EdgeRequests.parse(body, sender().self(), config.defaultTimeout(),
                 config.defaultTtl(), config.maxTtl(), java.time.Instant.now(), this::knownNodes);
         for (EdgeRequests.Parsed entry : parsed) {
             for (EdgeMessage message : entry.messages()) {
@@ -215,14 +242,44 @@ public class EdgeService implements RoleService {
                 }
             }
         }
-        List<EdgeMessage> sent = new java.util.ArrayList<>();
-        for (EdgeRequests.Parsed entry : parsed) {
-            for (EdgeMessage message : entry.messages()) {
-                sending.send(message, entry.retries());
-                sent.add(message);
-            }
+        return parsed;
+    }
+
+    /** The rollouts of this node; 503 while the role is not running. */
+    public Rollouts rollouts() {
+        sender();
+        Rollouts running = rollouts;
+        if (running == null) {
+            throw new ApiException(503, "edge_not_running", "the edge-node role is not running (yet)");
         }
-        return sent;
+        return running;
+    }
+
+    /** Checks and stores a rollout (its message is checked as a message to its first node); the waves follow. */
+    public RolloutStore.Rollout startRollout(JsonNode body) {
+        RolloutRequest request = RolloutRequest.parse(body, this::knownNodes);
+        List<EdgeRequests.Parsed> checked;
+        try {
+            checked = prepare(request.message().deepCopy().put("toNode", request.nodes().getFirst()));
+        } catch (ApiException e) {
+            throw ApiException.badRequest(e.code(), "message: " + e.getMessage());
+        }
+        EdgeMessage sample = checked.getFirst().messages().getFirst();
+        return rollouts().create(request.message(), sample.method(), sample.kind().name(), request.nodes(), request.waveSize(),
+                request.maxFailures());
+    }
+
+    /** A rollout's message to one node, under the id the rollout gave it, unless it was sent already. */
+    private void sendRolloutMessage(JsonNode template, String node, String messageId) {
+        EdgeSender sending = sender();
+        if (sending.log().find(messageId).isPresent()) {
+            return;
+        }
+        EdgeRequests.Parsed parsed = prepare(((com.fasterxml.jackson.databind.node.ObjectNode) template.deepCopy())
+                .put("toNode", node)).getFirst();
+        EdgeMessage m = parsed.messages().getFirst();
+        sending.send(new EdgeMessage(messageId, m.fromNode(), m.toNode(), m.kind(), m.method(), m.data(), m.timeout(),
+                m.expiresAt(), Optional.empty(), Optional.empty()), parsed.retries());
     }
 
     /** Fires a domain event of the node, the sender or the hellos; an observer's failure is logged, not passed on. */

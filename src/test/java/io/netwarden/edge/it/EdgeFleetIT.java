@@ -85,7 +85,7 @@ class EdgeFleetIT {
                 "NETWARDEN_ROLES", "edge-node", "NETWARDEN_NODE_NAME", name, "NETWARDEN_API_TOKEN", TOKEN,
                 "NETWARDEN_NATS_URL", nats.url(), "NETWARDEN_EDGE_CENTRAL", "central",
                 "NETWARDEN_EDGE_HELLO_INTERVAL", "1s", "NETWARDEN_EDGE_SWEEP_INTERVAL", "200ms",
-                "NETWARDEN_EDGE_SHELL_ALLOW", "echo,sh", "NETWARDEN_EDGE_FILES_ALLOW", work.resolve("files").toString()));
+                "NETWARDEN_EDGE_SHELL_ALLOW", "echo,sh,date", "NETWARDEN_EDGE_FILES_ALLOW", work.resolve("files").toString()));
         Files.createDirectories(work.resolve("files"));
         if (!name.equals("central")) {
             env.put("NETWARDEN_EDGE_SIGNING_TRUSTED_KEYS_FILE", dir.resolve("trusted.pem").toString());
@@ -191,6 +191,27 @@ class EdgeFleetIT {
 
     @Test
     @Order(3)
+    void aRolloutGoesWaveByWaveAcrossTheFleet() throws Exception {
+        HttpResponse<String> started = central.post("/api/v1/edge/rollouts", TOKEN, "{\"message\":{\"commandOrEvent\":"
+                + "\"command\",\"method\":\"shellCommand\",\"data\":[\"sh\",\"-c\",\"date +%s%N >> rollout.txt\"]},"
+                + "\"nodes\":[\"ship1\",\"ship2\"],\"waveSize\":1,\"maxFailures\":0}");
+        assertEquals(202, started.statusCode(), started.body());
+        String id = JSON.readTree(started.body()).get("id").asText();
+        JsonNode done = Deadline.await("rollout " + id + " ended", Duration.ofSeconds(60),
+                () -> JSON.readTree(central.get("/api/v1/edge/rollouts/" + id, TOKEN).body()),
+                r -> !r.get("status").asText().equals("running"));
+        assertEquals("succeeded", done.get("status").asText(), done.toString());
+        assertEquals(2, done.get("waves").asInt());
+        for (JsonNode node : done.get("nodes")) {
+            assertEquals("acked", node.get("status").asText(), done.toString());
+        }
+        long first = Long.parseLong(lines("ship1", "rollout.txt").getFirst());
+        long second = Long.parseLong(lines("ship2", "rollout.txt").getFirst());
+        assertTrue(first < second, "ship2's wave ran after ship1's");
+    }
+
+    @Test
+    @Order(4)
     void anOfflineShipRunsEveryCommandOnceInOrderWhenItReturnsAndAnExpiredOneNever() throws Exception {
         ships.get("ship1").stop();
         List<String> ids = new ArrayList<>();
@@ -216,7 +237,7 @@ class EdgeFleetIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void aShipKilledMidCommandReportsItInterruptedAndNeverRunsItTwice() throws Exception {
         String id = send(shell("ship1", "echo start >> killed.txt; sleep 8", ",\"timeout\":\"60s\"")).getFirst();
         awaitStatus(id, "delivered", Duration.ofSeconds(30)); // the ship's receipt: it runs
@@ -232,7 +253,7 @@ class EdgeFleetIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void messagesSentWhileNatsIsDownAreDeliveredOnceWhenItReturns() throws Exception {
         nats.stop();
         List<String> ids = new ArrayList<>();
@@ -251,7 +272,7 @@ class EdgeFleetIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void aCentralKilledUnderTrafficLosesNothingAndNothingRunsTwice() throws Exception {
         List<String> ids = new ArrayList<>();
         for (int i = 1; i <= 10; i++) {
