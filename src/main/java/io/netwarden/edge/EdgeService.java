@@ -145,12 +145,14 @@ public class EdgeService implements RoleService {
                 new ExecutionLog(database.dataSource()), (sender, ack) -> delivery.publish(EdgeStreams.ACKS,
                         new Outgoing(EdgeStreams.ackSubject(sender, name), Map.of(), EdgeAckWire.write(ack),
                                 Optional.of((ack.receipt() ? "rcpt-" : "ack-") + ack.messageId() + "-" + name))), errors);
+        NodeRegistry nodes = central ? new NodeRegistry(database.dataSource()) : null;
         FileChunks files = new FileChunks(new AllowedDirectories(config.files().allow().orElse(List.of())),
                 config.files().maxCopyBytes());
         chunks = files;
         EdgeSender sending = new EdgeSender(name, delivery, signatures, new MessageLog(database.dataSource()),
-                config.sweepInterval(), config.retryBackoff(), errors, new EdgeMetrics(meters), this::fire, files);
-        NodeRegistry nodes = central ? new NodeRegistry(database.dataSource()) : null;
+                config.sweepInterval(), config.retryBackoff(), errors, new EdgeMetrics(meters), this::fire, files,
+                answering -> answering.equals(name) ? Optional.of(keys.own().publicKey())
+                        : nodes == null ? Optional.empty() : nodes.publicKey(answering));
         if (nodes != null && onlineGauge == null) {
             onlineGauge = Gauge.builder("netwarden.edge.nodes.online", this, EdgeService::nodesOnline)
                     .description("Edge nodes online (on the central)").register(meters);

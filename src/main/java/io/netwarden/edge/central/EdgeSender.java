@@ -15,11 +15,13 @@ import io.netwarden.platform.messaging.durable.Delivery;
 import io.netwarden.platform.messaging.durable.DeliveryUnavailableException;
 import io.netwarden.platform.messaging.durable.DurableDelivery;
 import io.netwarden.platform.messaging.durable.Outgoing;
+import java.security.PublicKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import org.jboss.logging.Logger;
 
 /**
@@ -29,7 +31,8 @@ import org.jboss.logging.Logger;
  * <pre>
  *   send ─▶ log: pending ─▶ sign ─▶ EDGE stream (dedupe id = message id) ─▶ log: published
  *                                    └ broker or database away ─▶ stays unpublished; the sweeper publishes it later
- *   EDGE_ACKS <self>.ack.* ─▶ receipt: log delivered │ answer: log acked │ failed
+ *   EDGE_ACKS <self>.ack.* ─▶ node's key known (pinned at its hello; own key for itself) and the ACK not signed by it
+ *                              ─▶ dropped │ receipt: log delivered │ answer: log acked │ failed
  *   sweeper (every sweep-interval): expire pending past their ttl; publish the unpublished again;
  *             delivered without an answer by timeout + backoff ─▶ publish again (backoff doubles) │ retries spent ─▶ failed
  * </pre>
@@ -54,13 +57,14 @@ public final class EdgeSender implements AutoCloseable {
     private final EdgeMetrics metrics;
     private final EdgeEvents events;
     private final FileChunks chunks;
+    private final Function<String, Optional<PublicKey>> nodeKeys;
     private DurableDelivery.Consumption acks;
     private Thread sweeper;
 
     /** @param errors where expired messages are reported (the central's error log) */
     public EdgeSender(String self, DurableDelivery delivery, CommandSignatures signatures, MessageLog log, Duration sweepInterval,
             Duration retryBackoff, io.netwarden.edge.node.EdgeNode.ErrorSink errors, EdgeMetrics metrics, EdgeEvents events,
-            FileChunks chunks) {
+            FileChunks chunks, Function<String, Optional<PublicKey>> nodeKeys) {
         this.self = self;
         this.delivery = delivery;
         this.signatures = signatures;
@@ -71,6 +75,7 @@ public final class EdgeSender implements AutoCloseable {
         this.metrics = metrics;
         this.events = events;
         this.chunks = chunks;
+        this.nodeKeys = nodeKeys;
     }
 
     public String self() {
@@ -154,6 +159,13 @@ public final class EdgeSender implements AutoCloseable {
         }
         if (!received.subject().equals(EdgeStreams.ackSubject(self, ack.node()))) {
             LOG.warnf("an answer from %s came on %s; dropped", ack.node(), received.subject());
+            received.term();
+            return;
+        }
+        Optional<PublicKey> key = nodeKeys.apply(ack.node());
+        if (key.isPresent() && !CommandSignatures.signedBy(ack, key.get())) {
+            LOG.warnf("an answer for %s claiming to be from %s is not signed by its key (%s); dropped", ack.messageId(),
+                    ack.node(), ack.signature().isEmpty() ? "unsigned" : "another key or changed");
             received.term();
             return;
         }

@@ -10,7 +10,7 @@ import java.util.Arrays;
 import java.util.Optional;
 
 /**
- * The JSON of an {@link EdgeAck}: {@code {"messageId","node","ok","output","exitCode","truncated","error","errorText","receipt"}}
+ * The JSON of an {@link EdgeAck}: {@code {"messageId","node","ok","output","exitCode","truncated","error","errorText","receipt","keyId","signature"}}
  * ({@code receipt} only when true).
  * Reading refuses anything else with a message naming the field. Thread safety: stateless.
  */
@@ -34,6 +34,8 @@ public final class EdgeAckWire {
         if (ack.receipt()) {
             node.put("receipt", true);
         }
+        ack.keyId().ifPresent(k -> node.put("keyId", k));
+        ack.signature().ifPresent(sig -> node.put("signature", java.util.Base64.getEncoder().encodeToString(sig)));
         try {
             return JSON.writeValueAsBytes(node);
         } catch (JsonProcessingException e) {
@@ -47,7 +49,27 @@ public final class EdgeAckWire {
                 .flatMap(code -> Arrays.stream(EdgeError.values()).filter(e -> e.code().equals(code.textValue())).findFirst());
         return new EdgeAck(text(root, "messageId"), text(root, "node"), root.path("ok").asBoolean(false),
                 root.path("output").asText(""), root.path("exitCode").asInt(-1), root.path("truncated").asBoolean(false), error,
-                root.path("errorText").asText(""), root.path("receipt").asBoolean(false));
+                root.path("errorText").asText(""), root.path("receipt").asBoolean(false), optional(root, "keyId", 100),
+                optional(root, "signature", 200).map(EdgeAckWire::base64));
+    }
+
+    private static Optional<String> optional(JsonNode root, String field, int max) {
+        JsonNode value = root.get(field);
+        if (value == null || value.isNull()) {
+            return Optional.empty();
+        }
+        if (!value.isTextual() || value.textValue().isEmpty() || value.textValue().length() > max) {
+            throw new IllegalArgumentException(field + " must be a string of 1-" + max + " characters");
+        }
+        return Optional.of(value.textValue());
+    }
+
+    private static byte[] base64(String text) {
+        try {
+            return java.util.Base64.getDecoder().decode(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("signature must be base64");
+        }
     }
 
     private static String text(JsonNode root, String field) {

@@ -161,7 +161,7 @@ public final class EdgeNode implements AutoCloseable {
             try {
                 Thread.sleep(RECEIPT_AFTER);
                 try {
-                    acks.send(message.fromNode(), EdgeAck.receipt(message.id(), name));
+                    acks.send(message.fromNode(), signatures.sign(EdgeAck.receipt(message.id(), name)));
                 } catch (RuntimeException e) {
                     LOG.debugf("node %s: the receipt of message %s was not sent: %s", name, message.id(), e.toString());
                 }
@@ -186,7 +186,7 @@ public final class EdgeNode implements AutoCloseable {
     }
 
     private void answer(Delivery delivery, EdgeMessage message, EdgeAck ack) {
-        acks.send(message.fromNode(), ack);
+        acks.send(message.fromNode(), signatures.sign(ack));
         if (!ack.ok() && !message.method().equals("errorLog")) {
             try {
                 errors.report(name, message.id(), message.method(), ack.error().orElse(EdgeError.FAILED), ack.errorText());

@@ -8,9 +8,7 @@ import io.netwarden.platform.crypto.Ed25519Key;
 import io.netwarden.platform.messaging.Subjects;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.security.KeyFactory;
 import java.security.PublicKey;
-import java.security.spec.X509EncodedKeySpec;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -88,8 +86,7 @@ public record Hello(String node, String version, List<String> roles, PublicKey p
                 throw new IllegalArgumentException("roles must be a list");
             }
             list.forEach(r -> roles.add(short64(r.asText())));
-            PublicKey key = KeyFactory.getInstance("Ed25519")
-                    .generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(root.path("publicKey").asText())));
+            PublicKey key = Ed25519Key.publicKey(Base64.getDecoder().decode(root.path("publicKey").asText()));
             return new Hello(root.path("node").asText(), short64(root.path("version").asText()), roles, key,
                     Instant.parse(root.path("sentAt").asText()), Base64.getDecoder().decode(root.path("signature").asText()));
         } catch (IllegalArgumentException e) {

@@ -1,6 +1,8 @@
 package io.netwarden.edge.nodes;
 
+import io.netwarden.platform.crypto.Ed25519Key;
 import io.netwarden.platform.persistence.DatabaseErrors;
+import java.security.PublicKey;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -11,6 +13,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
 
 /**
@@ -32,9 +37,33 @@ public final class NodeRegistry {
     static final Duration MAX_HELLO_AGE = Duration.ofMinutes(10);
 
     private final DataSource database;
+    /** Pinned keys by node, read once: a pin changes only when the node is removed (which drops it here too). */
+    private final Map<String, PublicKey> pinned = new ConcurrentHashMap<>();
 
     public NodeRegistry(DataSource database) {
         this.database = database;
+    }
+
+    /** The key pinned at the node's first hello; empty when the node is unknown. */
+    public Optional<PublicKey> publicKey(String name) {
+        PublicKey known = pinned.get(name);
+        if (known != null) {
+            return Optional.of(known);
+        }
+        try (Connection db = database.getConnection();
+                PreparedStatement find = db.prepareStatement("SELECT public_key FROM edge_node WHERE name = ?")) {
+            find.setString(1, name);
+            try (ResultSet row = find.executeQuery()) {
+                if (!row.next()) {
+                    return Optional.empty();
+                }
+                PublicKey key = Ed25519Key.publicKey(Base64.getDecoder().decode(row.getString(1)));
+                pinned.put(name, key);
+                return Optional.of(key);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("the node list could not be read: " + DatabaseErrors.safeMessage(e));
+        }
     }
 
     /** What a hello did. */
@@ -155,6 +184,7 @@ public final class NodeRegistry {
         try (Connection db = database.getConnection();
                 PreparedStatement delete = db.prepareStatement("DELETE FROM edge_node WHERE name = ?")) {
             delete.setString(1, name);
+            pinned.remove(name);
             return delete.executeUpdate() == 1;
         } catch (SQLException e) {
             throw new IllegalStateException("the node list could not be written: " + DatabaseErrors.safeMessage(e));

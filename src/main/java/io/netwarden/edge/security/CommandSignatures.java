@@ -1,6 +1,7 @@
 package io.netwarden.edge.security;
 
 import io.netwarden.edge.EdgeError;
+import io.netwarden.edge.messages.EdgeAck;
 import io.netwarden.edge.messages.EdgeMessage;
 import io.netwarden.platform.crypto.Ed25519Key;
 import java.security.PublicKey;
@@ -46,6 +47,22 @@ public final class CommandSignatures {
 
     public EdgeMessage sign(EdgeMessage message) {
         return message.signed(own.fingerprint(), own.sign(message.signingBytes()));
+    }
+
+    /** This node's answer, signed with its key. */
+    public EdgeAck sign(EdgeAck ack) {
+        return ack.signed(own.fingerprint(), own.sign(ack.signingBytes()));
+    }
+
+    /** Whether {@code ack} is signed by {@code key} (the answering node's pinned key) and unchanged. */
+    public static boolean signedBy(EdgeAck ack, PublicKey key) {
+        return ack.signature().isPresent() && ack.keyId().filter(Ed25519Key.fingerprint(key)::equals).isPresent()
+                && Ed25519Key.verify(key, ack.signingBytes(), ack.signature().get());
+    }
+
+    /** This node's own public key. */
+    public PublicKey ownKey() {
+        return own.publicKey();
     }
 
     /** Why {@code message} must not be handled here, or empty when it may. */

@@ -121,6 +121,15 @@ public final class Ed25519Key {
     }
 
     /** Whether {@code signature} is {@code key}'s over {@code data}; false for anything malformed. */
+    /** An Ed25519 public key from its DER (X.509 SubjectPublicKeyInfo) bytes. */
+    public static PublicKey publicKey(byte[] der) {
+        try {
+            return java.security.KeyFactory.getInstance("Ed25519").generatePublic(new java.security.spec.X509EncodedKeySpec(der));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalArgumentException("not an Ed25519 public key");
+        }
+    }
+
     public static boolean verify(PublicKey key, byte[] data, byte[] signature) {
         if (signature == null || signature.length != 64) {
             return false;

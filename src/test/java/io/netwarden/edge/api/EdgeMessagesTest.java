@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.netwarden.edge.delivery.EdgeStreams;
 import io.netwarden.edge.messages.EdgeAck;
 import io.netwarden.edge.messages.EdgeAckWire;
+import io.netwarden.platform.crypto.Ed25519Key;
 import io.netwarden.platform.messaging.durable.DurableDelivery;
 import io.netwarden.platform.messaging.durable.Outgoing;
 import io.netwarden.testing.Deadline;
@@ -265,8 +266,8 @@ class EdgeMessagesTest {
         // an answer that comes after it failed changes nothing
         delivery.publish(EdgeStreams.ACKS, new io.netwarden.platform.messaging.durable.Outgoing(
                 EdgeStreams.ackSubject("test-node", ship), Map.of(),
-                EdgeAckWire.write(new io.netwarden.edge.messages.EdgeAck(id, ship, true, "late", 0, false,
-                        Optional.empty(), "", false)), Optional.empty()));
+                EdgeAckWire.write(new EdgeAck(id, ship, true, "late", 0, false,
+                        Optional.empty(), "", false, Optional.empty(), Optional.empty())), Optional.empty()));
         Thread.sleep(500);
         assertEquals("failed", authed().get("/api/v1/edge/messages/" + id).then().extract().jsonPath().getString("status"));
     }
@@ -290,5 +291,33 @@ class EdgeMessagesTest {
                         .<Map<String, Object>>getList("$"),
                 errors -> errors.stream().anyMatch(e -> "inbox".equals(e.get("method"))
                         && String.valueOf(e.get("errorText")).contains("not valid JSON")));
+    }
+
+    @Test
+    void anAnswerNotSignedByTheNodesPinnedKeyIsDropped() throws Exception {
+        String ship = "ship-signed-" + Long.toHexString(System.nanoTime());
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("ackkeys");
+        Ed25519Key shipKey = Ed25519Key.loadOrCreate(dir.resolve("s.pem"), dir.resolve("s.pub.pem"));
+        Ed25519Key forger = Ed25519Key.loadOrCreate(dir.resolve("f.pem"), dir.resolve("f.pub.pem"));
+        hello(ship, shipKey);
+        awaitNode(ship, n -> Boolean.TRUE.equals(n.get("online")));
+        String id = (String) send("{\"toNode\":\"" + ship + "\",\"data\":[],\"commandOrEvent\":\"command\","
+                + "\"method\":\"ping\"}").getFirst().get("id");
+        EdgeAck answer = new EdgeAck(id, ship, true, "forged", 0, false, Optional.empty(), "", false, Optional.empty(),
+                Optional.empty());
+        answerAs(ship, answer); // unsigned
+        answerAs(ship, answer.signed(forger.fingerprint(), forger.sign(answer.signingBytes()))); // another key
+        // then the real one: the ship's own signature; the forged answers before it must not have been taken
+        EdgeAck real = new EdgeAck(id, ship, true, "pong", 0, false, Optional.empty(), "", false, Optional.empty(),
+                Optional.empty());
+        answerAs(ship, real.signed(shipKey.fingerprint(), shipKey.sign(real.signingBytes())));
+        JsonPath done = awaitEnd(id);
+        assertEquals("acked", done.getString("status"));
+        assertEquals("pong", done.getString("output"));
+    }
+
+    private void answerAs(String ship, EdgeAck ack) {
+        delivery.publish(EdgeStreams.ACKS, new Outgoing(EdgeStreams.ackSubject("test-node", ship), Map.of(),
+                EdgeAckWire.write(ack), Optional.empty()));
     }
 }

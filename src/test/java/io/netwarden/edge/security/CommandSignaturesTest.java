@@ -1,9 +1,13 @@
 package io.netwarden.edge.security;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.netwarden.edge.EdgeError;
+import io.netwarden.edge.messages.EdgeAck;
+import io.netwarden.edge.messages.EdgeAckWire;
 import io.netwarden.edge.messages.EdgeMessage;
 import io.netwarden.platform.crypto.Ed25519Key;
 import java.nio.file.Path;
@@ -107,5 +111,24 @@ class CommandSignaturesTest {
         assertThrows(IllegalArgumentException.class, () -> command("*", List.of()));
         assertThrows(IllegalArgumentException.class, () -> new EdgeMessage("m", "central", "ship1", EdgeMessage.Kind.command,
                 "shell command", List.of(), Duration.ZERO, NOW, Optional.empty(), Optional.empty()));
+    }
+
+    @Test
+    void anAnswerSignedByTheNodeVerifiesAgainstItsKeyOnlyAndUnchanged() {
+        Ed25519Key ship1 = Ed25519Key.loadOrCreate(dir.resolve("ship1.pem"), dir.resolve("ship1.pub.pem"));
+        EdgeAck signed = atShip1.sign(new EdgeAck("m1", "ship1", true, "up 3 days", 0, false, Optional.empty(), "", false,
+                Optional.empty(), Optional.empty()));
+        assertTrue(CommandSignatures.signedBy(signed, ship1.publicKey()));
+        assertTrue(CommandSignatures.signedBy(EdgeAckWire.read(EdgeAckWire.write(signed)), ship1.publicKey()), "over the wire");
+        assertFalse(CommandSignatures.signedBy(signed, central.publicKey()), "another node's key");
+        EdgeAck changed = new EdgeAck("m1", "ship1", true, "forged output", 0, false, Optional.empty(), "", false,
+                signed.keyId(), signed.signature());
+        assertFalse(CommandSignatures.signedBy(changed, ship1.publicKey()), "output changed");
+        EdgeAck otherMessage = new EdgeAck("m2", "ship1", true, "up 3 days", 0, false, Optional.empty(), "", false,
+                signed.keyId(), signed.signature());
+        assertFalse(CommandSignatures.signedBy(otherMessage, ship1.publicKey()), "moved to another message");
+        EdgeAck unsigned = new EdgeAck("m1", "ship1", true, "up 3 days", 0, false, Optional.empty(), "", false,
+                Optional.empty(), Optional.empty());
+        assertFalse(CommandSignatures.signedBy(unsigned, ship1.publicKey()));
     }
 }
