@@ -40,6 +40,16 @@ public class EdgeFleetBench {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     public static void main(String[] a) throws Exception {
+        try {
+            run(a);
+        } catch (Exception | Error e) {
+            e.printStackTrace();
+            System.exit(1);
+        }
+        System.exit(0);
+    }
+
+    private static void run(String[] a) throws Exception {
         String api = a[0], token = a[1], natsUrl = a[2];
         Path centralKey = Path.of(a[3]);
         int n = Integer.parseInt(a[4]);
@@ -71,7 +81,7 @@ public class EdgeFleetBench {
             EdgeNode node = new EdgeNode(name, EdgeStreams.MESSAGES, delivery,
                     new CommandSignatures(name, key, trusted, Clock.systemUTC()), methods, executions,
                     (sender, ack) -> delivery.publish(EdgeStreams.ACKS, new Outgoing(EdgeStreams.ackSubject(sender, name),
-                            Map.of(), EdgeAckWire.write(ack), Optional.of("ack-" + ack.messageId() + "-" + name))),
+                            Map.of(), EdgeAckWire.write(ack), Optional.of(EdgeAckWire.dedupeId(ack)))),
                     (failedAt, messageId, method, error, text) -> System.err.println(failedAt + " " + messageId + " " + error
                             + " " + text));
             node.start();
@@ -80,6 +90,7 @@ public class EdgeFleetBench {
         }
         System.out.printf("%d nodes started and said hello in %.1f s%n", n, (System.nanoTime() - startNodes) / 1e9);
         long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        System.out.println("waiting for the central to know them …");
         while (known(api, token, prefix) < n) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("the central knows only " + known(api, token, prefix) + " of " + n + " nodes");
@@ -111,7 +122,6 @@ public class EdgeFleetBench {
                 + " all acked at the central after %.2f s (goal < 5 s)%n", n, copies, stored, total);
         nodes.forEach(EdgeNode::close);
         messaging.stop(Duration.ofSeconds(1));
-        System.exit(0);
     }
 
     private static int known(String api, String token, String prefix) throws Exception {

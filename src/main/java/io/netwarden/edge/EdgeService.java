@@ -73,6 +73,8 @@ import org.jboss.logging.Logger;
 public class EdgeService implements RoleService {
 
     private static final Logger LOG = Logger.getLogger(EdgeService.class);
+    /** What a signature and key id add to a message as sent. */
+    private static final int SIGNATURE_ROOM = 512;
 
     @Inject
     EdgeConfig config;
@@ -123,7 +125,15 @@ public class EdgeService implements RoleService {
         Subjects.requireToken("netwarden.edge.central", config.central());
         String name = nodeName(identity.name());
         EdgeKeys keys = EdgeKeys.load(config.signing(), platform);
-        CommandSignatures signatures = new CommandSignatures(name, keys.own(), keys.trusted(), Clock.systemUTC());
+        // the central keeps the node list and the error log; a process without NATS is alone, so it is the central
+        // whatever its name
+        boolean alone = platform.nats().url().filter(u -> !u.isBlank()).isEmpty();
+        boolean central = name.equals(config.central()) || alone;
+        String centralName = alone ? name : config.central();
+        NodeRegistry nodes = central ? new NodeRegistry(database.dataSource()) : null;
+        // on the central, events (log lines, error reports) are taken from every node with the key pinned at its hello
+        CommandSignatures signatures = new CommandSignatures(name, keys.own(), keys.trusted(), Clock.systemUTC(),
+                sender -> nodes == null ? Optional.empty() : nodes.publicKey(sender));
         try {
             delivery.declare(EdgeStreams.messages(config.maxTtl()));
             delivery.declare(EdgeStreams.acks(config.maxTtl()));
@@ -134,18 +144,12 @@ public class EdgeService implements RoleService {
         for (EdgeMethod method : methodBeans) {
             methods.put(method.name(), method);
         }
-        // the central keeps the node list and the error log; a process without NATS is alone, so it is the central
-        // whatever its name
-        boolean alone = platform.nats().url().filter(u -> !u.isBlank()).isEmpty();
-        boolean central = name.equals(config.central()) || alone;
-        String centralName = alone ? name : config.central();
-        EdgeNode.ErrorSink errors = (failedAt, messageId, method, error, text) -> reportError(name, centralName, failedAt,
-                messageId, method, error, text);
+        EdgeNode.ErrorSink errors = (failedAt, messageId, method, error, text) -> reportError(signatures, name, centralName,
+                failedAt, messageId, method, error, text);
         EdgeNode receiving = new EdgeNode(name, EdgeStreams.MESSAGES, delivery, signatures, methods,
                 new ExecutionLog(database.dataSource()), (sender, ack) -> delivery.publish(EdgeStreams.ACKS,
                         new Outgoing(EdgeStreams.ackSubject(sender, name), Map.of(), EdgeAckWire.write(ack),
-                                Optional.of((ack.receipt() ? "rcpt-" : "ack-") + ack.messageId() + "-" + name))), errors);
-        NodeRegistry nodes = central ? new NodeRegistry(database.dataSource()) : null;
+                                Optional.of(EdgeAckWire.dedupeId(ack)))), errors);
         FileChunks files = new FileChunks(new AllowedDirectories(config.files().allow().orElse(List.of())),
                 config.files().maxCopyBytes());
         chunks = files;
@@ -235,7 +239,15 @@ public class EdgeService implements RoleService {
                 config.defaultTtl(), config.maxTtl(), java.time.Instant.now(), this::knownNodes);
         for (EdgeRequests.Parsed entry : parsed) {
             for (EdgeMessage message : entry.messages()) {
-                if (message.method().equals(CopyFile.NAME) && message.kind() == EdgeMessage.Kind.command) {
+                int size = EdgeWire.write(message).length + SIGNATURE_ROOM;
+                if (size > Outgoing.MAX_DATA) {
+                    throw ApiException.badRequest(EdgeError.INVALID_MESSAGE.code(), "the message to " + message.toNode()
+                            + " is " + size + " bytes as sent, more than " + Outgoing.MAX_DATA + " (send files with copyFile)");
+                }
+                if (message.method().equals(CopyFile.NAME) && message.kind() != EdgeMessage.Kind.command) {
+                    throw ApiException.badRequest(EdgeError.INVALID_MESSAGE.code(), "copyFile is sent as a command");
+                }
+                if (message.method().equals(CopyFile.NAME)) {
                     try {
                         chunks.check(message.data());
                     } catch (FileChunks.NotSendable e) {
@@ -332,12 +344,12 @@ public class EdgeService implements RoleService {
         return log;
     }
 
-    /** Sends an errorLog event to the central (stored durably like every message; not tracked in the message log). */
-    private void reportError(String self, String centralName, String failedAt, String messageId, String method, EdgeError error,
-            String text) {
-        EdgeMessage event = new EdgeMessage(java.util.UUID.randomUUID().toString(), self, centralName, EdgeMessage.Kind.event,
-                ErrorLogMethod.NAME, ErrorLogMethod.data(failedAt, messageId, method, error, text), Duration.ofSeconds(30),
-                java.time.Instant.now().plus(config.maxTtl()), Optional.empty(), Optional.empty());
+    /** Sends a signed errorLog event to the central (stored durably like every message; not in the message log). */
+    private void reportError(CommandSignatures signatures, String self, String centralName, String failedAt, String messageId,
+            String method, EdgeError error, String text) {
+        EdgeMessage event = signatures.sign(new EdgeMessage(java.util.UUID.randomUUID().toString(), self, centralName,
+                EdgeMessage.Kind.event, ErrorLogMethod.NAME, ErrorLogMethod.data(failedAt, messageId, method, error, text),
+                Duration.ofSeconds(30), java.time.Instant.now().plus(config.maxTtl()), Optional.empty(), Optional.empty()));
         delivery.publish(EdgeStreams.MESSAGES, new Outgoing(event.subject(), Map.of(), EdgeWire.write(event),
                 Optional.of("err-" + messageId + "-" + failedAt)));
     }

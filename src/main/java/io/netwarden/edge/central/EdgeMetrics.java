@@ -5,6 +5,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The edge role's metrics on {@code /q/metrics}:
@@ -15,12 +17,19 @@ import java.time.Instant;
  *   netwarden_edge_nodes_online                 on the central
  * </pre>
  *
- * Node names are tags: their number is the fleet's size, bounded by what the operator runs (names are subject tokens
- * of at most 64 characters). Thread safety: Micrometer meters are thread-safe.
+ * Node and method names are tags. Anyone with the API token may name any node or method, so the tags are bounded: the
+ * first {@link #MAX_NODES} node names and {@link #MAX_METHODS} method names seen get series of their own, the rest
+ * count under {@code other}. Thread safety: Micrometer meters and the seen-sets are thread-safe.
  */
 public final class EdgeMetrics {
 
+    static final int MAX_NODES = 2000;
+    static final int MAX_METHODS = 32;
+    static final String OTHER = "other";
+
     private final MeterRegistry registry;
+    private final Set<String> nodes = ConcurrentHashMap.newKeySet();
+    private final Set<String> methods = ConcurrentHashMap.newKeySet();
 
     public EdgeMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -28,12 +37,24 @@ public final class EdgeMetrics {
 
     public void count(String node, String method, String outcome) {
         Counter.builder("netwarden.edge.messages").description("Edge messages sent from this node, and how they ended")
-                .tag("node", node).tag("method", method).tag("outcome", outcome).register(registry).increment();
+                .tag("node", bounded(nodes, node, MAX_NODES)).tag("method", bounded(methods, method, MAX_METHODS))
+                .tag("outcome", outcome).register(registry).increment();
+    }
+
+    private static String bounded(Set<String> seen, String value, int max) {
+        if (seen.contains(value)) {
+            return value;
+        }
+        if (seen.size() >= max) {
+            return OTHER;
+        }
+        seen.add(value);
+        return value;
     }
 
     public void answered(String method, Instant stored, Instant answered) {
         Timer.builder("netwarden.edge.delivery").description("Edge messages from stored to answered")
-                .tag("method", method).publishPercentileHistogram().register(registry)
+                .tag("method", bounded(methods, method, MAX_METHODS)).publishPercentileHistogram().register(registry)
                 .record(Duration.between(stored, answered).isNegative() ? Duration.ZERO : Duration.between(stored, answered));
     }
 }

@@ -126,13 +126,7 @@ public final class EdgeSender implements AutoCloseable {
         try {
             parts = chunks.expand(message);
         } catch (FileChunks.NotSendable e) {
-            if (log.failed(message.id(), EdgeError.NOT_ALLOWED, e.getMessage())) {
-                LOG.warnf("message %s to %s (%s) cannot be sent: %s", message.id(), message.toNode(), message.method(),
-                        e.getMessage());
-                metrics.count(message.toNode(), message.method(), "failed");
-                report(message.toNode(), message.id(), message.method(), EdgeError.NOT_ALLOWED, e.getMessage());
-                log.find(message.id()).ifPresent(entry -> finished(entry, Instant.now()));
-            }
+            cannotBeSent(message, EdgeError.NOT_ALLOWED, e.getMessage());
             return true;
         }
         try {
@@ -141,6 +135,10 @@ public final class EdgeSender implements AutoCloseable {
                 delivery.publish(EdgeStreams.MESSAGES, new Outgoing(signed.subject(), Map.of(), EdgeWire.write(signed),
                         Optional.of(part.id() + attempt)));
             }
+            return true;
+        } catch (IllegalArgumentException e) {
+            // never storable (too large …): failing it keeps it from being tried, and holding up the rest, forever
+            cannotBeSent(message, EdgeError.INVALID_MESSAGE, e.getMessage());
             return true;
         } catch (DeliveryUnavailableException e) {
             LOG.debugf("message %s not stored in the stream yet (%s); the sweeper tries again", message.id(), e.getMessage());
@@ -256,6 +254,15 @@ public final class EdgeSender implements AutoCloseable {
             log.find(overdue.id()).ifPresent(entry -> finished(entry, Instant.now()));
             report(overdue.toNode(), overdue.id(), overdue.method(), EdgeError.NO_ANSWER,
                     "delivered, but no answer within the timeout after " + overdue.attempts() + " attempt(s)");
+        }
+    }
+
+    private void cannotBeSent(EdgeMessage message, EdgeError error, String why) {
+        if (log.failed(message.id(), error, why)) {
+            LOG.warnf("message %s to %s (%s) cannot be sent: %s", message.id(), message.toNode(), message.method(), why);
+            metrics.count(message.toNode(), message.method(), "failed");
+            report(message.toNode(), message.id(), message.method(), error, why);
+            log.find(message.id()).ifPresent(entry -> finished(entry, Instant.now()));
         }
     }
 

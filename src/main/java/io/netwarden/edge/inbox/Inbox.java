@@ -36,7 +36,8 @@ import org.jboss.logging.Logger;
  *     VALUE ─▶ parse ─▶ submit ─ ok ─▶ gone from the file
  *                              └ 400 (not a valid message) ─▶ log + error log (line number, reason; no content) ─▶ gone
  *                              └ anything else (database away…) ─▶ it and all after it stay for the next round
- *     JUNK ─▶ log + error log ─▶ gone               OPEN ─▶ stays; unchanged for 2 s ─▶ reported, cut at the next value
+ *     JUNK ─▶ log + error log ─▶ gone      OPEN ─▶ stays; still open 2 s after it was first seen (growing or not)
+ *                                                  ─▶ reported, cut at the next line that opens a value
  *   rewrite in place (same file, so `cat >> inmsg.txt` running meanwhile keeps its bytes): what stays + what came since
  * </pre>
  *
@@ -162,17 +163,19 @@ public final class Inbox implements AutoCloseable {
                 case JUNK -> broken(text, entry.start(), "is not a JSON message object or array");
                 case OPEN -> {
                     byte[] open = Arrays.copyOfRange(bytes, entry.start(), entry.end());
+                    // the same open entry, perhaps grown since: its grace runs from when it was first seen
+                    if (openSeen == null || !Arrays.equals(open, 0, Math.min(open.length, openSeen.length), openSeen, 0,
+                            Math.min(open.length, openSeen.length)) || open.length < openSeen.length) {
+                        openSince = clock.instant();
+                    }
+                    openSeen = open;
                     boolean tooLarge = entry.start() == 0 && size > MAX_BYTES;
-                    if (tooLarge || Arrays.equals(open, openSeen) && !clock.instant().isBefore(openSince.plus(OPEN_GRACE))) {
+                    if (tooLarge || !clock.instant().isBefore(openSince.plus(OPEN_GRACE))) {
                         broken(text, entry.start(), tooLarge ? "is larger than " + MAX_BYTES + " bytes"
                                 : "was never closed (a '[' or '{' without its end)");
                         keepFrom = InboxEntries.nextValueLine(text, entry.start());
                         openSeen = null;
                     } else {
-                        if (!Arrays.equals(open, openSeen)) {
-                            openSeen = open;
-                            openSince = clock.instant();
-                        }
                         openNow = true;
                         keepFrom = entry.start();
                     }

@@ -43,6 +43,43 @@ public final class EdgeAckWire {
         }
     }
 
+    /**
+     * The answer with its output cut so that its JSON (with room for the signature) fits a durable message; marked
+     * truncated when cut. An answer that cannot be stored would be retried forever and hold up the node.
+     */
+    public static EdgeAck fit(EdgeAck ack, int maxBytes) {
+        EdgeAck fitted = ack;
+        for (int round = 0; round < 8 && write(fitted).length + SIGNATURE_ROOM > maxBytes; round++) {
+            int size = write(fitted).length + SIGNATURE_ROOM;
+            int keep = (int) Math.max(0, fitted.output().length() * ((double) maxBytes / size) * 0.95 - 64);
+            String output = fitted.output().substring(0, Math.min(keep, fitted.output().length()));
+            if (output.length() > 0 && Character.isHighSurrogate(output.charAt(output.length() - 1))) {
+                output = output.substring(0, output.length() - 1);
+            }
+            fitted = new EdgeAck(ack.messageId(), ack.node(), ack.ok(), output, ack.exitCode(), true, ack.error(),
+                    ack.errorText(), ack.receipt(), Optional.empty(), Optional.empty());
+        }
+        return fitted;
+    }
+
+    private static final int SIGNATURE_ROOM = 512;
+
+    /**
+     * The stream's duplicate id of an answer: kind, message, node and a digest of the node's signature — which nobody
+     * without the node's key can compute, so a forged answer cannot take the real one's id and have it dropped. The same
+     * answer sent again (Ed25519 signatures are deterministic) keeps its id.
+     */
+    public static String dedupeId(EdgeAck ack) {
+        String digest = ack.signature().map(sig -> {
+            try {
+                return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(sig), 0, 8);
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }).orElse("unsigned");
+        return (ack.receipt() ? "rcpt-" : "ack-") + ack.messageId() + "-" + ack.node() + "-" + digest;
+    }
+
     public static EdgeAck read(byte[] bytes) {
         JsonNode root = EdgeWire.object(JSON, bytes);
         Optional<EdgeError> error = Optional.ofNullable(root.get("error")).filter(JsonNode::isTextual)

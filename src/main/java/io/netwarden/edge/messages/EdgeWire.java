@@ -33,6 +33,12 @@ public final class EdgeWire {
     public static final int MAX_ITEMS = 4096;
     public static final int MAX_DATA_CHARS = 900_000;
 
+    /** Longest timeout a message may carry (the API allows 24 h). */
+    static final java.time.Duration MAX_TIMEOUT = java.time.Duration.ofDays(1);
+    /** Expiry times outside these are not real (and far ones would overflow the signed millisecond form). */
+    private static final Instant EARLIEST = Instant.parse("2000-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
+
     private EdgeWire() {
     }
 
@@ -73,13 +79,17 @@ public final class EdgeWire {
         };
         List<String> items = data(root.get("data"));
         JsonNode timeout = root.get("timeoutMs");
-        if (timeout == null || !timeout.canConvertToLong() || !timeout.isIntegralNumber() || timeout.longValue() <= 0) {
-            throw new IllegalArgumentException("timeoutMs must be a positive whole number");
+        if (timeout == null || !timeout.canConvertToLong() || !timeout.isIntegralNumber() || timeout.longValue() <= 0
+                || timeout.longValue() > MAX_TIMEOUT.toMillis()) {
+            throw new IllegalArgumentException("timeoutMs must be a whole number 1-" + MAX_TIMEOUT.toMillis());
         }
         Instant expiresAt;
         try {
             expiresAt = Instant.parse(text(root, "expiresAt"));
-        } catch (DateTimeParseException e) {
+            if (expiresAt.isBefore(EARLIEST) || expiresAt.isAfter(LATEST)) {
+                throw new IllegalArgumentException("expiresAt must be between the years 2000 and 9999");
+            }
+        } catch (DateTimeParseException | ArithmeticException e) {
             throw new IllegalArgumentException("expiresAt must be an ISO-8601 instant");
         }
         Optional<byte[]> signature = optionalText(root, "signature").map(s -> {

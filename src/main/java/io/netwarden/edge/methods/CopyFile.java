@@ -80,12 +80,15 @@ public final class CopyFile implements EdgeMethod {
         }
         Optional<Path> destination = allowed.newFile(chunk.destination());
         if (destination.isEmpty()) {
-            return MethodResult.failed(EdgeError.NOT_ALLOWED, "the destination is not in a directory under the allowed"
-                    + " directories (netwarden.edge.files.allow)");
+            return MethodResult.failed(EdgeError.NOT_ALLOWED, "the destination is not a file (nor a symbolic link or"
+                    + " directory) in an existing directory under the allowed directories (netwarden.edge.files.allow)");
         }
         Path part = transfers.resolve(chunk.transfer() + ".part");
         try {
-            Files.createDirectories(transfers);
+            if (!Files.isDirectory(transfers)) {
+                Files.createDirectories(transfers);
+                Files.setPosixFilePermissions(transfers, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            }
             try (FileChannel out = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
                 ByteBuffer bytes = ByteBuffer.wrap(chunk.bytes());
                 long at = (long) chunk.index() * CHUNK;

@@ -2,6 +2,8 @@ package io.netwarden.edge.methods;
 
 import io.netwarden.edge.messages.EdgeMessage;
 import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Set;
 
 /**
  * A method a node offers: the last token of {@code <node>.<command|event>.<method>}. Each is a CDI bean; the node
@@ -12,6 +14,14 @@ public interface EdgeMethod {
 
     /** The method name as it appears in subjects ({@code shellCommand}). */
     String name();
+
+    /**
+     * As what it may be sent: commands only unless a method says otherwise. Whatever acts on the node (runs, reads or
+     * writes files) stays a command; events are for deliveries such as log lines.
+     */
+    default Set<EdgeMessage.Kind> kinds() {
+        return EnumSet.of(EdgeMessage.Kind.command);
+    }
 
     MethodResult run(EdgeMessage message, Duration timeout) throws InterruptedException;
 }

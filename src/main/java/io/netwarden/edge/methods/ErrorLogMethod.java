@@ -32,6 +32,11 @@ public final class ErrorLogMethod implements EdgeMethod {
     }
 
     @Override
+    public java.util.Set<EdgeMessage.Kind> kinds() {
+        return java.util.EnumSet.of(EdgeMessage.Kind.event);
+    }
+
+    @Override
     public String name() {
         return NAME;
     }

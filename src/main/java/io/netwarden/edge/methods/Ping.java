@@ -30,6 +30,11 @@ public final class Ping implements EdgeMethod {
     }
 
     @Override
+    public java.util.Set<EdgeMessage.Kind> kinds() {
+        return java.util.EnumSet.allOf(EdgeMessage.Kind.class);
+    }
+
+    @Override
     public String name() {
         return "ping";
     }

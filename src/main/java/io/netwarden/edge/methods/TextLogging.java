@@ -31,6 +31,11 @@ public final class TextLogging implements EdgeMethod {
     }
 
     @Override
+    public java.util.Set<EdgeMessage.Kind> kinds() {
+        return java.util.EnumSet.allOf(EdgeMessage.Kind.class);
+    }
+
+    @Override
     public String name() {
         return "textLogging";
     }

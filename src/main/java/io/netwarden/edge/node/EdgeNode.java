@@ -2,6 +2,7 @@ package io.netwarden.edge.node;
 
 import io.netwarden.edge.EdgeError;
 import io.netwarden.edge.messages.EdgeAck;
+import io.netwarden.edge.messages.EdgeAckWire;
 import io.netwarden.edge.messages.EdgeMessage;
 import io.netwarden.edge.messages.EdgeWire;
 import io.netwarden.edge.methods.EdgeMethod;
@@ -10,6 +11,7 @@ import io.netwarden.edge.security.CommandSignatures;
 import io.netwarden.platform.messaging.durable.ConsumerSpec;
 import io.netwarden.platform.messaging.durable.Delivery;
 import io.netwarden.platform.messaging.durable.DurableDelivery;
+import io.netwarden.platform.messaging.durable.Outgoing;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,13 +28,13 @@ import org.jboss.logging.Logger;
  * fleet bench runs a thousand in one JVM.
  *
  * <pre>
- *   delivery ─▶ parse ─ bad ─▶ error, never retried (term)
- *            ─▶ signatures: wrong node │ unsigned │ untrusted │ bad signature │ expired ─▶ refused ACK, done
- *            ─▶ method known? ─ no ─▶ UNKNOWN_METHOD ACK, done
+ *   delivery ─▶ parse, subject, signatures ─ cannot be read ─▶ error, never retried (term)
+ *            ─▶ wrong node │ wrong subject │ unsigned │ untrusted │ bad signature │ expired ─▶ refused ACK, done
+ *            ─▶ method known? ─ no ─▶ UNKNOWN_METHOD     taken as this kind (command │ event)? ─ no ─▶ NOT_ALLOWED
  *            ─▶ running here now? ─▶ in progress (a redelivery while it runs)
- *            ─▶ execution log: seen ─ done ─▶ the stored result again (never run twice)
+ *            ─▶ execution log: seen ─ done ─▶ the stored result again (never run twice; another method: refused)
  *                                   └ running ─▶ INTERRUPTED (this node stopped while it ran)
- *                              new ─▶ run (timeout; the delivery kept alive) ─▶ log result ─▶ ACK ─▶ done
+ *                              new ─▶ run (timeout; the delivery kept alive; receipt after 1 s) ─▶ log result ─▶ ACK
  * </pre>
  *
  * One command and one event at a time per node (max in flight 1 per consumer): the node's commands run in the order
@@ -108,19 +110,17 @@ public final class EdgeNode implements AutoCloseable {
 
     void handle(Delivery delivery) throws InterruptedException {
         EdgeMessage message;
+        Optional<EdgeError> refusal;
         try {
             message = EdgeWire.read(delivery.data());
-        } catch (IllegalArgumentException e) {
+            refusal = delivery.subject().equals(message.subject()) ? signatures.check(message)
+                    : Optional.of(EdgeError.INVALID_MESSAGE);
+        } catch (RuntimeException e) {
+            // never retried: a message that cannot be read or checked now never can, and would hold up the rest
             LOG.warnf("node %s: a message on %s is not valid (%s); dropped", name, delivery.subject(), e.getMessage());
             delivery.term();
             return;
         }
-        if (!delivery.subject().equals(message.subject())) {
-            answer(delivery, message, EdgeAck.refused(message.id(), name, EdgeError.INVALID_MESSAGE,
-                    "the message says " + message.subject() + " but came on another subject"));
-            return;
-        }
-        Optional<EdgeError> refusal = signatures.check(message);
         if (refusal.isPresent()) {
             LOG.warnf("node %s: message %s (%s) refused: %s", name, message.id(), message.subject(), refusal.get().code());
             answer(delivery, message, EdgeAck.refused(message.id(), name, refusal.get(), refusalText(refusal.get())));
@@ -132,6 +132,11 @@ public final class EdgeNode implements AutoCloseable {
                     + " on node " + name + " (methods: " + methods.keySet().stream().sorted().toList() + ")"));
             return;
         }
+        if (!method.kinds().contains(message.kind())) {
+            answer(delivery, message, EdgeAck.refused(message.id(), name, EdgeError.NOT_ALLOWED, message.method()
+                    + " is sent as " + method.kinds().stream().map(Enum::name).sorted().toList() + " only"));
+            return;
+        }
         if (!running.add(message.id())) {
             delivery.inProgress(); // delivered again while it still runs here: the first run answers
             return;
@@ -139,7 +144,9 @@ public final class EdgeNode implements AutoCloseable {
         MethodResult result;
         try {
             Optional<ExecutionLog.Entry> seen = log.begin(name, message.id(), message.method());
-            if (seen.isPresent()) {
+            if (seen.isPresent() && !seen.get().method().equals(message.method())) {
+                result = MethodResult.failed(EdgeError.INVALID_MESSAGE, "this id was used by another message");
+            } else if (seen.isPresent()) {
                 result = seen.get().result().orElseGet(() -> log.interrupted(name, message.id()));
             } else {
                 result = run(method, message, delivery);
@@ -186,7 +193,7 @@ public final class EdgeNode implements AutoCloseable {
     }
 
     private void answer(Delivery delivery, EdgeMessage message, EdgeAck ack) {
-        acks.send(message.fromNode(), signatures.sign(ack));
+        acks.send(message.fromNode(), signatures.sign(EdgeAckWire.fit(ack, Outgoing.MAX_DATA)));
         if (!ack.ok() && !message.method().equals("errorLog")) {
             try {
                 errors.report(name, message.id(), message.method(), ack.error().orElse(EdgeError.FAILED), ack.errorText());

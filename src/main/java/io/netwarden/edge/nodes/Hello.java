@@ -86,6 +86,9 @@ public record Hello(String node, String version, List<String> roles, PublicKey p
                 throw new IllegalArgumentException("roles must be a list");
             }
             list.forEach(r -> roles.add(short64(r.asText())));
+            if (String.join(",", roles).length() > 200) {
+                throw new IllegalArgumentException("roles must be at most 200 characters together");
+            }
             PublicKey key = Ed25519Key.publicKey(Base64.getDecoder().decode(root.path("publicKey").asText()));
             return new Hello(root.path("node").asText(), short64(root.path("version").asText()), roles, key,
                     Instant.parse(root.path("sentAt").asText()), Base64.getDecoder().decode(root.path("signature").asText()));

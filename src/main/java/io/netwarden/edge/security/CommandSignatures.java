@@ -17,8 +17,9 @@ import java.util.stream.Collectors;
  *
  * <pre>
  *   addressed to me?   ─ no ─▶ WRONG_NODE      (a captured message replayed to another node)
- *   signed?            ─ no ─▶ UNSIGNED        (commands must be; events may be, and are checked when they are)
- *   key trusted?       ─ no ─▶ UNTRUSTED_KEY
+ *   signed?            ─ no ─▶ UNSIGNED        (commands and events alike)
+ *   key trusted?       ─ no ─▶ UNTRUSTED_KEY   (own key, trusted-keys file; for an event on the central also the key
+ *                                               pinned at the sending node's hello)
  *   signature valid?   ─ no ─▶ BAD_SIGNATURE   (anything signed was changed)
  *   not expired?       ─ no ─▶ EXPIRED         (checked after the signature: the expiry is signed)
  * </pre>
@@ -31,6 +32,7 @@ public final class CommandSignatures {
     private final Ed25519Key own;
     private final Map<String, PublicKey> trusted;
     private final Clock clock;
+    private final Function<String, Optional<PublicKey>> peers;
 
     /**
      * @param node this node's name
@@ -38,11 +40,21 @@ public final class CommandSignatures {
      * @param trusted the public keys whose commands this node runs (a node trusting none runs no command)
      */
     public CommandSignatures(String node, Ed25519Key own, List<PublicKey> trusted, Clock clock) {
+        this(node, own, trusted, clock, sender -> Optional.empty());
+    }
+
+    /**
+     * @param peers the key pinned for a sending node, on the central: events (never commands) signed by it are taken
+     *     from that node as well
+     */
+    public CommandSignatures(String node, Ed25519Key own, List<PublicKey> trusted, Clock clock,
+            Function<String, Optional<PublicKey>> peers) {
         this.node = node;
         this.own = own;
         this.trusted = trusted.stream().collect(Collectors.toUnmodifiableMap(Ed25519Key::fingerprint, Function.identity(),
                 (a, b) -> a));
         this.clock = clock;
+        this.peers = peers;
     }
 
     public EdgeMessage sign(EdgeMessage message) {
@@ -71,9 +83,13 @@ public final class CommandSignatures {
             return Optional.of(EdgeError.WRONG_NODE);
         }
         if (message.signature().isEmpty() || message.keyId().isEmpty()) {
-            return message.kind() == EdgeMessage.Kind.command ? Optional.of(EdgeError.UNSIGNED) : expiry(message);
+            return Optional.of(EdgeError.UNSIGNED); // events too: an event runs a method as well
         }
         PublicKey key = trusted.get(message.keyId().get());
+        if (key == null && message.kind() == EdgeMessage.Kind.event) {
+            key = peers.apply(message.fromNode()).filter(k -> Ed25519Key.fingerprint(k).equals(message.keyId().get()))
+                    .orElse(null);
+        }
         if (key == null) {
             return Optional.of(EdgeError.UNTRUSTED_KEY);
         }

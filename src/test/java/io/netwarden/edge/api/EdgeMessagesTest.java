@@ -320,4 +320,20 @@ class EdgeMessagesTest {
         delivery.publish(EdgeStreams.ACKS, new Outgoing(EdgeStreams.ackSubject("test-node", ship), Map.of(),
                 EdgeAckWire.write(ack), Optional.empty()));
     }
+
+    @Test
+    void aMessageTooLargeToBeStoredIsA400AndNothingIsStored() {
+        String euros = "\u20ac".repeat(400_000); // 400,000 characters (within the API's limit), 1,200,000 bytes as UTF-8
+        int before = authed().get("/api/v1/edge/messages?node=test-node&method=textLogging&limit=1000").then().statusCode(200)
+                .extract().jsonPath().getList("$").size();
+        authed().contentType("application/json; charset=UTF-8").body(("{\"toNode\":\"test-node\",\"data\":[\"" + euros
+                + "\"],\"commandOrEvent\":\"event\",\"method\":\"textLogging\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .post("/api/v1/edge/messages").then().statusCode(400).body("error", equalTo("invalid_message"))
+                .body("message", org.hamcrest.Matchers.containsString("bytes as sent"));
+        assertEquals(before, authed().get("/api/v1/edge/messages?node=test-node&method=textLogging&limit=1000").then()
+                .statusCode(200).extract().jsonPath().getList("$").size());
+        authed().contentType("application/json").body("{\"toNode\":\"test-node\",\"data\":[\"/a\",\"/b\"],"
+                + "\"commandOrEvent\":\"event\",\"method\":\"copyFile\"}").post("/api/v1/edge/messages").then()
+                .statusCode(400).body("message", org.hamcrest.Matchers.containsString("copyFile is sent as a command"));
+    }
 }

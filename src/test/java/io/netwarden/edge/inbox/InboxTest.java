@@ -183,4 +183,19 @@ class InboxTest {
         assertEquals(1, submitted.size(), reports.toString());
         assertEquals("}]{[\" ⛴ Schiff", submitted.getFirst().get("data").get(0).asText());
     }
+
+    @Test
+    void anOpenEntryThatKeepsGrowingIsStillDroppedTwoSecondsAfterItWasFirstSeen() throws Exception {
+        append("{\"toNode\":\"ship1\",\n");
+        inbox.poll();
+        for (int i = 0; i < 3; i++) {
+            now = now.plusSeconds(1);
+            append(SEED_COMMAND); // appends go on, inside the entry that never closes
+            inbox.poll();
+        }
+        assertEquals(1, reports.size(), "dropped although it grew: " + reports);
+        inbox.poll();
+        inbox.poll();
+        assertEquals(3, submitted.size(), "the good entries after it are sent");
+    }
 }

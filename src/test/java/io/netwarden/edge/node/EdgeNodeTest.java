@@ -54,6 +54,7 @@ class EdgeNodeTest {
     private String stream;
     private String ship;
     private CommandSignatures central;
+    private java.security.PublicKey centralPublic;
     private ExecutionLog log;
     private EdgeNode node;
     private final BlockingQueue<EdgeAck> acks = new LinkedBlockingQueue<>();
@@ -83,6 +84,7 @@ class EdgeNodeTest {
         Ed25519Key centralKey = Ed25519Key.loadOrCreate(keys.resolve("central.pem"), keys.resolve("central.pub.pem"));
         Ed25519Key shipKey = Ed25519Key.loadOrCreate(keys.resolve("ship.pem"), keys.resolve("ship.pub.pem"));
         central = new CommandSignatures("central", centralKey, List.of(), Clock.systemUTC());
+        centralPublic = centralKey.publicKey();
         CommandSignatures atShip = new CommandSignatures(ship, shipKey, List.of(centralKey.publicKey()), Clock.systemUTC());
         log = new ExecutionLog(database.dataSource());
         node = new EdgeNode(ship, stream, delivery, atShip, Map.of("shellCommand", new ShellCommand(List.of("echo"), 65536),
@@ -187,5 +189,75 @@ class EdgeNodeTest {
             assertEquals("o" + i, ack.messageId());
             assertEquals((i + 1) + " " + i, ack.output());
         }
+    }
+
+    private EdgeMessage event(String id, String method, String... data) {
+        return new EdgeMessage(id, "central", ship, EdgeMessage.Kind.event, method, List.of(data), Duration.ofSeconds(10),
+                Instant.now().plusSeconds(60), Optional.empty(), Optional.empty());
+    }
+
+    @Test
+    void eventsMustBeSignedTooAndRunOnlyMethodsThatTakeEvents() throws Exception {
+        send(event("e1", "shellCommand", "echo", "PWNED"), "e1");
+        assertEquals(Optional.of(EdgeError.UNSIGNED), nextAck().error(), "an unsigned event runs nothing");
+        send(central.sign(event("e2", "shellCommand", "echo", "as an event")), "e2");
+        EdgeAck asEvent = nextAck();
+        assertEquals(Optional.of(EdgeError.NOT_ALLOWED), asEvent.error(), "shellCommand is a command only");
+        assertTrue(asEvent.errorText().contains("[command]"), asEvent.errorText());
+        assertEquals(0, counted.get());
+    }
+
+    @Test
+    void anIdUsedByAnotherMessageIsRefusedNotAnsweredWithItsResult() throws Exception {
+        send(central.sign(message("same-id", "count", "x")), "same-id-1");
+        assertEquals("1 x", nextAck().output());
+        send(central.sign(message("same-id", "shellCommand", "echo", "y")), "same-id-2");
+        EdgeAck other = nextAck();
+        assertEquals(Optional.of(EdgeError.INVALID_MESSAGE), other.error());
+        assertEquals("", other.output(), "the other message's output is not handed out");
+    }
+
+    @Test
+    void anExpiryBeyondAnyCalendarIsDroppedAndDoesNotHoldUpTheNext() throws Exception {
+        String json = new String(EdgeWire.write(central.sign(message("far", "count", "x"))), StandardCharsets.UTF_8)
+                .replaceFirst("\"expiresAt\":\"[^\"]+\"", "\"expiresAt\":\"+1000000000-12-31T23:59:59.999999999Z\"");
+        delivery.publish(stream, new Outgoing(ship + ".command.count", Map.of(), json.getBytes(StandardCharsets.UTF_8),
+                Optional.empty()));
+        send(central.sign(message("after-far", "count", "after")), "after-far");
+        EdgeAck ack = nextAck();
+        assertEquals("after-far", ack.messageId());
+        assertEquals("1 after", ack.output());
+    }
+
+    @Test
+    void anOutputTooLargeForAMessageIsCutAndTheAnswerStillGoesOut() throws Exception {
+        EdgeMethod big = new EdgeMethod() {
+            @Override
+            public String name() {
+                return "big";
+            }
+
+            @Override
+            public MethodResult run(EdgeMessage message, Duration timeout) {
+                return MethodResult.ok("\u0001".repeat(600_000), 0, false); // 3.6 MB as JSON escapes
+            }
+        };
+        node.close();
+        node = new EdgeNode(ship, stream, delivery, new CommandSignatures(ship, Ed25519Key.loadOrCreate(
+                Files.createTempDirectory("k").resolve("s.pem"), Files.createTempDirectory("k").resolve("s.pub.pem")),
+                List.of(centralPublic), Clock.systemUTC()), Map.of("big", big, "count", count), log,
+                (sender, ack) -> {
+                    // as the real sink does: an answer larger than a durable message is refused here
+                    new Outgoing("x.ack.y", Map.of(), io.netwarden.edge.messages.EdgeAckWire.write(ack), Optional.empty());
+                    acks.add(ack);
+                }, (n, id, method, error, text) -> errors.add(id + " " + error.code()));
+        node.start();
+        send(central.sign(message("big-1", "big")), "big-1");
+        EdgeAck ack = nextAck();
+        assertTrue(ack.ok());
+        assertTrue(ack.truncated());
+        assertTrue(ack.output().length() > 10_000, "as much as fits is kept");
+        send(central.sign(message("after-big", "count", "next")), "after-big");
+        assertEquals("1 next", nextAck().output());
     }
 }

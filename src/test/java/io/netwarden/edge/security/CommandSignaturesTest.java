@@ -31,12 +31,13 @@ class CommandSignaturesTest {
     private Ed25519Key central;
     private CommandSignatures atCentral;
     private CommandSignatures atShip1;
+    private Clock clock;
 
     @BeforeEach
     void keys() {
         central = Ed25519Key.loadOrCreate(dir.resolve("central.pem"), dir.resolve("central.pub.pem"));
         Ed25519Key ship1 = Ed25519Key.loadOrCreate(dir.resolve("ship1.pem"), dir.resolve("ship1.pub.pem"));
-        Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+        clock = Clock.fixed(NOW, ZoneOffset.UTC);
         atCentral = new CommandSignatures("central", central, List.of(), clock);
         atShip1 = new CommandSignatures("ship1", ship1, List.of(central.publicKey()), clock);
     }
@@ -130,5 +131,38 @@ class CommandSignaturesTest {
         EdgeAck unsigned = new EdgeAck("m1", "ship1", true, "up 3 days", 0, false, Optional.empty(), "", false,
                 Optional.empty(), Optional.empty());
         assertFalse(CommandSignatures.signedBy(unsigned, ship1.publicKey()));
+    }
+
+    @Test
+    void anAnswersDuplicateIdCannotBeGuessedWithoutTheNodesKey() {
+        EdgeAck answer = new EdgeAck("m1", "ship1", true, "up", 0, false, Optional.empty(), "", false, Optional.empty(),
+                Optional.empty());
+        EdgeAck signed = atShip1.sign(answer);
+        assertEquals(EdgeAckWire.dedupeId(signed), EdgeAckWire.dedupeId(atShip1.sign(answer)), "sent again: the same id");
+        assertTrue(EdgeAckWire.dedupeId(signed).startsWith("ack-m1-ship1-"));
+        assertFalse(EdgeAckWire.dedupeId(signed).equals(EdgeAckWire.dedupeId(answer)), "unsigned: another id");
+        assertFalse(EdgeAckWire.dedupeId(signed).equals(EdgeAckWire.dedupeId(atCentral.sign(answer))), "another key");
+    }
+
+    @Test
+    void eventsAreSignedTooAndOnTheCentralTakenWithTheSendersPinnedKey() {
+        Ed25519Key ship1 = Ed25519Key.loadOrCreate(dir.resolve("ship1.pem"), dir.resolve("ship1.pub.pem"));
+        CommandSignatures atShip1Sending = new CommandSignatures("ship1", ship1, List.of(), clock);
+        CommandSignatures centralPinning = new CommandSignatures("central", central, List.of(), clock,
+                sender -> sender.equals("ship1") ? Optional.of(ship1.publicKey()) : Optional.empty());
+        EdgeMessage logLine = new EdgeMessage("e1", "ship1", "central", EdgeMessage.Kind.event, "textLogging",
+                List.of("engine started"), java.time.Duration.ofSeconds(5), clock.instant().plusSeconds(60), Optional.empty(),
+                Optional.empty());
+        assertEquals(Optional.of(EdgeError.UNSIGNED), centralPinning.check(logLine));
+        assertEquals(Optional.empty(), centralPinning.check(atShip1Sending.sign(logLine)));
+        EdgeMessage asCommand = new EdgeMessage("c1", "ship1", "central", EdgeMessage.Kind.command, "shellCommand",
+                List.of("reboot"), java.time.Duration.ofSeconds(5), clock.instant().plusSeconds(60), Optional.empty(),
+                Optional.empty());
+        assertEquals(Optional.of(EdgeError.UNTRUSTED_KEY), centralPinning.check(atShip1Sending.sign(asCommand)),
+                "a node's pinned key never makes its commands run on the central");
+        EdgeMessage claimingShip2 = new EdgeMessage("e2", "ship2", "central", EdgeMessage.Kind.event, "textLogging",
+                List.of("x"), java.time.Duration.ofSeconds(5), clock.instant().plusSeconds(60), Optional.empty(), Optional.empty());
+        assertEquals(Optional.of(EdgeError.UNTRUSTED_KEY), centralPinning.check(atShip1Sending.sign(claimingShip2)),
+                "signed by ship1, claiming ship2");
     }
 }
