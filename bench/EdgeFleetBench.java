@@ -53,6 +53,7 @@ public class EdgeFleetBench {
         String api = a[0], token = a[1], natsUrl = a[2];
         Path centralKey = Path.of(a[3]);
         int n = Integer.parseInt(a[4]);
+        boolean consume = a.length < 6 || !a[5].equals("store-only"); // store-only: how long the central takes alone
         String prefix = "fleet" + Long.toString(System.nanoTime() % 100000, 36);
 
         NatsMessaging messaging = new NatsMessaging(natsUrl, "edge fleet bench", Duration.ofSeconds(5),
@@ -84,7 +85,9 @@ public class EdgeFleetBench {
                             Map.of(), EdgeAckWire.write(ack), Optional.of(EdgeAckWire.dedupeId(ack)))),
                     (failedAt, messageId, method, error, text) -> System.err.println(failedAt + " " + messageId + " " + error
                             + " " + text));
-            node.start();
+            if (consume) {
+                node.start();
+            }
             nodes.add(node);
             messaging.publish(Hello.subject(name), Hello.signed(name, "bench", List.of("edge-node"), key, Instant.now()).toJson());
         }
@@ -110,6 +113,10 @@ public class EdgeFleetBench {
         }
         int copies = new com.fasterxml.jackson.databind.ObjectMapper().readTree(sent.body()).size();
         double stored = (System.nanoTime() - start) / 1e9;
+        if (!consume) {
+            System.out.printf("store-only: the broadcast to %d nodes was stored and published in %.2f s%n", n, stored);
+            return;
+        }
         deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
         while (acked(api) - before < copies) {
             if (System.nanoTime() > deadline) {

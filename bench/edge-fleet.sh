@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark: a fleet of edge nodes — the real node-side code instantiated n times in one JVM — receives a broadcast
 # ping from a central (the packaged jar, real NATS and PostgreSQL); prints the time until all are acked at the central.
-#   bench/edge-fleet.sh [nodes (1000)]
+#   bench/edge-fleet.sh [nodes (1000)] [store-only: the nodes do not consume; times the central's part alone]
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 mvn -B -q -ntp -DskipTests package dependency:build-classpath -Dmdep.outputFile=target/bench.classpath >/dev/null
@@ -15,4 +15,4 @@ NODE="benchc$RANDOM"
 start_netwarden NETWARDEN_ROLES=edge-node NETWARDEN_NODE_NAME="$NODE" NETWARDEN_EDGE_CENTRAL="$NODE" \
   NETWARDEN_EDGE_HELLO_INTERVAL=60s
 "$JAVA_HOME/bin/java" -Xmx2g -cp "target/classes:$(cat target/bench.classpath)" bench/EdgeFleetBench.java \
-  "http://127.0.0.1:$PORT" "$TOKEN" "$NETWARDEN_TEST_NATS_URL" "$WORK/data/edge-signing.pub.pem" "${1:-1000}"
+  "http://127.0.0.1:$PORT" "$TOKEN" "$NETWARDEN_TEST_NATS_URL" "$WORK/data/edge-signing.pub.pem" "${1:-1000}" ${2:-}

@@ -225,10 +225,13 @@ public class EdgeService implements RoleService {
         List<EdgeRequests.Parsed> parsed = prepare(body);
         List<EdgeMessage> sent = new java.util.ArrayList<>();
         for (EdgeRequests.Parsed entry : parsed) {
-            for (EdgeMessage message : entry.messages()) {
-                sending.send(message, entry.retries());
-                sent.add(message);
+            try {
+                sending.sendAll(entry.messages(), entry.retries());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ApiException(503, "edge_not_running", "stopping; what was stored is sent after the restart");
             }
+            sent.addAll(entry.messages());
         }
         return sent;
     }

@@ -107,6 +107,47 @@ public final class EdgeSender implements AutoCloseable {
         }
     }
 
+    /**
+     * Stores and sends many (the copies of a broadcast): stored in one transaction, then published up to
+     * {@link #PARALLEL_PUBLISH} at a time; once the stream cannot be reached the rest is left to the sweeper.
+     */
+    public void sendAll(List<EdgeMessage> messages, int retries) throws InterruptedException {
+        if (messages.size() == 1) {
+            send(messages.getFirst(), retries);
+            return;
+        }
+        log.insertAll(messages, retries);
+        messages.forEach(m -> metrics.count(m.toNode(), m.method(), "sent"));
+        List<String> published = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        java.util.concurrent.atomic.AtomicBoolean away = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(PARALLEL_PUBLISH);
+        try (java.util.concurrent.ExecutorService publishers = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (EdgeMessage message : messages) {
+                slots.acquire();
+                if (away.get()) {
+                    slots.release();
+                    break;
+                }
+                publishers.submit(() -> {
+                    try {
+                        if (publish(message, "")) {
+                            published.add(message.id());
+                        } else {
+                            away.set(true);
+                        }
+                    } finally {
+                        slots.release();
+                    }
+                });
+            }
+        } finally {
+            log.publishedAll(published);
+        }
+    }
+
+    /** Publications in flight at once for {@link #sendAll}: enough to hide the round trips, few enough to be polite. */
+    static final int PARALLEL_PUBLISH = 32;
+
     /** Stores and sends; the message is pending once this returns, whether or not the broker took it yet. */
     public void send(EdgeMessage message, int retries) {
         log.insert(message, retries);

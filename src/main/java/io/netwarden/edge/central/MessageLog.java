@@ -51,21 +51,44 @@ public final class MessageLog {
     }
 
     public void insert(EdgeMessage message, int retries) {
-        try (Connection db = database.getConnection();
-                PreparedStatement insert = db.prepareStatement("INSERT INTO edge_message (id, subject, to_node, kind, method,"
-                        + " data, timeout_ms, retries, expires_at, published, status, truncated, attempts, created_at)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, FALSE, 'pending', FALSE, 0, ?)")) {
-            insert.setString(1, message.id());
-            insert.setString(2, message.subject());
-            insert.setString(3, message.toNode());
-            insert.setString(4, message.kind().name());
-            insert.setString(5, message.method());
-            insert.setString(6, JSON.writeValueAsString(message.data()));
-            insert.setLong(7, message.timeout().toMillis());
-            insert.setInt(8, retries);
-            insert.setTimestamp(9, Timestamp.from(message.expiresAt()));
-            insert.setTimestamp(10, Timestamp.from(Instant.now()));
-            insert.executeUpdate();
+        insertAll(List.of(message), retries);
+    }
+
+    /** Stores messages in one transaction (a broadcast's copies): all or none. */
+    public void insertAll(List<EdgeMessage> messages, int retries) {
+        Timestamp now = Timestamp.from(Instant.now());
+        try (Connection db = database.getConnection()) {
+            db.setAutoCommit(false);
+            try (PreparedStatement insert = db.prepareStatement("INSERT INTO edge_message (id, subject, to_node, kind, method,"
+                    + " data, timeout_ms, retries, expires_at, published, status, truncated, attempts, created_at)"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, FALSE, 'pending', FALSE, 0, ?)")) {
+                String data = null;
+                List<String> dataOf = null;
+                for (EdgeMessage message : messages) {
+                    if (dataOf != message.data()) { // the copies of a broadcast share their data
+                        data = JSON.writeValueAsString(message.data());
+                        dataOf = message.data();
+                    }
+                    insert.setString(1, message.id());
+                    insert.setString(2, message.subject());
+                    insert.setString(3, message.toNode());
+                    insert.setString(4, message.kind().name());
+                    insert.setString(5, message.method());
+                    insert.setString(6, data);
+                    insert.setLong(7, message.timeout().toMillis());
+                    insert.setInt(8, retries);
+                    insert.setTimestamp(9, Timestamp.from(message.expiresAt()));
+                    insert.setTimestamp(10, now);
+                    insert.addBatch();
+                }
+                insert.executeBatch();
+                db.commit();
+            } catch (SQLException | JsonProcessingException | RuntimeException e) {
+                db.rollback();
+                throw e;
+            } finally {
+                db.setAutoCommit(true);
+            }
         } catch (SQLException e) {
             throw new IllegalStateException("the message could not be stored: " + DatabaseErrors.safeMessage(e));
         } catch (JsonProcessingException e) {
@@ -75,7 +98,22 @@ public final class MessageLog {
 
     /** Marks a message stored in the stream (one more attempt). */
     public void published(String id) {
-        update("UPDATE edge_message SET published = TRUE, attempts = attempts + 1 WHERE id = ?", id);
+        publishedAll(List.of(id));
+    }
+
+    /** Marks messages stored in the stream, in one batch. */
+    public void publishedAll(List<String> ids) {
+        try (Connection db = database.getConnection();
+                PreparedStatement update = db.prepareStatement("UPDATE edge_message SET published = TRUE,"
+                        + " attempts = attempts + 1 WHERE id = ?")) {
+            for (String id : ids) {
+                update.setString(1, id);
+                update.addBatch();
+            }
+            update.executeBatch();
+        } catch (SQLException e) {
+            throw new IllegalStateException("the message log could not be written: " + DatabaseErrors.safeMessage(e));
+        }
     }
 
     /** Takes a node's answer; false when the message is unknown or no longer pending. */
@@ -328,15 +366,5 @@ public final class MessageLog {
 
     private static Instant instant(Timestamp timestamp) {
         return timestamp == null ? null : timestamp.toInstant();
-    }
-
-    private void update(String sql, String id) {
-        try (Connection db = database.getConnection();
-                PreparedStatement update = db.prepareStatement(sql)) {
-            update.setString(1, id);
-            update.executeUpdate();
-        } catch (SQLException e) {
-            throw new IllegalStateException("the message log could not be written: " + DatabaseErrors.safeMessage(e));
-        }
     }
 }

@@ -22,7 +22,8 @@ import java.util.UUID;
 public final class EdgeRequests {
 
     static final int MAX_ENTRIES = 1000;
-    static final int MAX_RECIPIENTS = 1000;
+    static final int MAX_RECIPIENTS = 10_000;
+    static final int MAX_MESSAGES = 20_000;
     static final int MAX_RETRIES = 100;
     /** {@code toNode} for every node the central knows. */
     static final String BROADCAST = "*";
@@ -59,8 +60,8 @@ public final class EdgeRequests {
             Parsed one = entry(entries.get(i), entries.size() == 1 ? "" : "[" + i + "] ", self, defaultTimeout, defaultTtl,
                     maxTtl, now, known);
             total += one.messages().size();
-            if (total > MAX_RECIPIENTS * 10) {
-                throw invalid("at most " + MAX_RECIPIENTS * 10 + " messages (entries × recipients) per request");
+            if (total > MAX_MESSAGES) {
+                throw invalid("at most " + MAX_MESSAGES + " messages (entries × recipients) per request");
             }
             parsed.add(one);
         }
