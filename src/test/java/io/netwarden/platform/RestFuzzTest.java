@@ -67,6 +67,16 @@ class RestFuzzTest {
                 "{\"toNode\":\"fuzz-node\",\"data\":[\"echo\",\"x\"],\"commandOrEvent\":\"command\",\"method\":\"shellCommand\","
                         + "\"timeout\":\"5s\",\"ttl\":\"2s\",\"retries\":1}",
                 () -> String.valueOf(tree(get("/api/v1/edge/messages?limit=1000")).size())));
+        seeds.put("POST /api/v1/edge/rollouts", new Seed("/api/v1/edge/rollouts",
+                "{\"message\":{\"commandOrEvent\":\"command\",\"method\":\"ping\",\"data\":[],\"ttl\":\"2s\"},"
+                        + "\"nodes\":[\"fuzz-node\",\"fuzz-node-2\"],\"waveSize\":1,\"maxFailures\":0}",
+                () -> String.valueOf(tree(get("/api/v1/edge/rollouts?limit=1000")).size())));
+        String rollout = authed().contentType("application/json").body("{\"message\":{\"commandOrEvent\":\"command\","
+                + "\"method\":\"ping\",\"ttl\":\"1h\"},\"nodes\":[\"fuzz-never\"]}").post("/api/v1/edge/rollouts").then()
+                .statusCode(202).extract().path("id");
+        seeds.put("POST /api/v1/edge/rollouts/{id}/abort", new Seed("/api/v1/edge/rollouts/" + rollout + "/abort",
+                "{\"reason\":\"fuzzing the abort\"}",
+                () -> tree(get("/api/v1/edge/rollouts/" + rollout)).path("status").asText()));
         seeds.put("PUT /api/v1/loggers/{name}", new Seed("/api/v1/loggers/io.netwarden.fuzz",
                 "{\"level\":\"DEBUG\"}", () -> get("/api/v1/loggers/io.netwarden.fuzz")));
 

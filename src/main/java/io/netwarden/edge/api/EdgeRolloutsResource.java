@@ -73,7 +73,8 @@ public class EdgeRolloutsResource {
     }
 
     @GET
-    @Operation(operationId = "listEdgeRollouts", summary = "Rollouts started on this node, newest first (without nodes)")
+    @Operation(operationId = "listEdgeRollouts", summary = "Rollouts started on this node, newest first",
+            description = "Each with its status, wave and failures; the per-node states are in GET /api/v1/edge/rollouts/{id}.")
     @APIResponse(responseCode = "200", description = "The rollouts",
             content = @Content(schema = @Schema(type = SchemaType.ARRAY, implementation = RolloutView.class)))
     public List<RolloutView> list(@Parameter(description = "Rollouts to skip, default 0") @QueryParam("offset") String offset,
@@ -85,7 +86,9 @@ public class EdgeRolloutsResource {
 
     @GET
     @Path("/{id}")
-    @Operation(operationId = "getEdgeRollout", summary = "One rollout with every node's state")
+    @Operation(operationId = "getEdgeRollout", summary = "One rollout with every node's state",
+            description = "Per node: waiting (its wave has not come), its message's status once sent, or skipped (never sent"
+                    + " because the rollout ended).")
     @APIResponse(responseCode = "200", description = "The rollout", content = @Content(schema = @Schema(implementation = RolloutView.class)))
     @APIResponse(responseCode = "404", description = "No such rollout", content = @Content(schema = @Schema(implementation = ApiError.class)))
     public RolloutView get(@PathParam("id") String id) {
