@@ -5,18 +5,17 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netwarden.edge.central.EdgeMetrics;
 import io.netwarden.edge.central.EdgeSender;
-import io.netwarden.edge.central.ErrorLog;
 import io.netwarden.edge.central.MessageLog;
+import io.netwarden.edge.central.Submissions;
 import io.netwarden.edge.delivery.EdgeStreams;
+import io.netwarden.edge.errors.ErrorLog;
+import io.netwarden.edge.errors.ErrorLogMethod;
 import io.netwarden.edge.inbox.Inbox;
 import io.netwarden.edge.messages.EdgeAckWire;
 import io.netwarden.edge.messages.EdgeMessage;
-import io.netwarden.edge.messages.EdgeRequests;
 import io.netwarden.edge.messages.EdgeWire;
 import io.netwarden.edge.methods.AllowedDirectories;
-import io.netwarden.edge.methods.CopyFile;
 import io.netwarden.edge.methods.EdgeMethod;
-import io.netwarden.edge.methods.ErrorLogMethod;
 import io.netwarden.edge.methods.FileChunks;
 import io.netwarden.edge.node.EdgeNode;
 import io.netwarden.edge.node.ExecutionLog;
@@ -73,8 +72,6 @@ import org.jboss.logging.Logger;
 public class EdgeService implements RoleService {
 
     private static final Logger LOG = Logger.getLogger(EdgeService.class);
-    /** What a signature and key id add to a message as sent. */
-    private static final int SIGNATURE_ROOM = 512;
 
     @Inject
     EdgeConfig config;
@@ -112,7 +109,7 @@ public class EdgeService implements RoleService {
     private volatile NodeRegistry registry;
     private volatile ErrorLog errorLog;
     private volatile Inbox inbox;
-    private volatile FileChunks chunks;
+    private volatile Submissions submissions;
     private volatile Rollouts rollouts;
 
     @Override
@@ -152,7 +149,6 @@ public class EdgeService implements RoleService {
                                 Optional.of(EdgeAckWire.dedupeId(ack)))), errors);
         FileChunks files = new FileChunks(new AllowedDirectories(config.files().allow().orElse(List.of())),
                 config.files().maxCopyBytes());
-        chunks = files;
         EdgeSender sending = new EdgeSender(name, delivery, signatures, new MessageLog(database.dataSource()),
                 config.sweepInterval(), config.retryBackoff(), errors, new EdgeMetrics(meters), this::fire, files,
                 answering -> answering.equals(name) ? Optional.of(keys.own().publicKey())
@@ -164,18 +160,20 @@ public class EdgeService implements RoleService {
         errorLog = central ? new ErrorLog(database.dataSource()) : null;
         Hellos saying = new Hellos(name, identity.version(), identity.roles().ids(), keys.own(), messaging,
                 config.helloInterval(), Optional.ofNullable(nodes), Clock.systemUTC(), this::fire);
+        Submissions submitting = new Submissions(sending, files, config, this::knownNodes);
         receiving.start();
         sending.start();
         saying.start();
         node = receiving;
+        submissions = submitting; // before the sender: a running sender means submissions work
         sender = sending;
         hellos = saying;
         registry = nodes;
         Inbox reading = new Inbox(config.inboxFile().orElse(platform.dataDir().resolve("inmsg.txt")), name,
-                config.sweepInterval(), this::submit, errors, Clock.systemUTC());
+                config.sweepInterval(), submitting::submit, errors, Clock.systemUTC());
         reading.start();
         inbox = reading;
-        Rollouts rolling = new Rollouts(new RolloutStore(database.dataSource()), this::sendRolloutMessage,
+        Rollouts rolling = new Rollouts(new RolloutStore(database.dataSource()), submitting::sendRolloutMessage,
                 config.sweepInterval(), Clock.systemUTC());
         rolling.start();
         rollouts = rolling;
@@ -221,45 +219,8 @@ public class EdgeService implements RoleService {
      * per recipient. Returns them; an invalid body is an {@link ApiException} 400 and sends nothing.
      */
     public List<EdgeMessage> submit(JsonNode body) {
-        EdgeSender sending = sender();
-        List<EdgeRequests.Parsed> parsed = prepare(body);
-        List<EdgeMessage> sent = new java.util.ArrayList<>();
-        for (EdgeRequests.Parsed entry : parsed) {
-            try {
-                sending.sendAll(entry.messages(), entry.retries());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new ApiException(503, "edge_not_running", "stopping; what was stored is sent after the restart");
-            }
-            sent.addAll(entry.messages());
-        }
-        return sent;
-    }
-
-    /** Reads and checks a steward body (a copy's source too) without sending anything. */
-    private List<EdgeRequests.Parsed> prepare(JsonNode body) {
-        List<EdgeRequests.Parsed> parsed = EdgeRequests.parse(body, sender().self(), config.defaultTimeout(),
-                config.defaultTtl(), config.maxTtl(), java.time.Instant.now(), this::knownNodes);
-        for (EdgeRequests.Parsed entry : parsed) {
-            for (EdgeMessage message : entry.messages()) {
-                int size = EdgeWire.write(message).length + SIGNATURE_ROOM;
-                if (size > Outgoing.MAX_DATA) {
-                    throw ApiException.badRequest(EdgeError.INVALID_MESSAGE.code(), "the message to " + message.toNode()
-                            + " is " + size + " bytes as sent, more than " + Outgoing.MAX_DATA + " (send files with copyFile)");
-                }
-                if (message.method().equals(CopyFile.NAME) && message.kind() != EdgeMessage.Kind.command) {
-                    throw ApiException.badRequest(EdgeError.INVALID_MESSAGE.code(), "copyFile is sent as a command");
-                }
-                if (message.method().equals(CopyFile.NAME)) {
-                    try {
-                        chunks.check(message.data());
-                    } catch (FileChunks.NotSendable e) {
-                        throw ApiException.badRequest(EdgeError.NOT_ALLOWED.code(), e.getMessage());
-                    }
-                }
-            }
-        }
-        return parsed;
+        sender();
+        return submissions.submit(body);
     }
 
     /** The rollouts of this node; 503 while the role is not running. */
@@ -275,28 +236,9 @@ public class EdgeService implements RoleService {
     /** Checks and stores a rollout (its message is checked as a message to its first node); the waves follow. */
     public RolloutStore.Rollout startRollout(JsonNode body) {
         RolloutRequest request = RolloutRequest.parse(body, this::knownNodes);
-        List<EdgeRequests.Parsed> checked;
-        try {
-            checked = prepare(request.message().deepCopy().put("toNode", request.nodes().getFirst()));
-        } catch (ApiException e) {
-            throw ApiException.badRequest(e.code(), "message: " + e.getMessage());
-        }
-        EdgeMessage sample = checked.getFirst().messages().getFirst();
+        EdgeMessage sample = submissions.checkRolloutMessage(request.message(), request.nodes().getFirst());
         return rollouts().create(request.message(), sample.method(), sample.kind().name(), request.nodes(), request.waveSize(),
                 request.maxFailures());
-    }
-
-    /** A rollout's message to one node, under the id the rollout gave it, unless it was sent already. */
-    private void sendRolloutMessage(JsonNode template, String node, String messageId) {
-        EdgeSender sending = sender();
-        if (sending.log().find(messageId).isPresent()) {
-            return;
-        }
-        EdgeRequests.Parsed parsed = prepare(((com.fasterxml.jackson.databind.node.ObjectNode) template.deepCopy())
-                .put("toNode", node)).getFirst();
-        EdgeMessage m = parsed.messages().getFirst();
-        sending.send(new EdgeMessage(messageId, m.fromNode(), m.toNode(), m.kind(), m.method(), m.data(), m.timeout(),
-                m.expiresAt(), Optional.empty(), Optional.empty()), parsed.retries());
     }
 
     /** Fires a domain event of the node, the sender or the hellos; an observer's failure is logged, not passed on. */

@@ -1,7 +1,7 @@
 package io.netwarden.edge.api;
 
 import io.netwarden.edge.EdgeService;
-import io.netwarden.edge.central.ErrorLog;
+import io.netwarden.edge.errors.ErrorLog;
 import io.netwarden.platform.Role;
 import io.netwarden.platform.api.ApiError;
 import io.netwarden.platform.api.QueryParams;

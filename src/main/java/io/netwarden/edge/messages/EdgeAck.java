@@ -1,7 +1,6 @@
 package io.netwarden.edge.messages;
 
 import io.netwarden.edge.EdgeError;
-import io.netwarden.edge.methods.MethodResult;
 import java.util.Optional;
 
 /**
@@ -16,11 +15,6 @@ public record EdgeAck(String messageId, String node, boolean ok, String output, 
     public EdgeAck {
         keyId = keyId == null ? Optional.empty() : keyId;
         signature = signature == null ? Optional.empty() : signature;
-    }
-
-    public static EdgeAck of(EdgeMessage message, String node, MethodResult result) {
-        return new EdgeAck(message.id(), node, result.succeeded(), result.output(), result.exitCode(), result.truncated(),
-                result.error(), result.errorText(), false, Optional.empty(), Optional.empty());
     }
 
     public static EdgeAck refused(String messageId, String node, EdgeError error, String text) {

@@ -1,10 +1,8 @@
 package io.netwarden.edge.methods;
 
 import io.netwarden.edge.EdgeConfig;
-import io.netwarden.edge.central.ErrorLog;
 import io.netwarden.platform.NodeIdentity;
 import io.netwarden.platform.config.NetwardenConfig;
-import io.netwarden.platform.persistence.ActiveDatabase;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Named;
@@ -45,13 +43,6 @@ public class EdgeMethods {
     EdgeMethod copyFile(EdgeConfig config, NetwardenConfig platform) {
         return new CopyFile(new AllowedDirectories(config.files().allow().orElse(List.of())),
                 platform.dataDir().resolve("edge-transfers"), config.files().maxCopyBytes());
-    }
-
-    @Produces
-    @ApplicationScoped
-    @Named(ErrorLogMethod.NAME)
-    EdgeMethod errorLog(ActiveDatabase database) {
-        return new ErrorLogMethod(new ErrorLog(database.dataSource()), Clock.systemUTC());
     }
 
     @Produces

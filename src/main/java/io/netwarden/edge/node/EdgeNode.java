@@ -156,7 +156,8 @@ public final class EdgeNode implements AutoCloseable {
             // before the ack: the next copy of the same id may be handed out the moment this one is acked
             running.remove(message.id());
         }
-        answer(delivery, message, EdgeAck.of(message, name, result));
+        answer(delivery, message, new EdgeAck(message.id(), name, result.succeeded(), result.output(), result.exitCode(),
+                result.truncated(), result.error(), result.errorText(), false, Optional.empty(), Optional.empty()));
     }
 
     /**

@@ -1,9 +1,9 @@
 package io.netwarden.edge.security;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netwarden.edge.EdgeError;
 import io.netwarden.edge.messages.EdgeAck;

@@ -1,4 +1,4 @@
-package io.netwarden.edge.central;
+package io.netwarden.edge.errors;
 
 import io.netwarden.platform.persistence.DatabaseErrors;
 import java.sql.Connection;

@@ -1,8 +1,9 @@
-package io.netwarden.edge.methods;
+package io.netwarden.edge.errors;
 
 import io.netwarden.edge.EdgeError;
-import io.netwarden.edge.central.ErrorLog;
 import io.netwarden.edge.messages.EdgeMessage;
+import io.netwarden.edge.methods.EdgeMethod;
+import io.netwarden.edge.methods.MethodResult;
 import io.netwarden.platform.messaging.Subjects;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,0 +1,113 @@
+package io.netwarden.edge.central;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netwarden.edge.EdgeConfig;
+import io.netwarden.edge.EdgeError;
+import io.netwarden.edge.messages.EdgeMessage;
+import io.netwarden.edge.messages.EdgeRequests;
+import io.netwarden.edge.messages.EdgeWire;
+import io.netwarden.edge.methods.CopyFile;
+import io.netwarden.edge.methods.FileChunks;
+import io.netwarden.platform.api.ApiException;
+import io.netwarden.platform.messaging.durable.Outgoing;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * What users hand this node to send — the API's and the inbox file's steward JSON, a rollout's message per node —
+ * checked and given to the {@link EdgeSender}.
+ *
+ * <pre>
+ *   body ─▶ EdgeRequests.parse (defaults, "*" = known nodes) ─▶ per copy: fits a durable message? copyFile a command
+ *        whose source may be sent? ─ no ─▶ 400, nothing stored
+ *        ─▶ EdgeSender.sendAll per entry (a broadcast in one transaction)
+ * </pre>
+ *
+ * Thread safety: immutable; the sender is thread-safe.
+ */
+public final class Submissions {
+
+    /** What a signature and key id add to a message as sent. */
+    private static final int SIGNATURE_ROOM = 512;
+
+    private final EdgeSender sender;
+    private final FileChunks chunks;
+    private final EdgeConfig config;
+    private final Supplier<Optional<List<String>>> knownNodes;
+
+    /** @param knownNodes the node list for {@code "*"}: present on the central only */
+    public Submissions(EdgeSender sender, FileChunks chunks, EdgeConfig config, Supplier<Optional<List<String>>> knownNodes) {
+        this.sender = sender;
+        this.chunks = chunks;
+        this.config = config;
+        this.knownNodes = knownNodes;
+    }
+
+    /**
+     * Sends the steward JSON (one message object or an array): one stored, signed copy per recipient. Returns them; an
+     * invalid body is an {@link ApiException} 400 and sends nothing.
+     */
+    public List<EdgeMessage> submit(JsonNode body) {
+        List<EdgeMessage> sent = new ArrayList<>();
+        for (EdgeRequests.Parsed entry : prepare(body)) {
+            try {
+                sender.sendAll(entry.messages(), entry.retries());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ApiException(503, "edge_not_running", "stopping; what was stored is sent after the restart");
+            }
+            sent.addAll(entry.messages());
+        }
+        return sent;
+    }
+
+    /** Reads and checks a steward body (a copy's source too) without sending anything. */
+    public List<EdgeRequests.Parsed> prepare(JsonNode body) {
+        List<EdgeRequests.Parsed> parsed = EdgeRequests.parse(body, sender.self(), config.defaultTimeout(),
+                config.defaultTtl(), config.maxTtl(), Instant.now(), knownNodes);
+        for (EdgeRequests.Parsed entry : parsed) {
+            for (EdgeMessage message : entry.messages()) {
+                int size = EdgeWire.write(message).length + SIGNATURE_ROOM;
+                if (size > Outgoing.MAX_DATA) {
+                    throw ApiException.badRequest(EdgeError.INVALID_MESSAGE.code(), "the message to " + message.toNode()
+                            + " is " + size + " bytes as sent, more than " + Outgoing.MAX_DATA + " (send files with copyFile)");
+                }
+                if (message.method().equals(CopyFile.NAME) && message.kind() != EdgeMessage.Kind.command) {
+                    throw ApiException.badRequest(EdgeError.INVALID_MESSAGE.code(), "copyFile is sent as a command");
+                }
+                if (message.method().equals(CopyFile.NAME)) {
+                    try {
+                        chunks.check(message.data());
+                    } catch (FileChunks.NotSendable e) {
+                        throw ApiException.badRequest(EdgeError.NOT_ALLOWED.code(), e.getMessage());
+                    }
+                }
+            }
+        }
+        return parsed;
+    }
+
+    /** A rollout's message as sent to its first node: checked like any message, the 400 naming it {@code message}. */
+    public EdgeMessage checkRolloutMessage(ObjectNode template, String firstNode) {
+        try {
+            return prepare(template.deepCopy().put("toNode", firstNode)).getFirst().messages().getFirst();
+        } catch (ApiException e) {
+            throw ApiException.badRequest(e.code(), "message: " + e.getMessage());
+        }
+    }
+
+    /** A rollout's message to one node, under the id the rollout gave it, unless it was sent already. */
+    public void sendRolloutMessage(JsonNode template, String node, String messageId) {
+        if (sender.log().find(messageId).isPresent()) {
+            return;
+        }
+        EdgeRequests.Parsed parsed = prepare(((ObjectNode) template.deepCopy()).put("toNode", node)).getFirst();
+        EdgeMessage m = parsed.messages().getFirst();
+        sender.send(new EdgeMessage(messageId, m.fromNode(), m.toNode(), m.kind(), m.method(), m.data(), m.timeout(),
+                m.expiresAt(), Optional.empty(), Optional.empty()), parsed.retries());
+    }
+}
