@@ -82,7 +82,7 @@ public class EdgeFleetBench {
             EdgeNode node = new EdgeNode(name, EdgeStreams.MESSAGES, delivery,
                     new CommandSignatures(name, key, trusted, Clock.systemUTC()), methods, executions,
                     (sender, ack) -> delivery.publish(EdgeStreams.ACKS, new Outgoing(EdgeStreams.ackSubject(sender, name),
-                            Map.of(), EdgeAckWire.write(ack), Optional.of(EdgeAckWire.dedupeId(ack)))),
+                            Map.of(), EdgeAckWire.write(ack), Optional.of(EdgeAckWire.dedupeId(ack, sender)))),
                     (failedAt, messageId, method, error, text) -> System.err.println(failedAt + " " + messageId + " " + error
                             + " " + text));
             if (consume) {

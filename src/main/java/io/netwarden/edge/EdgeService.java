@@ -146,7 +146,7 @@ public class EdgeService implements RoleService {
         EdgeNode receiving = new EdgeNode(name, EdgeStreams.MESSAGES, delivery, signatures, methods,
                 new ExecutionLog(database.dataSource()), (sender, ack) -> delivery.publish(EdgeStreams.ACKS,
                         new Outgoing(EdgeStreams.ackSubject(sender, name), Map.of(), EdgeAckWire.write(ack),
-                                Optional.of(EdgeAckWire.dedupeId(ack)))), errors);
+                                Optional.of(EdgeAckWire.dedupeId(ack, sender)))), errors);
         FileChunks files = new FileChunks(new AllowedDirectories(config.files().allow().orElse(List.of())),
                 config.files().maxCopyBytes());
         EdgeSender sending = new EdgeSender(name, delivery, signatures, new MessageLog(database.dataSource()),
@@ -292,6 +292,12 @@ public class EdgeService implements RoleService {
     /** Sends a signed errorLog event to the central (stored durably like every message; not in the message log). */
     private void reportError(CommandSignatures signatures, String self, String centralName, String failedAt, String messageId,
             String method, EdgeError error, String text) {
+        ErrorLog local = errorLog;
+        if (local != null && centralName.equals(self)) {
+            // the central's own reports go straight to its log: a mass expiry must not queue behind real events
+            local.add(failedAt, messageId, method, error.code(), ErrorLogMethod.printable(text), java.time.Instant.now());
+            return;
+        }
         EdgeMessage event = signatures.sign(new EdgeMessage(java.util.UUID.randomUUID().toString(), self, centralName,
                 EdgeMessage.Kind.event, ErrorLogMethod.NAME, ErrorLogMethod.data(failedAt, messageId, method, error, text),
                 Duration.ofSeconds(30), java.time.Instant.now().plus(config.maxTtl()), Optional.empty(), Optional.empty()));

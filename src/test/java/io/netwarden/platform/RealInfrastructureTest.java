@@ -186,5 +186,14 @@ class RealInfrastructureTest {
         ConsumerRecord<String, byte[]> online = KafkaTopicReader.find("netwarden.edge.node-online", "test-node", Duration.ofSeconds(30))
                 .orElseThrow(() -> new AssertionError("no netwarden.edge.node-online record for test-node"));
         assertEquals("test-node", json.readTree(online.value()).get("node").asText());
+
+        // PostgreSQL refuses NUL in text: an output with one is stored with U+FFFD, not retried forever
+        String nul = authed().contentType("application/json")
+                .body("{\"toNode\":\"test-node\",\"data\":[\"echo\",\"-e\",\"abc\\\\0def\"],\"commandOrEvent\":\"command\","
+                        + "\"method\":\"shellCommand\"}")
+                .post("/api/v1/edge/messages").then().statusCode(202).extract().path("[0].id");
+        Deadline.await("the NUL output acked", Duration.ofSeconds(20), () -> authed().get("/api/v1/edge/messages/" + nul)
+                .then().statusCode(200).extract().<String>path("status"), "acked"::equals);
+        authed().get("/api/v1/edge/messages/" + nul).then().body("output", equalTo("abc\ufffddef\n"));
     }
 }

@@ -31,8 +31,8 @@ import org.jboss.logging.Logger;
  * <pre>
  *   send ─▶ log: pending ─▶ sign ─▶ EDGE stream (dedupe id = message id) ─▶ log: published
  *                                    └ broker or database away ─▶ stays unpublished; the sweeper publishes it later
- *   EDGE_ACKS <self>.ack.* ─▶ node's key known (pinned at its hello; own key for itself) and the ACK not signed by it
- *                              ─▶ dropped │ receipt: log delivered │ answer: log acked │ failed
+ *   EDGE_ACKS <self>.ack.* ─▶ signed by the node's key (own for itself, pinned at its hello, or trusted)? ─ no ─▶ dropped
+ *                              ─▶ receipt: log delivered │ answer: log acked │ failed
  *   sweeper (every sweep-interval): expire pending past their ttl; publish the unpublished again;
  *             delivered without an answer by timeout + backoff ─▶ publish again (backoff doubles) │ retries spent ─▶ failed
  * </pre>
@@ -201,10 +201,14 @@ public final class EdgeSender implements AutoCloseable {
             received.term();
             return;
         }
-        Optional<PublicKey> key = nodeKeys.apply(ack.node());
-        if (key.isPresent() && !CommandSignatures.signedBy(ack, key.get())) {
-            LOG.warnf("an answer for %s claiming to be from %s is not signed by its key (%s); dropped", ack.messageId(),
-                    ack.node(), ack.signature().isEmpty() ? "unsigned" : "another key or changed");
+        // the node's key: its own key for this node, the key pinned at its hello (central), or a trusted key; an answer
+        // not signed by it, or one no key here can check, is dropped — anyone on NATS could have sent it
+        Optional<PublicKey> key = nodeKeys.apply(ack.node()).or(() -> ack.keyId().flatMap(signatures::trustedKey));
+        if (key.isEmpty() || !CommandSignatures.signedBy(ack, key.get())) {
+            LOG.warnf("an answer for %s claiming to be from %s was dropped: %s", ack.messageId(), ack.node(),
+                    ack.signature().isEmpty() ? "unsigned" : key.isEmpty() ? "no key of that node is known here (it pins"
+                            + " at its hello to the central, or is in netwarden.edge.signing.trusted-keys-file)"
+                            : "not signed by that node's key, or changed");
             received.term();
             return;
         }
@@ -296,6 +300,13 @@ public final class EdgeSender implements AutoCloseable {
             report(overdue.toNode(), overdue.id(), overdue.method(), EdgeError.NO_ANSWER,
                     "delivered, but no answer within the timeout after " + overdue.attempts() + " attempt(s)");
         }
+    }
+
+    /** Stores a message that cannot be sent as failed at once (reported like any failure). */
+    public void storeFailed(EdgeMessage message, int retries, EdgeError error, String why) {
+        log.insert(message, retries);
+        metrics.count(message.toNode(), message.method(), "sent");
+        cannotBeSent(message, error, why);
     }
 
     private void cannotBeSent(EdgeMessage message, EdgeError error, String why) {

@@ -67,28 +67,33 @@ public final class Submissions {
 
     /** Reads and checks a steward body (a copy's source too) without sending anything. */
     public List<EdgeRequests.Parsed> prepare(JsonNode body) {
-        List<EdgeRequests.Parsed> parsed = EdgeRequests.parse(body, sender.self(), config.defaultTimeout(),
-                config.defaultTtl(), config.maxTtl(), Instant.now(), knownNodes);
-        for (EdgeRequests.Parsed entry : parsed) {
-            for (EdgeMessage message : entry.messages()) {
-                int size = EdgeWire.write(message).length + SIGNATURE_ROOM;
-                if (size > Outgoing.MAX_DATA) {
-                    throw ApiException.badRequest(EdgeError.INVALID_MESSAGE.code(), "the message to " + message.toNode()
-                            + " is " + size + " bytes as sent, more than " + Outgoing.MAX_DATA + " (send files with copyFile)");
-                }
-                if (message.method().equals(CopyFile.NAME) && message.kind() != EdgeMessage.Kind.command) {
-                    throw ApiException.badRequest(EdgeError.INVALID_MESSAGE.code(), "copyFile is sent as a command");
-                }
-                if (message.method().equals(CopyFile.NAME)) {
-                    try {
-                        chunks.check(message.data());
-                    } catch (FileChunks.NotSendable e) {
-                        throw ApiException.badRequest(EdgeError.NOT_ALLOWED.code(), e.getMessage());
-                    }
-                }
+        List<EdgeRequests.Parsed> parsed = parse(body);
+        parsed.forEach(entry -> entry.messages().forEach(this::check));
+        return parsed;
+    }
+
+    private List<EdgeRequests.Parsed> parse(JsonNode body) {
+        return EdgeRequests.parse(body, sender.self(), config.defaultTimeout(), config.defaultTtl(), config.maxTtl(),
+                Instant.now(), knownNodes);
+    }
+
+    /** What is checked per copy, beyond the request's fields: it fits a message; a copyFile is a command that may go. */
+    private void check(EdgeMessage message) {
+        int size = EdgeWire.write(message).length + SIGNATURE_ROOM;
+        if (size > Outgoing.MAX_DATA) {
+            throw ApiException.badRequest(EdgeError.INVALID_MESSAGE.code(), "the message to " + message.toNode() + " is "
+                    + size + " bytes as sent, more than " + Outgoing.MAX_DATA + " (send files with copyFile)");
+        }
+        if (message.method().equals(CopyFile.NAME) && message.kind() != EdgeMessage.Kind.command) {
+            throw ApiException.badRequest(EdgeError.INVALID_MESSAGE.code(), "copyFile is sent as a command");
+        }
+        if (message.method().equals(CopyFile.NAME)) {
+            try {
+                chunks.check(message.data());
+            } catch (FileChunks.NotSendable e) {
+                throw ApiException.badRequest(EdgeError.NOT_ALLOWED.code(), e.getMessage());
             }
         }
-        return parsed;
     }
 
     /** A rollout's message as sent to its first node: checked like any message, the 400 naming it {@code message}. */
@@ -100,14 +105,26 @@ public final class Submissions {
         }
     }
 
-    /** A rollout's message to one node, under the id the rollout gave it, unless it was sent already. */
+    /**
+     * A rollout's message to one node, under the id the rollout gave it, unless it was sent already. One that cannot be
+     * sent to this node (too large with its name, a copy whose source is gone) is stored failed, so the rollout counts
+     * it rather than waiting for it.
+     */
     public void sendRolloutMessage(JsonNode template, String node, String messageId) {
         if (sender.log().find(messageId).isPresent()) {
             return;
         }
-        EdgeRequests.Parsed parsed = prepare(((ObjectNode) template.deepCopy()).put("toNode", node)).getFirst();
+        EdgeRequests.Parsed parsed = parse(((ObjectNode) template.deepCopy()).put("toNode", node)).getFirst();
         EdgeMessage m = parsed.messages().getFirst();
-        sender.send(new EdgeMessage(messageId, m.fromNode(), m.toNode(), m.kind(), m.method(), m.data(), m.timeout(),
-                m.expiresAt(), Optional.empty(), Optional.empty()), parsed.retries());
+        EdgeMessage message = new EdgeMessage(messageId, m.fromNode(), m.toNode(), m.kind(), m.method(), m.data(), m.timeout(),
+                m.expiresAt(), Optional.empty(), Optional.empty());
+        try {
+            check(message);
+        } catch (ApiException e) {
+            sender.storeFailed(message, parsed.retries(), e.code().equals(EdgeError.NOT_ALLOWED.code()) ? EdgeError.NOT_ALLOWED
+                    : EdgeError.INVALID_MESSAGE, e.getMessage());
+            return;
+        }
+        sender.send(message, parsed.retries());
     }
 }

@@ -27,6 +27,12 @@ public final class ErrorLogMethod implements EdgeMethod {
         this.clock = clock;
     }
 
+    /** The text with control characters as {@code ?}: one log line, nothing that drives a terminal. */
+    public static String printable(String text) {
+        return text.codePoints().map(c -> c < 0x20 || c == 0x7f ? '?' : c)
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+    }
+
     /** The data of an errorLog event. */
     public static List<String> data(String node, String messageId, String method, EdgeError error, String text) {
         return List.of(node, messageId, method, error.code(), text);
@@ -61,8 +67,11 @@ public final class ErrorLogMethod implements EdgeMethod {
         if (Arrays.stream(EdgeError.values()).noneMatch(e -> e.code().equals(data.get(3)))) {
             return MethodResult.failed(EdgeError.INVALID_MESSAGE, "error is one of the edge error codes");
         }
-        String text = data.get(4).codePoints().map(c -> c < 0x20 || c == 0x7f ? '?' : c)
-                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+        String text = printable(data.get(4));
+        if (!data.get(0).equals(message.fromNode())) {
+            // a sender reports about the node it sent to (expired, no answer): say who reported it
+            text = "(reported by " + message.fromNode() + ") " + text;
+        }
         log.add(data.get(0), id, data.get(2), data.get(3), text, clock.instant());
         return MethodResult.ok("", 0, false);
     }

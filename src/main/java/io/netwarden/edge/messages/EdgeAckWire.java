@@ -65,11 +65,11 @@ public final class EdgeAckWire {
     private static final int SIGNATURE_ROOM = 512;
 
     /**
-     * The stream's duplicate id of an answer: kind, message, node and a digest of the node's signature — which nobody
+     * The stream's duplicate id of an answer: kind, message, node, recipient and a digest of the node's signature — which nobody
      * without the node's key can compute, so a forged answer cannot take the real one's id and have it dropped. The same
      * answer sent again (Ed25519 signatures are deterministic) keeps its id.
      */
-    public static String dedupeId(EdgeAck ack) {
+    public static String dedupeId(EdgeAck ack, String recipient) {
         String digest = ack.signature().map(sig -> {
             try {
                 return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(sig), 0, 8);
@@ -77,7 +77,7 @@ public final class EdgeAckWire {
                 throw new IllegalStateException(e);
             }
         }).orElse("unsigned");
-        return (ack.receipt() ? "rcpt-" : "ack-") + ack.messageId() + "-" + ack.node() + "-" + digest;
+        return (ack.receipt() ? "rcpt-" : "ack-") + ack.messageId() + "-" + ack.node() + "-" + recipient + "-" + digest;
     }
 
     public static EdgeAck read(byte[] bytes) {

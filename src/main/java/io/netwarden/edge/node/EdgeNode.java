@@ -137,24 +137,26 @@ public final class EdgeNode implements AutoCloseable {
                     + " is sent as " + method.kinds().stream().map(Enum::name).sorted().toList() + " only"));
             return;
         }
-        if (!running.add(message.id())) {
+        // keyed by sender and id: an id another sender used (by mistake or on purpose) cannot block this message
+        String key = message.fromNode() + "/" + message.id();
+        if (!running.add(key)) {
             delivery.inProgress(); // delivered again while it still runs here: the first run answers
             return;
         }
         MethodResult result;
         try {
-            Optional<ExecutionLog.Entry> seen = log.begin(name, message.id(), message.method());
+            Optional<ExecutionLog.Entry> seen = log.begin(name, key, message.method());
             if (seen.isPresent() && !seen.get().method().equals(message.method())) {
                 result = MethodResult.failed(EdgeError.INVALID_MESSAGE, "this id was used by another message");
             } else if (seen.isPresent()) {
-                result = seen.get().result().orElseGet(() -> log.interrupted(name, message.id()));
+                result = seen.get().result().orElseGet(() -> log.interrupted(name, key));
             } else {
                 result = run(method, message, delivery);
-                log.finish(name, message.id(), result);
+                log.finish(name, key, result);
             }
         } finally {
             // before the ack: the next copy of the same id may be handed out the moment this one is acked
-            running.remove(message.id());
+            running.remove(key);
         }
         answer(delivery, message, new EdgeAck(message.id(), name, result.succeeded(), result.output(), result.exitCode(),
                 result.truncated(), result.error(), result.errorText(), false, Optional.empty(), Optional.empty()));

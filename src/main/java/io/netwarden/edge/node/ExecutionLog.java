@@ -44,7 +44,8 @@ public final class ExecutionLog {
     }
 
     /**
-     * Records that {@code messageId} starts now on {@code node}; empty when it is new (run it), else what is known about
+     * Records that {@code messageId} ({@code <fromNode>/<id>}: a message is known by its sender and id) starts now on
+     * {@code node}; empty when it is new (run it), else what is known about
      * it (do not run it).
      */
     public Optional<Entry> begin(String node, String messageId, String method) {
@@ -103,7 +104,9 @@ public final class ExecutionLog {
 
     /** Records how {@code messageId} ended. */
     public void finish(String node, String messageId, MethodResult result) {
-        String output = result.output().length() > MAX_OUTPUT_CHARS ? result.output().substring(0, MAX_OUTPUT_CHARS) : result.output();
+        // NUL becomes U+FFFD: PostgreSQL refuses it in text, and the answer would never be stored
+        String output = (result.output().length() > MAX_OUTPUT_CHARS ? result.output().substring(0, MAX_OUTPUT_CHARS)
+                : result.output()).replace('\0', '\uFFFD');
         try (Connection db = database.getConnection();
                 PreparedStatement update = db.prepareStatement("UPDATE edge_execution SET state = 'done', output = ?, exit_code = ?,"
                         + " truncated = ?, error = ?, error_text = ?, ended_at = ? WHERE node = ? AND message_id = ?")) {
@@ -111,7 +114,7 @@ public final class ExecutionLog {
             update.setInt(2, result.exitCode());
             update.setBoolean(3, result.truncated() || output.length() < result.output().length());
             update.setString(4, result.error().map(EdgeError::code).orElse(null));
-            String text = result.errorText();
+            String text = result.errorText().replace('\0', '\uFFFD');
             update.setString(5, text.length() > 2000 ? text.substring(0, 2000) : text);
             update.setTimestamp(6, Timestamp.from(Instant.now()));
             update.setString(7, node);

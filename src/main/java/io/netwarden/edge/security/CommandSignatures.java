@@ -72,6 +72,11 @@ public final class CommandSignatures {
                 && Ed25519Key.verify(key, ack.signingBytes(), ack.signature().get());
     }
 
+    /** The trusted key of that fingerprint (own key included). */
+    public Optional<PublicKey> trustedKey(String fingerprint) {
+        return Optional.ofNullable(trusted.get(fingerprint));
+    }
+
     /** This node's own public key. */
     public PublicKey ownKey() {
         return own.publicKey();

@@ -242,13 +242,15 @@ class EdgeMessagesTest {
     @Test
     void aDeliveredMessageWithoutAnswerIsSentAgainWithBackoffThenFails() throws Exception {
         // a node that took the message, said so, and was never heard of again
-        String ship = "ship-lost-" + System.nanoTime();
+        String ship = "ship-lost-" + Long.toHexString(System.nanoTime());
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("lost");
+        Ed25519Key shipKey = Ed25519Key.loadOrCreate(dir.resolve("s.pem"), dir.resolve("s.pub.pem"));
+        hello(ship, shipKey);
+        awaitNode(ship, n -> Boolean.TRUE.equals(n.get("online")));
         String id = (String) send("{\"toNode\":\"" + ship + "\",\"data\":[],\"commandOrEvent\":\"command\","
                 + "\"method\":\"ping\",\"timeout\":\"1s\",\"retries\":1}").getFirst().get("id");
-        delivery.publish(EdgeStreams.ACKS, new io.netwarden.platform.messaging.durable.Outgoing(
-                EdgeStreams.ackSubject("test-node", ship), Map.of(),
-                EdgeAckWire.write(EdgeAck.receipt(id, ship)),
-                Optional.empty()));
+        EdgeAck receipt = EdgeAck.receipt(id, ship);
+        answerAs(ship, receipt.signed(shipKey.fingerprint(), shipKey.sign(receipt.signingBytes())));
         assertEquals("delivered", awaitStatus(id, s -> !s.equals("pending")).getString("status"));
         // due after timeout 1s + backoff 1s: sent again; then after 1s + 2s, with its one retry spent, failed
         JsonPath retried = awaitStatus(id, s -> true);
@@ -264,10 +266,9 @@ class EdgeMessagesTest {
         assertEquals(2, done.getInt("attempts"));
         assertEquals("no_answer", awaitError(id).get("error"));
         // an answer that comes after it failed changes nothing
-        delivery.publish(EdgeStreams.ACKS, new io.netwarden.platform.messaging.durable.Outgoing(
-                EdgeStreams.ackSubject("test-node", ship), Map.of(),
-                EdgeAckWire.write(new EdgeAck(id, ship, true, "late", 0, false,
-                        Optional.empty(), "", false, Optional.empty(), Optional.empty())), Optional.empty()));
+        EdgeAck late = new EdgeAck(id, ship, true, "late", 0, false, Optional.empty(), "", false, Optional.empty(),
+                Optional.empty());
+        answerAs(ship, late.signed(shipKey.fingerprint(), shipKey.sign(late.signingBytes())));
         Thread.sleep(500);
         assertEquals("failed", authed().get("/api/v1/edge/messages/" + id).then().extract().jsonPath().getString("status"));
     }
@@ -307,6 +308,15 @@ class EdgeMessagesTest {
                 Optional.empty());
         answerAs(ship, answer); // unsigned
         answerAs(ship, answer.signed(forger.fingerprint(), forger.sign(answer.signingBytes()))); // another key
+        // and to a node the central has no key of: nothing can be checked, nothing is taken
+        String stranger = "ship-unknown-" + Long.toHexString(System.nanoTime());
+        String toStranger = (String) send("{\"toNode\":\"" + stranger + "\",\"data\":[],\"commandOrEvent\":\"command\","
+                + "\"method\":\"ping\",\"ttl\":\"3s\"}").getFirst().get("id");
+        EdgeAck forgedForStranger = new EdgeAck(toStranger, stranger, true, "forged", 0, false, Optional.empty(), "", false,
+                Optional.empty(), Optional.empty());
+        answerAs(stranger, forgedForStranger);
+        answerAs(stranger, forgedForStranger.signed(forger.fingerprint(), forger.sign(forgedForStranger.signingBytes())));
+        assertEquals("expired", awaitEnd(toStranger).getString("status"), "the forged answers were not taken");
         // then the real one: the ship's own signature; the forged answers before it must not have been taken
         EdgeAck real = new EdgeAck(id, ship, true, "pong", 0, false, Optional.empty(), "", false, Optional.empty(),
                 Optional.empty());

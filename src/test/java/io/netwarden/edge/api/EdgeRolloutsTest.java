@@ -31,6 +31,12 @@ class EdgeRolloutsTest {
                 .extract().path("id");
     }
 
+    private static String startBytes(String nodes, int waveSize, int maxFailures, String message) {
+        return authed().contentType("application/json; charset=UTF-8").body(("{\"message\":" + message + ",\"nodes\":" + nodes
+                + ",\"waveSize\":" + waveSize + ",\"maxFailures\":" + maxFailures + "}").getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .post("/api/v1/edge/rollouts").then().statusCode(202).extract().path("id");
+    }
+
     private static JsonPath awaitEnd(String id) {
         return Deadline.await("rollout " + id + " ended", Duration.ofSeconds(30),
                 () -> authed().get("/api/v1/edge/rollouts/" + id).then().statusCode(200).extract().jsonPath(),
@@ -105,5 +111,23 @@ class EdgeRolloutsTest {
         }
         authed().get("/api/v1/edge/rollouts/no-such-rollout").then().statusCode(404);
         authed().post("/api/v1/edge/rollouts/no-such-rollout/abort").then().statusCode(404);
+    }
+
+    @Test
+    void aWaveMessageThatCannotBeSentToItsNodeFailsAndIsCountedInsteadOfStallingTheRollout() {
+        // the same message fits for a short node name and not for a 64-character one
+        String longNode = "g" + "x".repeat(63);
+        io.netwarden.edge.messages.EdgeMessage probe = new io.netwarden.edge.messages.EdgeMessage("00000000-0000-0000-0000-000000000000",
+                "test-node", "g", io.netwarden.edge.messages.EdgeMessage.Kind.event, "textLogging", List.of(""),
+                Duration.ofSeconds(30), java.time.Instant.now(), java.util.Optional.empty(), java.util.Optional.empty());
+        int overhead = io.netwarden.edge.messages.EdgeWire.write(probe).length + 512;
+        String line = "\u20ac".repeat((1_000_000 - overhead - 30) / 3); // 3 bytes each: within the API's character cap
+        String id = startBytes("[\"g\",\"" + longNode + "\"]", 1, 2, "{\"commandOrEvent\":\"event\",\"method\":\"textLogging\","
+                + "\"data\":[\"" + line + "\"],\"ttl\":\"1s\"}");
+        JsonPath done = awaitEnd(id);
+        assertEquals("succeeded", done.getString("status"), done.getString("reason"));
+        assertEquals(2, done.getInt("failures"));
+        assertEquals("failed", done.getString("nodes[1].status"));
+        assertEquals("invalid_message", done.getString("nodes[1].error"));
     }
 }

@@ -23,6 +23,9 @@ class EdgeMetricsTest {
         long methods = registry.find("netwarden.edge.messages").counters().stream().map(c -> c.getId().getTag("method"))
                 .distinct().count();
         assertEquals(EdgeMetrics.MAX_NODES + 1, nodes, "the first ones and other");
+        long pairs = registry.find("netwarden.edge.messages").counters().stream()
+                .map(c -> c.getId().getTag("node") + "/" + c.getId().getTag("method")).distinct().count();
+        assertTrue(pairs <= EdgeMetrics.MAX_PAIRS + EdgeMetrics.MAX_METHODS + 1, "pairs bounded: " + pairs);
         assertEquals(EdgeMetrics.MAX_METHODS + 1, methods);
         assertTrue(registry.find("netwarden.edge.delivery").timers().size() <= EdgeMetrics.MAX_METHODS + 1);
         double total = registry.find("netwarden.edge.messages").counters().stream().mapToDouble(c -> c.count()).sum();

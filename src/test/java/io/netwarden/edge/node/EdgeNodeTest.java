@@ -138,7 +138,7 @@ class EdgeNodeTest {
     @Test
     void aCommandCutOffByAStopIsReportedInterruptedAndNotRunAgain() throws Exception {
         // Given: the log says it started here before (this node was killed while it ran)
-        assertEquals(Optional.empty(), log.begin(ship, "m3", "count"));
+        assertEquals(Optional.empty(), log.begin(ship, "central/m3", "count"));
 
         // When
         send(central.sign(message("m3", "count", "x")), "m3");
@@ -148,7 +148,7 @@ class EdgeNodeTest {
         assertFalse(ack.ok());
         assertEquals(Optional.of(EdgeError.INTERRUPTED), ack.error());
         assertEquals(0, counted.get());
-        assertEquals(Optional.of(EdgeError.INTERRUPTED), log.find(ship, "m3").orElseThrow().result().orElseThrow().error());
+        assertEquals(Optional.of(EdgeError.INTERRUPTED), log.find(ship, "central/m3").orElseThrow().result().orElseThrow().error());
     }
 
     @Test
@@ -259,5 +259,19 @@ class EdgeNodeTest {
         assertTrue(ack.output().length() > 10_000, "as much as fits is kept");
         send(central.sign(message("after-big", "count", "next")), "after-big");
         assertEquals("1 next", nextAck().output());
+    }
+
+    @Test
+    void anIdAnotherSenderUsedDoesNotBlockThisSendersMessage() throws Exception {
+        EdgeMessage intruding = new EdgeMessage("dup", "intruder", ship, EdgeMessage.Kind.event, "count", List.of("i"),
+                Duration.ofSeconds(10), Instant.now().plusSeconds(60), Optional.empty(), Optional.empty());
+        EdgeMethod both = count; // count takes commands only; the intruder's event is refused, the id stays free anyway
+        assertTrue(both.kinds().contains(EdgeMessage.Kind.command));
+        send(central.sign(intruding), "dup-intruder");
+        nextAck();
+        send(central.sign(message("dup", "count", "real")), "dup-real");
+        EdgeAck real = nextAck();
+        assertEquals("dup", real.messageId());
+        assertEquals("1 real", real.output(), "ran: the same id from another sender is another message");
     }
 }

@@ -138,10 +138,12 @@ class CommandSignaturesTest {
         EdgeAck answer = new EdgeAck("m1", "ship1", true, "up", 0, false, Optional.empty(), "", false, Optional.empty(),
                 Optional.empty());
         EdgeAck signed = atShip1.sign(answer);
-        assertEquals(EdgeAckWire.dedupeId(signed), EdgeAckWire.dedupeId(atShip1.sign(answer)), "sent again: the same id");
-        assertTrue(EdgeAckWire.dedupeId(signed).startsWith("ack-m1-ship1-"));
-        assertFalse(EdgeAckWire.dedupeId(signed).equals(EdgeAckWire.dedupeId(answer)), "unsigned: another id");
-        assertFalse(EdgeAckWire.dedupeId(signed).equals(EdgeAckWire.dedupeId(atCentral.sign(answer))), "another key");
+        assertEquals(EdgeAckWire.dedupeId(signed, "central"), EdgeAckWire.dedupeId(atShip1.sign(answer), "central"), "sent again: the same id");
+        assertTrue(EdgeAckWire.dedupeId(signed, "central").startsWith("ack-m1-ship1-central-"));
+        assertFalse(EdgeAckWire.dedupeId(signed, "central").equals(EdgeAckWire.dedupeId(signed, "evil")), "another recipient");
+        assertFalse(EdgeAckWire.dedupeId(signed, "central").equals(EdgeAckWire.dedupeId(answer, "central")), "unsigned: another id");
+        assertFalse(EdgeAckWire.dedupeId(signed, "central").equals(EdgeAckWire.dedupeId(atCentral.sign(answer), "central")),
+                "another key");
     }
 
     @Test
