@@ -34,6 +34,13 @@ public interface EdgeConfig {
     @WithDefault("30s")
     Duration helloInterval();
 
+    /**
+     * The most nodes the central's list takes; hellos of further new nodes are ignored (and logged) until nodes are
+     * removed. Also the most copies of a broadcast.
+     */
+    @WithDefault("10000")
+    int maxNodes();
+
     /** How often undelivered messages are published again and expired ones marked. */
     @WithDefault("1s")
     Duration sweepInterval();

@@ -127,7 +127,7 @@ public class EdgeService implements RoleService {
         boolean alone = platform.nats().url().filter(u -> !u.isBlank()).isEmpty();
         boolean central = name.equals(config.central()) || alone;
         String centralName = alone ? name : config.central();
-        NodeRegistry nodes = central ? new NodeRegistry(database.dataSource()) : null;
+        NodeRegistry nodes = central ? new NodeRegistry(database.dataSource(), config.maxNodes()) : null;
         // on the central, events (log lines, error reports) are taken from every node with the key pinned at its hello
         CommandSignatures signatures = new CommandSignatures(name, keys.own(), keys.trusted(), Clock.systemUTC(),
                 sender -> nodes == null ? Optional.empty() : nodes.publicKey(sender));

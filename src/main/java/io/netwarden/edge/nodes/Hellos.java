@@ -132,6 +132,8 @@ public final class Hellos implements AutoCloseable {
             case STALE -> LOG.warnf("a hello of node %s was sent at %s, too far from now; ignored (clock?)", hello.node(),
                     hello.sentAt());
             case BAD_SIGNATURE -> LOG.warnf("a hello of node %s is not signed by the key it carries; ignored", hello.node());
+            case FULL -> LOG.warnf("a hello of new node %s is ignored: the node list is full (netwarden.edge.max-nodes);"
+                    + " DELETE nodes that are gone", hello.node());
             case SEEN -> {
                 // nothing new
             }

@@ -40,8 +40,12 @@ public final class NodeRegistry {
     /** Pinned keys by node, read once: a pin changes only when the node is removed (which drops it here too). */
     private final Map<String, PublicKey> pinned = new ConcurrentHashMap<>();
 
-    public NodeRegistry(DataSource database) {
+    private final int maxNodes;
+
+    /** @param maxNodes the most nodes the list takes (whoever may publish hellos could otherwise grow it without end) */
+    public NodeRegistry(DataSource database, int maxNodes) {
         this.database = database;
+        this.maxNodes = maxNodes;
     }
 
     /** The key pinned at the node's first hello; empty when the node is unknown. */
@@ -68,7 +72,9 @@ public final class NodeRegistry {
 
     /** What a hello did. */
     public enum Outcome {
-        NEW, SEEN, BACK, KEY_CHANGED, STALE, BAD_SIGNATURE
+        NEW, SEEN, BACK, KEY_CHANGED, STALE, BAD_SIGNATURE,
+        /** A new node, but the list holds {@code netwarden.edge.max-nodes} already: not added. */
+        FULL
     }
 
     /** A node as the API shows it. */
@@ -97,6 +103,12 @@ public final class NodeRegistry {
                 }
             }
             if (pinned == null) {
+                try (PreparedStatement count = db.prepareStatement("SELECT COUNT(*) FROM edge_node");
+                        ResultSet rows = count.executeQuery()) {
+                    if (rows.next() && rows.getLong(1) >= maxNodes) {
+                        return Outcome.FULL;
+                    }
+                }
                 try (PreparedStatement insert = db.prepareStatement("INSERT INTO edge_node (name, online, first_seen, last_seen,"
                         + " version, roles, key_fingerprint, public_key) VALUES (?, TRUE, ?, ?, ?, ?, ?, ?)")) {
                     insert.setString(1, hello.node());

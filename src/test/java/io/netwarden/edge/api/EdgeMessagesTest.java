@@ -346,4 +346,25 @@ class EdgeMessagesTest {
                 + "\"commandOrEvent\":\"event\",\"method\":\"copyFile\"}").post("/api/v1/edge/messages").then()
                 .statusCode(400).body("message", org.hamcrest.Matchers.containsString("copyFile is sent as a command"));
     }
+
+    @Inject
+    io.netwarden.platform.persistence.ActiveDatabase database;
+
+    @Test
+    void theNodeListTakesNoMoreThanItsMaximum() throws Exception {
+        int known = authed().get("/api/v1/edge/nodes").then().statusCode(200).extract().jsonPath().getList("$").size();
+        io.netwarden.edge.nodes.NodeRegistry list = new io.netwarden.edge.nodes.NodeRegistry(database.dataSource(), known + 1);
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("full");
+        Ed25519Key key = Ed25519Key.loadOrCreate(dir.resolve("k.pem"), dir.resolve("k.pub.pem"));
+        java.time.Instant now = java.time.Instant.now();
+        String first = "ship-cap-a-" + Long.toHexString(System.nanoTime());
+        String second = "ship-cap-b-" + Long.toHexString(System.nanoTime());
+        assertEquals(io.netwarden.edge.nodes.NodeRegistry.Outcome.NEW,
+                list.seen(io.netwarden.edge.nodes.Hello.signed(first, "1", List.of(), key, now), now));
+        assertEquals(io.netwarden.edge.nodes.NodeRegistry.Outcome.FULL,
+                list.seen(io.netwarden.edge.nodes.Hello.signed(second, "1", List.of(), key, now), now));
+        assertEquals(io.netwarden.edge.nodes.NodeRegistry.Outcome.SEEN,
+                list.seen(io.netwarden.edge.nodes.Hello.signed(first, "1", List.of(), key, now), now), "known nodes go on");
+        authed().delete("/api/v1/edge/nodes/" + first).then().statusCode(204);
+    }
 }
