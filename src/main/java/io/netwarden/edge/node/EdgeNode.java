@@ -113,12 +113,15 @@ public final class EdgeNode implements AutoCloseable {
         Optional<EdgeError> refusal;
         try {
             message = EdgeWire.read(delivery.data());
+        } catch (RuntimeException e) {
+            drop(delivery, e); // reading touches nothing else: what fails here fails every time
+            return;
+        }
+        try {
             refusal = delivery.subject().equals(message.subject()) ? signatures.check(message)
                     : Optional.of(EdgeError.INVALID_MESSAGE);
-        } catch (RuntimeException e) {
-            // never retried: a message that cannot be read or checked now never can, and would hold up the rest
-            LOG.warnf("node %s: a message on %s is not valid (%s); dropped", name, delivery.subject(), e.getMessage());
-            delivery.term();
+        } catch (IllegalArgumentException | ArithmeticException | java.time.DateTimeException e) {
+            drop(delivery, e); // a database that is away (a pinned key looked up) is not dropped: the handler fails, tried again
             return;
         }
         if (refusal.isPresent()) {
@@ -160,6 +163,12 @@ public final class EdgeNode implements AutoCloseable {
         }
         answer(delivery, message, new EdgeAck(message.id(), name, result.succeeded(), result.output(), result.exitCode(),
                 result.truncated(), result.error(), result.errorText(), false, Optional.empty(), Optional.empty()));
+    }
+
+    /** Never retried: a message that cannot be read or checked now never can, and would hold up the rest. */
+    private void drop(Delivery delivery, RuntimeException e) {
+        LOG.warnf("node %s: a message on %s is not valid (%s); dropped", name, delivery.subject(), e.getMessage());
+        delivery.term();
     }
 
     /**
@@ -215,6 +224,7 @@ public final class EdgeNode implements AutoCloseable {
             case UNTRUSTED_KEY -> "signed by a key this node does not trust (netwarden.edge.signing.trusted-keys-file)";
             case BAD_SIGNATURE -> "the signature does not match the message";
             case EXPIRED -> "its time to live ended before it could run";
+            case INVALID_MESSAGE -> "it came on another subject than the one it names";
             default -> error.code();
         };
     }
