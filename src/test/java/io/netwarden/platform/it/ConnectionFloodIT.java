@@ -121,7 +121,10 @@ class ConnectionFloodIT {
                 // Then: health and an authenticated call from elsewhere get through while all of it is held
                 Deadline.await("/q/health/ready answered while the port is full of idle connections", Duration.ofSeconds(15),
                         () -> RawHttp.send(app.port(), "GET", "/q/health/ready", null, null).status(), status -> status == 200);
-                assertEquals(200, RawHttp.send(app.port(), "GET", "/api/v1/node", TOKEN, null).status());
+                // (as for health: a connection that arrives while the port is full may be reset before an idle one gives
+                // way; the next attempt gets in — seen once in CI)
+                Deadline.await("an authenticated call answered while the port is full", Duration.ofSeconds(15),
+                        () -> RawHttp.send(app.port(), "GET", "/api/v1/node", TOKEN, null).status(), status -> status == 200);
                 String metrics = app.get("/q/metrics", null).body();
                 assertTrue(counter(metrics, "idle_under_pressure") > 0, metrics);
             } finally {
