@@ -7,6 +7,7 @@ import io.netwarden.edge.EdgeError;
 import io.netwarden.edge.messages.EdgeAck;
 import io.netwarden.edge.messages.EdgeMessage;
 import io.netwarden.platform.persistence.DatabaseErrors;
+import io.netwarden.platform.persistence.DatabaseText;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -116,18 +117,10 @@ public final class MessageLog {
         }
     }
 
-    /**
-     * Text as every database takes it: PostgreSQL refuses NUL in text columns, so a command printing one would make its
-     * answer unstorable (and retried forever). NUL becomes U+FFFD.
-     */
-    public static String storable(String text) {
-        return text.indexOf('\0') < 0 ? text : text.replace('\0', '\uFFFD');
-    }
-
     /** Takes a node's answer; false when the message is unknown or no longer pending. */
     public boolean acked(EdgeAck ack) {
-        String output = storable(ack.output().length() > MAX_OUTPUT_CHARS ? ack.output().substring(0, MAX_OUTPUT_CHARS)
-                : ack.output());
+        String output = DatabaseText.storable(ack.output().length() > MAX_OUTPUT_CHARS
+                ? ack.output().substring(0, MAX_OUTPUT_CHARS) : ack.output());
         Instant now = Instant.now();
         try (Connection db = database.getConnection();
                 PreparedStatement update = db.prepareStatement("UPDATE edge_message SET status = ?, output = ?, exit_code = ?,"
@@ -138,7 +131,7 @@ public final class MessageLog {
             update.setInt(3, ack.exitCode());
             update.setBoolean(4, ack.truncated() || output.length() < ack.output().length());
             update.setString(5, ack.error().map(e -> e.code()).orElse(null));
-            String text = storable(ack.errorText());
+            String text = DatabaseText.storable(ack.errorText());
             update.setString(6, text.length() > 2000 ? text.substring(0, 2000) : text);
             update.setTimestamp(7, Timestamp.from(now));
             update.setTimestamp(8, Timestamp.from(now));

@@ -3,6 +3,7 @@ package io.netwarden.edge.node;
 import io.netwarden.edge.EdgeError;
 import io.netwarden.edge.methods.MethodResult;
 import io.netwarden.platform.persistence.DatabaseErrors;
+import io.netwarden.platform.persistence.DatabaseText;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -104,9 +105,8 @@ public final class ExecutionLog {
 
     /** Records how {@code messageId} ended. */
     public void finish(String node, String messageId, MethodResult result) {
-        // NUL becomes U+FFFD: PostgreSQL refuses it in text, and the answer would never be stored
-        String output = (result.output().length() > MAX_OUTPUT_CHARS ? result.output().substring(0, MAX_OUTPUT_CHARS)
-                : result.output()).replace('\0', '\uFFFD');
+        String output = DatabaseText.storable(result.output().length() > MAX_OUTPUT_CHARS
+                ? result.output().substring(0, MAX_OUTPUT_CHARS) : result.output());
         try (Connection db = database.getConnection();
                 PreparedStatement update = db.prepareStatement("UPDATE edge_execution SET state = 'done', output = ?, exit_code = ?,"
                         + " truncated = ?, error = ?, error_text = ?, ended_at = ? WHERE node = ? AND message_id = ?")) {
@@ -114,7 +114,7 @@ public final class ExecutionLog {
             update.setInt(2, result.exitCode());
             update.setBoolean(3, result.truncated() || output.length() < result.output().length());
             update.setString(4, result.error().map(EdgeError::code).orElse(null));
-            String text = result.errorText().replace('\0', '\uFFFD');
+            String text = DatabaseText.storable(result.errorText());
             update.setString(5, text.length() > 2000 ? text.substring(0, 2000) : text);
             update.setTimestamp(6, Timestamp.from(Instant.now()));
             update.setString(7, node);
