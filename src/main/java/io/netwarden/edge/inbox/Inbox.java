@@ -209,14 +209,11 @@ public final class Inbox implements AutoCloseable {
             LOG.infof("inbox: line %d sent %s", InboxEntries.line(text, entry.start()),
                     sent.stream().map(m -> m.id() + " to " + m.subject()).toList());
             return true;
-        } catch (ApiException e) {
-            if (e.status() == 400) {
+        } catch (RuntimeException e) {
+            if (e instanceof ApiException api && api.status() == 400) {
                 broken(text, entry.start(), e.getMessage());
                 return true;
             }
-            LOG.warnf("inbox: line %d not sent yet (%s); tried again", InboxEntries.line(text, entry.start()), e.getMessage());
-            return false;
-        } catch (RuntimeException e) {
             LOG.warnf("inbox: line %d not sent yet (%s); tried again", InboxEntries.line(text, entry.start()), e.getMessage());
             return false;
         }

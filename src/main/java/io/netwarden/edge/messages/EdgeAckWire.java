@@ -49,8 +49,8 @@ public final class EdgeAckWire {
      */
     public static EdgeAck fit(EdgeAck ack, int maxBytes) {
         EdgeAck fitted = ack;
-        for (int round = 0; round < 8 && write(fitted).length + SIGNATURE_ROOM > maxBytes; round++) {
-            int size = write(fitted).length + SIGNATURE_ROOM;
+        int size = write(fitted).length + SIGNATURE_ROOM;
+        for (int round = 0; round < 8 && size > maxBytes; round++) {
             int keep = (int) Math.max(0, fitted.output().length() * ((double) maxBytes / size) * 0.95 - 64);
             String output = fitted.output().substring(0, Math.min(keep, fitted.output().length()));
             if (output.length() > 0 && Character.isHighSurrogate(output.charAt(output.length() - 1))) {
@@ -58,6 +58,7 @@ public final class EdgeAckWire {
             }
             fitted = new EdgeAck(ack.messageId(), ack.node(), ack.ok(), output, ack.exitCode(), true, ack.error(),
                     ack.errorText(), ack.receipt(), Optional.empty(), Optional.empty());
+            size = write(fitted).length + SIGNATURE_ROOM;
         }
         return fitted;
     }
