@@ -31,19 +31,14 @@ import org.junit.jupiter.api.Test;
 class EdgeMessagesTest {
 
     /** Polls a message until it ends (acked, failed or expired). */
-    private static JsonPath awaitEnd(String id) throws InterruptedException {
+    private static JsonPath awaitEnd(String id) {
         return awaitStatus(id, s -> !s.equals("pending") && !s.equals("delivered"));
     }
 
-    private static JsonPath awaitStatus(String id, Predicate<String> wanted) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (true) {
-            JsonPath message = authed().get("/api/v1/edge/messages/" + id).then().statusCode(200).extract().jsonPath();
-            if (wanted.test(message.getString("status")) || System.nanoTime() > deadline) {
-                return message;
-            }
-            Thread.sleep(50);
-        }
+    private static JsonPath awaitStatus(String id, Predicate<String> wanted) {
+        return Deadline.await("message " + id + " in the status wanted", Duration.ofSeconds(20),
+                () -> authed().get("/api/v1/edge/messages/" + id).then().statusCode(200).extract().jsonPath(),
+                message -> wanted.test(message.getString("status")));
     }
 
     private static List<Map<String, Object>> send(String json) {
@@ -253,12 +248,9 @@ class EdgeMessagesTest {
         answerAs(ship, receipt.signed(shipKey.fingerprint(), shipKey.sign(receipt.signingBytes())));
         assertEquals("delivered", awaitStatus(id, s -> !s.equals("pending")).getString("status"));
         // due after timeout 1s + backoff 1s: sent again; then after 1s + 2s, with its one retry spent, failed
-        JsonPath retried = awaitStatus(id, s -> true);
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (retried.getInt("attempts") < 2 && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-            retried = authed().get("/api/v1/edge/messages/" + id).then().extract().jsonPath();
-        }
+        JsonPath retried = Deadline.await("message " + id + " sent again", Duration.ofSeconds(10),
+                () -> authed().get("/api/v1/edge/messages/" + id).then().statusCode(200).extract().jsonPath(),
+                message -> message.getInt("attempts") >= 2);
         assertEquals(2, retried.getInt("attempts"), "sent again once");
         JsonPath done = awaitEnd(id);
         assertEquals("failed", done.getString("status"));
