@@ -14,11 +14,11 @@ import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.SecureRandom;
-import java.security.Signature;
 import java.security.interfaces.EdECPrivateKey;
 import java.security.spec.NamedParameterSpec;
 import java.util.Arrays;
 import java.util.Base64;
+import org.bouncycastle.math.ec.rfc8032.Ed25519;
 import org.jboss.logging.Logger;
 
 /**
@@ -32,20 +32,34 @@ import org.jboss.logging.Logger;
  *   fingerprint ─▶ SHA256:<base64 of the public key's DER, no padding>  (as ssh-keygen -l shows keys)
  * </pre>
  *
+ * Keys are read and made with the JDK; signing and verifying use Bouncy Castle's RFC 8032 code, which is about eight
+ * times faster than the JDK's (an edge message is signed and checked twice on its way: this is most of its CPU time).
+ * Ed25519 signatures are deterministic, so either gives the same bytes.
+ *
  * {@code toString()} shows the fingerprint only; key material never leaves this class except through {@link #sign}.
- * Thread safety: immutable; each signature uses its own {@link Signature}.
+ * Thread safety: immutable (the secret bytes are never handed out or changed).
  */
 public final class Ed25519Key {
 
     private static final Logger LOG = Logger.getLogger(Ed25519Key.class);
     private static final String ALGORITHM = "Ed25519";
 
-    private final PrivateKey privateKey;
+    /** Length of the DER prefix of an Ed25519 SubjectPublicKeyInfo; the raw 32-byte key follows it. */
+    private static final int X509_PREFIX = 12;
+
+    private final byte[] secret;
     private final PublicKey publicKey;
+    private final byte[] rawPublic;
+    private final String fingerprint;
 
     private Ed25519Key(PrivateKey privateKey, PublicKey publicKey) {
-        this.privateKey = privateKey;
+        if (!(privateKey instanceof EdECPrivateKey ed)) {
+            throw new IllegalStateException("not an Ed25519 key");
+        }
+        this.secret = ed.getBytes().orElseThrow(() -> new IllegalStateException("the Ed25519 key has no secret bytes"));
         this.publicKey = publicKey;
+        this.rawPublic = raw(publicKey);
+        this.fingerprint = fingerprint(publicKey);
     }
 
     /** An operator's key file. */
@@ -109,18 +123,22 @@ public final class Ed25519Key {
         }
     }
 
+    /** The 64-byte Ed25519 signature of {@code data}. */
     public byte[] sign(byte[] data) {
-        try {
-            Signature signature = Signature.getInstance(ALGORITHM);
-            signature.initSign(privateKey);
-            signature.update(data);
-            return signature.sign();
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("signing failed: " + e.getClass().getSimpleName());
-        }
+        byte[] signature = new byte[Ed25519.SIGNATURE_SIZE];
+        Ed25519.sign(secret, 0, rawPublic, 0, data, 0, data.length, signature, 0);
+        return signature;
     }
 
-    /** Whether {@code signature} is {@code key}'s over {@code data}; false for anything malformed. */
+    /** The 32 bytes of an Ed25519 public key (the end of its X.509 encoding). */
+    private static byte[] raw(PublicKey key) {
+        byte[] der = key.getEncoded();
+        if (der == null || der.length != X509_PREFIX + Ed25519.PUBLIC_KEY_SIZE) {
+            throw new IllegalArgumentException("not an Ed25519 public key");
+        }
+        return Arrays.copyOfRange(der, X509_PREFIX, der.length);
+    }
+
     /** An Ed25519 public key from its DER (X.509 SubjectPublicKeyInfo) bytes. */
     public static PublicKey publicKey(byte[] der) {
         try {
@@ -130,16 +148,15 @@ public final class Ed25519Key {
         }
     }
 
+    /** Whether {@code signature} is {@code key}'s over {@code data}; false for anything malformed. */
     public static boolean verify(PublicKey key, byte[] data, byte[] signature) {
-        if (signature == null || signature.length != 64) {
+        if (key == null || data == null || signature == null || signature.length != Ed25519.SIGNATURE_SIZE
+                || !ALGORITHM.equalsIgnoreCase(key.getAlgorithm()) && !"EdDSA".equalsIgnoreCase(key.getAlgorithm())) {
             return false;
         }
         try {
-            Signature verifier = Signature.getInstance(ALGORITHM);
-            verifier.initVerify(key);
-            verifier.update(data);
-            return verifier.verify(signature);
-        } catch (GeneralSecurityException | RuntimeException e) {
+            return Ed25519.verify(signature, 0, raw(key), 0, data, 0, data.length);
+        } catch (RuntimeException e) {
             return false;
         }
     }
@@ -149,7 +166,7 @@ public final class Ed25519Key {
     }
 
     public String fingerprint() {
-        return fingerprint(publicKey);
+        return fingerprint;
     }
 
     /** {@code SHA256:} and the unpadded base64 of the SHA-256 of the key's X.509 encoding. */

@@ -84,6 +84,23 @@ class Ed25519KeyTest {
     }
 
     @Test
+    void itSignsExactlyAsTheJdkDoesAndTakesOnlyEd25519PublicKeys() throws Exception {
+        openssl("genpkey", "-algorithm", "ed25519", "-out", "k.pem");
+        Ed25519Key key = Ed25519Key.load(dir.resolve("k.pem"));
+        byte[] data = "ship1.command.ping|42".getBytes(StandardCharsets.UTF_8);
+        java.security.Signature jdk = java.security.Signature.getInstance("Ed25519");
+        jdk.initSign(PemFiles.privateKey(dir.resolve("k.pem")));
+        jdk.update(data);
+        // Ed25519 is deterministic: the same key and bytes give the same signature, whichever code makes it
+        assertArrayEquals(jdk.sign(), key.sign(data));
+        // an X25519 key has an X.509 encoding of the same length: it is still not a key to verify with
+        java.security.PublicKey x25519 = java.security.KeyPairGenerator.getInstance("X25519").generateKeyPair().getPublic();
+        assertEquals(key.publicKey().getEncoded().length, x25519.getEncoded().length);
+        assertFalse(Ed25519Key.verify(x25519, data, key.sign(data)));
+        assertFalse(Ed25519Key.verify(null, data, key.sign(data)));
+    }
+
+    @Test
     void otherKeysAreRefusedSayingWhatToDo() throws Exception {
         openssl("genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", "rsa.pem");
         var refused = assertThrows(IllegalArgumentException.class, () -> Ed25519Key.load(dir.resolve("rsa.pem")));
