@@ -34,7 +34,8 @@ import org.jboss.logging.Logger;
  *            ─▶ wakes this process' consumers of the stream
  *   consumer loop (one virtual thread each):
  *      read up to 256 messages above the floor, not done ─▶ matching, due, under max in flight ─▶ attempt + 1,
- *      next_at = now + ack wait ─▶ handler (virtual thread) ─▶ ack: done │ nak: next_at = now + delay │ term: done
+ *      next_at = now + ack wait ─▶ handler (virtual thread; or, for batches, queued in order for DeliveryBatcher)
+ *      ─▶ ack: done │ nak: next_at = now + delay │ term: done
  *      ─▶ floor moves up over done and non-matching messages ─▶ sleeps until woken or the next due time (≤ 1 s)
  * </pre>
  *
@@ -201,14 +202,33 @@ public final class DatabaseDelivery implements DurableDelivery {
 
     @Override
     public Consumption consume(ConsumerSpec spec, DeliveryHandler handler) {
-        stream(spec.stream()).requireCovers(spec.filter());
+        return open(spec, handler, null);
+    }
+
+    @Override
+    public Consumption consumeBatches(ConsumerSpec spec, BatchHandler handler) {
+        return open(spec, null, new DeliveryBatcher(spec, handler));
+    }
+
+    private Consumption open(ConsumerSpec spec, DeliveryHandler handler, DeliveryBatcher batcher) {
+        try {
+            stream(spec.stream()).requireCovers(spec.filter());
+        } catch (RuntimeException e) {
+            if (batcher != null) {
+                batcher.close();
+            }
+            throw e;
+        }
         long floor;
         try (Connection db = database.getConnection()) {
             floor = openConsumer(db, spec);
         } catch (SQLException e) {
+            if (batcher != null) {
+                batcher.close();
+            }
             throw unavailable("consumer " + spec.name() + " could not be opened", e);
         }
-        DatabaseConsumption consumption = new DatabaseConsumption(spec, handler, floor);
+        DatabaseConsumption consumption = new DatabaseConsumption(spec, handler, batcher, floor);
         running.add(consumption);
         consumption.thread = Thread.ofVirtual().name("durable-" + spec.name()).start(consumption::loop);
         return consumption;
@@ -259,7 +279,9 @@ public final class DatabaseDelivery implements DurableDelivery {
 
     private final class DatabaseConsumption implements Consumption {
         final ConsumerSpec spec;
+        /** One of these two is set: each delivery to the handler on its own thread, or in order to the batcher. */
         private final DeliveryHandler handler;
+        private final DeliveryBatcher batcher;
         private final ReentrantLock lock = new ReentrantLock();
         private final Condition changed = lock.newCondition();
         /** Sequences handed to the handler and not answered yet, with the time their ack wait ends. */
@@ -269,9 +291,10 @@ public final class DatabaseDelivery implements DurableDelivery {
         private volatile boolean closed;
         volatile Thread thread;
 
-        DatabaseConsumption(ConsumerSpec spec, DeliveryHandler handler, long floor) {
+        DatabaseConsumption(ConsumerSpec spec, DeliveryHandler handler, DeliveryBatcher batcher, long floor) {
             this.spec = spec;
             this.handler = handler;
+            this.batcher = batcher;
             this.floor = floor;
         }
 
@@ -423,6 +446,10 @@ public final class DatabaseDelivery implements DurableDelivery {
         private void hand(Row row, Instant deadline) {
             inFlight.put(row.seq(), deadline);
             DatabaseDeliveryItem delivery = new DatabaseDeliveryItem(this, row);
+            if (batcher != null) {
+                batcher.accept(delivery); // in sequence order, as read
+                return;
+            }
             Thread.ofVirtual().name("durable-" + spec.name() + "-" + row.seq()).start(() -> {
                 try {
                     handler.handle(delivery);
@@ -466,6 +493,9 @@ public final class DatabaseDelivery implements DurableDelivery {
         public void close() {
             closed = true;
             running.remove(this);
+            if (batcher != null) {
+                batcher.close();
+            }
             wake();
         }
     }

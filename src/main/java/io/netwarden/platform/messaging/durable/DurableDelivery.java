@@ -14,6 +14,7 @@ package io.netwarden.platform.messaging.durable;
  *        ├─ nak(delay)       ─▶ again after delay
  *        ├─ no answer within ack wait ─▶ again (attempt + 1)
  *        └─ term() / max deliveries reached ─▶ never again
+ *   consumeBatches(…)  the same, handed over in batches: one batch at a time, in hand-out order, up to in-flight long
  * </pre>
  *
  * Two implementations: {@link JetStreamDelivery} when NATS is configured (roles on different processes share the
@@ -46,6 +47,16 @@ public interface DurableDelivery {
      */
     Consumption consume(ConsumerSpec consumer, DeliveryHandler handler);
 
+    /**
+     * As {@link #consume}, but the handler gets the deliveries in batches: everything handed out since the last batch
+     * (up to {@code maxInFlight}), in the order handed out, one batch at a time. For a handler that must keep order and
+     * wants to pay for a database round trip or a broker round trip once per batch rather than once per message. A
+     * delivery the handler leaves unanswered (or all unanswered ones when it throws) is as a {@code nak} of
+     * {@link #HANDLER_FAILED_RETRY}; deliveries waiting for their batch, or in a batch that runs long, are kept from
+     * being handed out again ({@code inProgress}).
+     */
+    Consumption consumeBatches(ConsumerSpec consumer, BatchHandler handler);
+
     /** "jetstream" or "database", for logs and health. */
     String kind();
 
@@ -53,6 +64,12 @@ public interface DurableDelivery {
     @FunctionalInterface
     interface DeliveryHandler {
         void handle(Delivery delivery) throws Exception;
+    }
+
+    /** Handles a batch of deliveries in order; should answer each before it returns. */
+    @FunctionalInterface
+    interface BatchHandler {
+        void handle(java.util.List<Delivery> batch) throws Exception;
     }
 
     /** A running consumer. */

@@ -34,6 +34,7 @@ import org.jboss.logging.Logger;
  *   publish ─▶ js.publish(msg, expected stream, msg id) ─▶ PubAck (stored; sequence)
  *   consume ─▶ [attach loop: until the link is up and the consumer exists] ─▶ ConsumerContext.consume
  *                 ─▶ each message on a virtual thread ─▶ handler ─▶ ack / nak / term / in progress
+ *                 └ batches: each message, on the jnats dispatcher, queued in stream order ─▶ DeliveryBatcher
  * </pre>
  *
  * A consumer opened while NATS cannot be reached keeps trying in the background (doubling waits up to 10 s), so roles
@@ -137,20 +138,35 @@ public final class JetStreamDelivery implements DurableDelivery {
         if (stream != null) {
             stream.requireCovers(spec.filter()); // JetStream would refuse it in the attach loop, over and over
         }
-        JetStreamConsumption consumption = new JetStreamConsumption(spec, handler);
-        Thread.ofVirtual().name("durable-attach-" + spec.name()).start(consumption::attach);
+        return attach(new JetStreamConsumption(spec, handler, null));
+    }
+
+    @Override
+    public Consumption consumeBatches(ConsumerSpec spec, BatchHandler handler) {
+        StreamSpec stream = declared.get(spec.stream());
+        if (stream != null) {
+            stream.requireCovers(spec.filter());
+        }
+        return attach(new JetStreamConsumption(spec, null, new DeliveryBatcher(spec, handler)));
+    }
+
+    private Consumption attach(JetStreamConsumption consumption) {
+        Thread.ofVirtual().name("durable-attach-" + consumption.spec.name()).start(consumption::attach);
         return consumption;
     }
 
     private final class JetStreamConsumption implements Consumption {
-        private final ConsumerSpec spec;
+        final ConsumerSpec spec;
+        /** One of these two is set: each delivery to the handler on its own thread, or in order to the batcher. */
         private final DeliveryHandler handler;
+        private final DeliveryBatcher batcher;
         private volatile boolean closed;
         private volatile MessageConsumer consumer;
 
-        JetStreamConsumption(ConsumerSpec spec, DeliveryHandler handler) {
+        JetStreamConsumption(ConsumerSpec spec, DeliveryHandler handler, DeliveryBatcher batcher) {
             this.spec = spec;
             this.handler = handler;
+            this.batcher = batcher;
         }
 
         /** Creates the durable consumer and starts consuming; retries while NATS or the stream is not there. */
@@ -193,6 +209,10 @@ public final class JetStreamDelivery implements DurableDelivery {
         }
 
         private void onMessage(Message message) {
+            if (batcher != null) {
+                batcher.accept(new JetStreamDeliveryItem(message)); // on the dispatcher: the order is the stream's
+                return;
+            }
             // off the jnats dispatcher: a handler may run for minutes; max-ack-pending bounds how many run at once
             Thread.ofVirtual().name("durable-" + spec.name()).start(() -> {
                 JetStreamDeliveryItem delivery = new JetStreamDeliveryItem(message);
@@ -215,6 +235,9 @@ public final class JetStreamDelivery implements DurableDelivery {
             }
             if (running != null) {
                 running.stop();
+            }
+            if (batcher != null) {
+                batcher.close();
             }
         }
     }

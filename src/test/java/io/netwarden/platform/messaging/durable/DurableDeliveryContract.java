@@ -191,6 +191,92 @@ abstract class DurableDeliveryContract {
         assertEquals(2, attempts.poll(10, TimeUnit.SECONDS));
     }
 
+    private DurableDelivery.Consumption consumeBatches(ConsumerSpec spec, DurableDelivery.BatchHandler handler) {
+        DurableDelivery.Consumption consumption = delivery().consumeBatches(spec, handler);
+        open.add(consumption);
+        return consumption;
+    }
+
+    @Test
+    void batchesComeInStreamOrderOneAtATimeAndNoLargerThanInFlight() throws Exception {
+        for (int i = 0; i < 60; i++) {
+            send("ship1.command.ping", "m" + i, null);
+        }
+        BlockingQueue<String> got = new LinkedBlockingQueue<>();
+        List<Integer> sizes = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger overlapped = new java.util.concurrent.atomic.AtomicInteger();
+        consumeBatches(new ConsumerSpec(stream, "b1", stream + ".x.>", Duration.ofSeconds(30), 0, 16), batch -> {
+            if (running.incrementAndGet() > 1) {
+                overlapped.incrementAndGet();
+            }
+            sizes.add(batch.size());
+            Thread.sleep(20); // so that more than one arrives meanwhile
+            for (Delivery d : batch) {
+                got.add(text(d));
+                d.ack();
+            }
+            running.decrementAndGet();
+        });
+        for (int i = 0; i < 60; i++) {
+            assertEquals("m" + i, got.poll(10, TimeUnit.SECONDS));
+        }
+        assertNull(got.poll(1000, TimeUnit.MILLISECONDS), "acked: never again");
+        assertEquals(0, overlapped.get(), "one batch at a time");
+        assertTrue(sizes.stream().allMatch(n -> n <= 16), "no batch above max in flight: " + sizes);
+        assertTrue(sizes.stream().anyMatch(n -> n > 1), "deliveries that arrived together come together: " + sizes);
+    }
+
+    @Test
+    void whatABatchLeavesUnansweredOrThrowsOnComesAgain() throws Exception {
+        send("ship1.command.ping", "answered", null);
+        send("ship1.command.ping", "forgotten", null);
+        BlockingQueue<String> got = new LinkedBlockingQueue<>();
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        consumeBatches(new ConsumerSpec(stream, "b1", stream + ".x.>", Duration.ofSeconds(30), 0, 8), batch -> {
+            int call = calls.incrementAndGet();
+            for (Delivery d : batch) {
+                got.add(call + ":" + text(d) + ":" + d.attempt());
+                if (call == 1 && text(d).equals("answered")) {
+                    d.ack();
+                } else if (call == 2) {
+                    throw new IllegalStateException("handler bug");
+                } else if (call >= 3) {
+                    d.ack();
+                }
+            }
+        });
+        List<String> seen = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            String next = got.poll(10, TimeUnit.SECONDS);
+            seen.add(next);
+        }
+        // the first batch may hold one or both; what it left unanswered and what the throwing batch held come again
+        assertTrue(seen.contains("1:answered:1"), seen.toString());
+        assertTrue(seen.stream().anyMatch(s -> s.matches("2:forgotten:\\d")), seen.toString());
+        assertTrue(seen.stream().anyMatch(s -> s.matches("3:forgotten:\\d")), seen.toString());
+        assertNull(got.poll(1500, TimeUnit.MILLISECONDS), "acked: never again; 'answered' came once");
+    }
+
+    @Test
+    void deliveriesWaitingBehindASlowBatchAreNotHandedOutAgain() throws Exception {
+        send("ship1.command.ping", "slow", null);
+        BlockingQueue<String> got = new LinkedBlockingQueue<>();
+        consumeBatches(new ConsumerSpec(stream, "b1", stream + ".x.>", Duration.ofMillis(600), 0, 8), batch -> {
+            for (Delivery d : batch) {
+                got.add(text(d) + ":" + d.attempt());
+                if (text(d).equals("slow")) {
+                    send("ship1.command.ping", "waiting", null); // arrives while this batch runs
+                    Thread.sleep(2000); // three ack waits
+                }
+                d.ack();
+            }
+        });
+        assertEquals("slow:1", got.poll(10, TimeUnit.SECONDS));
+        assertEquals("waiting:1", got.poll(10, TimeUnit.SECONDS));
+        assertNull(got.poll(1500, TimeUnit.MILLISECONDS), "kept alive while they waited: handed out once each");
+    }
+
     @Test
     void badSpecificationsAreRefused() {
         assertThrows(IllegalArgumentException.class, () -> new StreamSpec("a.b", List.of("x.>"), Duration.ofMinutes(1)));
