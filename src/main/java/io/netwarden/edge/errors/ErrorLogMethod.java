@@ -44,6 +44,11 @@ public final class ErrorLogMethod implements EdgeMethod {
     }
 
     @Override
+    public boolean quick() {
+        return true;
+    }
+
+    @Override
     public String name() {
         return NAME;
     }

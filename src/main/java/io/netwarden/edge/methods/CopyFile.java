@@ -53,6 +53,11 @@ public final class CopyFile implements EdgeMethod {
     }
 
     @Override
+    public boolean quick() {
+        return true;
+    }
+
+    @Override
     public String name() {
         return NAME;
     }

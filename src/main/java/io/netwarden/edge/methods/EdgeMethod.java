@@ -23,5 +23,14 @@ public interface EdgeMethod {
         return EnumSet.of(EdgeMessage.Kind.command);
     }
 
+    /**
+     * Whether it ends within milliseconds (or a few seconds at most: a bounded read or write). A node records the quick
+     * ones that arrive together in its execution log in one write before running them, and stops such a group at the
+     * first method that is not quick; so a node stopped while a long method runs reports only that one interrupted.
+     */
+    default boolean quick() {
+        return false;
+    }
+
     MethodResult run(EdgeMessage message, Duration timeout) throws InterruptedException;
 }

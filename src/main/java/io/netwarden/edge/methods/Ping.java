@@ -35,6 +35,11 @@ public final class Ping implements EdgeMethod {
     }
 
     @Override
+    public boolean quick() {
+        return true;
+    }
+
+    @Override
     public String name() {
         return "ping";
     }

@@ -37,6 +37,11 @@ public final class TailFile implements EdgeMethod {
     }
 
     @Override
+    public boolean quick() {
+        return true;
+    }
+
+    @Override
     public String name() {
         return "tailFile";
     }

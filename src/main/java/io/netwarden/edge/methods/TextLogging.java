@@ -36,6 +36,11 @@ public final class TextLogging implements EdgeMethod {
     }
 
     @Override
+    public boolean quick() {
+        return true;
+    }
+
+    @Override
     public String name() {
         return "textLogging";
     }

@@ -2,7 +2,6 @@ package io.netwarden.edge.node;
 
 import io.netwarden.edge.EdgeError;
 import io.netwarden.edge.messages.EdgeAck;
-import io.netwarden.edge.messages.EdgeAckWire;
 import io.netwarden.edge.messages.EdgeMessage;
 import io.netwarden.edge.messages.EdgeWire;
 import io.netwarden.edge.methods.EdgeMethod;
@@ -11,9 +10,9 @@ import io.netwarden.edge.security.CommandSignatures;
 import io.netwarden.platform.messaging.durable.ConsumerSpec;
 import io.netwarden.platform.messaging.durable.Delivery;
 import io.netwarden.platform.messaging.durable.DurableDelivery;
-import io.netwarden.platform.messaging.durable.Outgoing;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,31 +22,37 @@ import org.jboss.logging.Logger;
 
 /**
  * The receiving side of one edge node: durable consumers of {@code <name>.command.*} and {@code <name>.event.*} on the
- * edge stream, and for each message
- * the steps below, on the message's own virtual thread. Not a singleton: a process runs one per node it is, and the
- * fleet bench runs a thousand in one JVM.
+ * edge stream, each handing over what arrived in batches (in stream order, one batch at a time per consumer). Not a
+ * singleton: a process runs one per node it is, and the fleet bench runs a thousand in one JVM.
  *
  * <pre>
- *   delivery ─▶ parse, subject, signatures ─ cannot be read ─▶ error, never retried (term)
- *            ─▶ wrong node │ wrong subject │ unsigned │ untrusted │ bad signature │ expired ─▶ refused ACK, done
+ *   batch ─▶ each delivery: parse, subject, signatures ─ cannot be read ─▶ dropped, never retried (term)
+ *            ─▶ wrong node │ wrong subject │ unsigned │ untrusted │ bad signature │ expired ─▶ refused ACK
  *            ─▶ method known? ─ no ─▶ UNKNOWN_METHOD     taken as this kind (command │ event)? ─ no ─▶ NOT_ALLOWED
- *            ─▶ running here now? ─▶ in progress (a redelivery while it runs)
- *            ─▶ execution log: seen ─ done ─▶ the stored result again (never run twice; another method: refused)
- *                                   └ running ─▶ INTERRUPTED (this node stopped while it ran)
- *                              new ─▶ run (timeout; the delivery kept alive; receipt after 1 s) ─▶ log result ─▶ ACK
+ *            ─▶ running here now? ─▶ in progress (a redelivery while it runs; it comes again)
+ *         ─▶ the rest in groups, in order: quick methods up to and including the first one that is not quick
+ *            ─▶ execution log, one write for the group: seen ─ done ─▶ the stored result again (never run twice;
+ *                                                                     another method: refused)
+ *                                                              └ running ─▶ INTERRUPTED (stopped while it ran)
+ *                                                         new ─▶ run, in order (timeout; receipt after 1 s)
+ *            ─▶ execution log: the results, one write ─▶ ACKs signed and published, deliveries acked (in parallel)
  * </pre>
  *
- * One command and one event at a time per node (max in flight 1 per consumer): the node's commands run in the order
- * they were stored, and so do its events (a long command does not hold up an event such as textLogging). Thread
- * safety: the running set is concurrent; everything else is immutable or thread-safe.
+ * The node's commands run in the order they were stored, and so do its events (a long command does not hold up an
+ * event such as textLogging: they have their own consumer). A group is recorded as started before any of it runs, so
+ * each message runs at most once; a node stopped in the middle of a group reports the rest of it interrupted too, which
+ * is why a group ends at the first method that is not {@link EdgeMethod#quick() quick}. Thread safety: each consumer's
+ * batches run on its own thread; the running set is concurrent; everything else is immutable or thread-safe.
  */
 public final class EdgeNode implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(EdgeNode.class);
-    /** A delivery not answered within this is given again; long commands renew it. */
+    /** A delivery not answered within this is given again; waiting and running ones are renewed. */
     static final Duration ACK_WAIT = Duration.ofSeconds(30);
     /** A method still running after this sends a receipt, so the sender sees the message delivered; quick ones just answer. */
     static final Duration RECEIPT_AFTER = Duration.ofSeconds(1);
+    /** Deliveries a consumer holds at once, and so the largest batch. */
+    static final int BATCH = 256;
 
     private final String name;
     private final String stream;
@@ -96,8 +101,8 @@ public final class EdgeNode implements AutoCloseable {
     public synchronized void start() {
         if (consumptions.isEmpty()) {
             for (EdgeMessage.Kind kind : EdgeMessage.Kind.values()) {
-                consumptions.add(delivery.consume(new ConsumerSpec(stream, "node-" + name + "-" + kind, name + "." + kind + ".*",
-                        ACK_WAIT, 0, 1), this::handle));
+                consumptions.add(delivery.consumeBatches(new ConsumerSpec(stream, "node-" + name + "-" + kind,
+                        name + "." + kind + ".*", ACK_WAIT, 0, BATCH), this::handle));
             }
         }
     }
@@ -108,61 +113,109 @@ public final class EdgeNode implements AutoCloseable {
         consumptions.clear();
     }
 
-    void handle(Delivery delivery) throws InterruptedException {
+    /** A message that passed the checks and is to run: its delivery, the method, and its key in the execution log. */
+    private record Runnable(Delivery delivery, EdgeMessage message, EdgeMethod method, String key) {
+    }
+
+    void handle(List<Delivery> batch) throws InterruptedException {
+        Answers answers = new Answers(name, acks, signatures, errors);
+        List<Runnable> group = new ArrayList<>();
+        try {
+            for (Delivery received : batch) {
+                Runnable next = check(received, answers);
+                if (next == null) {
+                    continue;
+                }
+                group.add(next);
+                if (!next.method().quick()) {
+                    runGroup(group, answers);
+                    group.clear();
+                }
+            }
+            runGroup(group, answers);
+        } finally {
+            group.forEach(r -> running.remove(r.key()));
+            answers.send(); // what is answered so far goes out even when a group failed (the rest comes again)
+        }
+    }
+
+    /** The message to run, or null when it is answered (refused), dropped or already running here. */
+    private Runnable check(Delivery delivery, Answers answers) {
         EdgeMessage message;
         Optional<EdgeError> refusal;
         try {
             message = EdgeWire.read(delivery.data());
         } catch (RuntimeException e) {
             drop(delivery, e); // reading touches nothing else: what fails here fails every time
-            return;
+            return null;
         }
         try {
             refusal = delivery.subject().equals(message.subject()) ? signatures.check(message)
                     : Optional.of(EdgeError.INVALID_MESSAGE);
         } catch (IllegalArgumentException | ArithmeticException | java.time.DateTimeException e) {
-            drop(delivery, e); // a database that is away (a pinned key looked up) is not dropped: the handler fails, tried again
-            return;
+            drop(delivery, e); // a database that is away (a pinned key looked up) is not dropped: the batch fails, tried again
+            return null;
         }
         if (refusal.isPresent()) {
             LOG.warnf("node %s: message %s (%s) refused: %s", name, message.id(), message.subject(), refusal.get().code());
-            answer(delivery, message, EdgeAck.refused(message.id(), name, refusal.get(), refusalText(refusal.get())));
-            return;
+            answers.add(delivery, message, EdgeAck.refused(message.id(), name, refusal.get(), refusalText(refusal.get())));
+            return null;
         }
         EdgeMethod method = methods.get(message.method());
         if (method == null) {
-            answer(delivery, message, EdgeAck.refused(message.id(), name, EdgeError.UNKNOWN_METHOD, "no method " + message.method()
-                    + " on node " + name + " (methods: " + methods.keySet().stream().sorted().toList() + ")"));
-            return;
+            answers.add(delivery, message, EdgeAck.refused(message.id(), name, EdgeError.UNKNOWN_METHOD, "no method "
+                    + message.method() + " on node " + name + " (methods: " + methods.keySet().stream().sorted().toList() + ")"));
+            return null;
         }
         if (!method.kinds().contains(message.kind())) {
-            answer(delivery, message, EdgeAck.refused(message.id(), name, EdgeError.NOT_ALLOWED, message.method()
+            answers.add(delivery, message, EdgeAck.refused(message.id(), name, EdgeError.NOT_ALLOWED, message.method()
                     + " is sent as " + method.kinds().stream().map(Enum::name).sorted().toList() + " only"));
-            return;
+            return null;
         }
         // keyed by sender and id: an id another sender used (by mistake or on purpose) cannot block this message
         String key = message.fromNode() + "/" + message.id();
         if (!running.add(key)) {
-            delivery.inProgress(); // delivered again while it still runs here: the first run answers
+            delivery.inProgress(); // a copy of one that runs here now (or waits in this batch): it comes again later
+            return null;
+        }
+        return new Runnable(delivery, message, method, key);
+    }
+
+    /** Records the group as started, runs what is new in order, records the results; the answers are queued. */
+    private void runGroup(List<Runnable> group, Answers answers) throws InterruptedException {
+        if (group.isEmpty()) {
             return;
         }
-        MethodResult result;
-        try {
-            Optional<ExecutionLog.Entry> seen = log.begin(name, key, message.method());
-            if (seen.isPresent() && !seen.get().method().equals(message.method())) {
+        Map<String, Optional<ExecutionLog.Entry>> seen = log.beginAll(name, group.stream()
+                .map(r -> new ExecutionLog.Claim(r.key(), r.message().method())).toList());
+        Map<String, MethodResult> results = new LinkedHashMap<>();
+        List<MethodResult> answered = new ArrayList<>();
+        for (Runnable r : group) {
+            Optional<ExecutionLog.Entry> entry = seen.get(r.key());
+            MethodResult result;
+            if (entry.isPresent() && !entry.get().method().equals(r.message().method())) {
                 result = MethodResult.failed(EdgeError.INVALID_MESSAGE, "this id was used by another message");
-            } else if (seen.isPresent()) {
-                result = seen.get().result().orElseGet(() -> log.interrupted(name, key));
+            } else if (entry.isPresent() && entry.get().result().isPresent()) {
+                result = entry.get().result().get();
+            } else if (entry.isPresent()) {
+                result = ExecutionLog.INTERRUPTED;
+                results.put(r.key(), result);
             } else {
-                result = run(method, message, delivery);
-                log.finish(name, key, result);
+                result = run(r.method(), r.message());
+                results.put(r.key(), result);
             }
-        } finally {
-            // before the ack: the next copy of the same id may be handed out the moment this one is acked
-            running.remove(key);
+            answered.add(result);
         }
-        answer(delivery, message, new EdgeAck(message.id(), name, result.succeeded(), result.output(), result.exitCode(),
-                result.truncated(), result.error(), result.errorText(), false, Optional.empty(), Optional.empty()));
+        log.finishAll(name, results);
+        // before the acks: the next copy of the same id may be handed out the moment this one is acked
+        group.forEach(r -> running.remove(r.key()));
+        for (int i = 0; i < group.size(); i++) {
+            Runnable r = group.get(i);
+            MethodResult result = answered.get(i);
+            answers.add(r.delivery(), r.message(), new EdgeAck(r.message().id(), name, result.succeeded(), result.output(),
+                    result.exitCode(), result.truncated(), result.error(), result.errorText(), false, Optional.empty(),
+                    Optional.empty()));
+        }
     }
 
     /** Never retried: a message that cannot be read or checked now never can, and would hold up the rest. */
@@ -172,49 +225,37 @@ public final class EdgeNode implements AutoCloseable {
     }
 
     /**
-     * Runs the method; one that runs longer than {@link #RECEIPT_AFTER} sends the sender a receipt, and the delivery is
-     * renewed so that a long command is not given to anyone again meanwhile.
+     * Runs the method; one that is not quick and runs longer than {@link #RECEIPT_AFTER} sends the sender a receipt, so that it shows the
+     * message delivered (the consumer keeps the delivery from being handed out again meanwhile).
      */
-    private MethodResult run(EdgeMethod method, EdgeMessage message, Delivery delivery) throws InterruptedException {
-        Thread keeper = Thread.ofVirtual().name("edge-keep-" + message.id()).start(() -> {
+    private MethodResult run(EdgeMethod method, EdgeMessage message) throws InterruptedException {
+        if (method.quick()) {
+            return call(method, message);
+        }
+        Thread receipt = Thread.ofVirtual().name("edge-receipt-" + message.id()).start(() -> {
             try {
                 Thread.sleep(RECEIPT_AFTER);
-                try {
-                    acks.send(message.fromNode(), signatures.sign(EdgeAck.receipt(message.id(), name)));
-                } catch (RuntimeException e) {
-                    LOG.debugf("node %s: the receipt of message %s was not sent: %s", name, message.id(), e.toString());
-                }
-                while (!Thread.currentThread().isInterrupted()) {
-                    Thread.sleep(ACK_WAIT.dividedBy(3));
-                    delivery.inProgress();
-                }
+                acks.send(message.fromNode(), signatures.sign(EdgeAck.receipt(message.id(), name)));
             } catch (InterruptedException done) {
-                // the method ended
+                // the method ended first
             } catch (RuntimeException e) {
-                LOG.debugf("node %s: keeping message %s alive failed: %s", name, message.id(), e.toString());
+                LOG.debugf("node %s: the receipt of message %s was not sent: %s", name, message.id(), e.toString());
             }
         });
+        try {
+            return call(method, message);
+        } finally {
+            receipt.interrupt();
+        }
+    }
+
+    private MethodResult call(EdgeMethod method, EdgeMessage message) throws InterruptedException {
         try {
             return method.run(message, message.timeout());
         } catch (RuntimeException e) {
             LOG.errorf("node %s: method %s failed on message %s: %s", name, message.method(), message.id(), e.toString());
             return MethodResult.failed(EdgeError.FAILED, "the method failed: " + e.getClass().getSimpleName());
-        } finally {
-            keeper.interrupt();
         }
-    }
-
-    private void answer(Delivery delivery, EdgeMessage message, EdgeAck ack) {
-        acks.send(message.fromNode(), signatures.sign(EdgeAckWire.fit(ack, Outgoing.MAX_DATA)));
-        if (!ack.ok() && !message.method().equals("errorLog")) {
-            try {
-                errors.report(name, message.id(), message.method(), ack.error().orElse(EdgeError.FAILED), ack.errorText());
-            } catch (RuntimeException e) {
-                LOG.warnf("node %s: the failure of message %s could not be reported to the central: %s", name, message.id(),
-                        e.getMessage());
-            }
-        }
-        delivery.ack();
     }
 
     private static String refusalText(EdgeError error) {

@@ -121,7 +121,7 @@ public final class NodeRegistry {
                     insert.executeUpdate();
                     return Outcome.NEW;
                 } catch (SQLException raced) {
-                    if (!"23505".equals(raced.getSQLState())) {
+                    if (!DatabaseErrors.isUniqueViolation(raced)) {
                         throw raced;
                     }
                     return Outcome.SEEN; // the same node's other hello got there first

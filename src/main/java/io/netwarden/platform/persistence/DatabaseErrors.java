@@ -33,6 +33,23 @@ public final class DatabaseErrors {
         return null;
     }
 
+    /**
+     * Whether a unique constraint refused the statement: SQLState 23505 on the exception, its causes or, for a batch,
+     * the exceptions chained to it.
+     */
+    public static boolean isUniqueViolation(SQLException e) {
+        int seen = 0;
+        for (Throwable t = e; t != null && seen < 32; seen++) {
+            if (t instanceof SQLException sql && "23505".equals(sql.getSQLState())) {
+                return true;
+            }
+            Throwable next = t instanceof SQLException sql && sql.getNextException() != null ? sql.getNextException()
+                    : t.getCause();
+            t = next == t ? null : next;
+        }
+        return false;
+    }
+
     /** True when the chain holds a database failure (whose messages must not be shown). */
     public static boolean involved(Throwable e) {
         if (sqlCause(e) != null) {

@@ -74,6 +74,24 @@ class EdgeNodeTest {
         }
     };
 
+    /** {@link #count}, but quick: claimed in the execution log together with what arrives with it. */
+    private final EdgeMethod quickCount = new EdgeMethod() {
+        @Override
+        public String name() {
+            return "quickCount";
+        }
+
+        @Override
+        public boolean quick() {
+            return true;
+        }
+
+        @Override
+        public MethodResult run(EdgeMessage message, Duration timeout) throws InterruptedException {
+            return count.run(message, timeout);
+        }
+    };
+
     @BeforeEach
     void node() throws Exception {
         String unique = UUID.randomUUID().toString().replace("-", "").substring(0, 10);
@@ -88,7 +106,7 @@ class EdgeNodeTest {
         CommandSignatures atShip = new CommandSignatures(ship, shipKey, List.of(centralKey.publicKey()), Clock.systemUTC());
         log = new ExecutionLog(database.dataSource());
         node = new EdgeNode(ship, stream, delivery, atShip, Map.of("shellCommand", new ShellCommand(List.of("echo"), 65536),
-                "count", count), log, (sender, ack) -> acks.add(ack), (node, id, method, error, text) -> errors.add(id + " " + error.code()));
+                "count", count, "quickCount", quickCount), log, (sender, ack) -> acks.add(ack), (node, id, method, error, text) -> errors.add(id + " " + error.code()));
         node.start();
     }
 
@@ -152,6 +170,64 @@ class EdgeNodeTest {
     }
 
     @Test
+    void quickMessagesRunInGroupsInOrderAndEachOnce() throws Exception {
+        // Given: 40 quick messages with a slow one (a group ends there) and a repeat of an earlier one among them
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            String id = "q" + i;
+            EdgeMessage signed = central.sign(message(id, i == 17 ? "count" : "quickCount", Integer.toString(i)));
+            send(signed, id);
+            ids.add(id);
+            if (i == 25) {
+                send(central.sign(message("q3", "quickCount", "3")), null); // stored again: a redelivery as the node sees it
+            }
+        }
+        // Then: each ran once, in the order stored; the repeat got the stored answer
+        Map<String, List<String>> outputs = new java.util.HashMap<>();
+        for (int i = 0; i < 41; i++) {
+            EdgeAck ack = nextAck();
+            assertTrue(ack.ok(), ack.errorText());
+            outputs.computeIfAbsent(ack.messageId(), k -> new java.util.ArrayList<>()).add(ack.output());
+        }
+        for (int i = 0; i < 40; i++) {
+            assertEquals((i + 1) + " " + i, outputs.get("q" + i).getFirst(), "q" + i + ": " + outputs);
+        }
+        assertEquals(List.of("4 3", "4 3"), outputs.get("q3"));
+        assertEquals(40, counted.get());
+        assertNull(acks.poll(500, TimeUnit.MILLISECONDS));
+        for (String id : ids) {
+            assertTrue(log.find(ship, "central/" + id).orElseThrow().result().orElseThrow().succeeded(), id);
+        }
+    }
+
+    @Test
+    void aGroupRecordedButCutOffBeforeItRanIsReportedInterruptedNotRun() throws Exception {
+        // Given: a group was recorded as started and the node stopped before its end (nothing finished)
+        Map<String, Optional<ExecutionLog.Entry>> claimed = log.beginAll(ship, List.of(
+                new ExecutionLog.Claim("central/g1", "quickCount"), new ExecutionLog.Claim("central/g2", "quickCount"),
+                new ExecutionLog.Claim("central/g1", "quickCount")));
+        assertEquals(Map.of("central/g1", Optional.empty(), "central/g2", Optional.empty()), claimed, "new, each once");
+        assertTrue(log.beginAll(ship, List.of(new ExecutionLog.Claim("central/g2", "quickCount"))).get("central/g2")
+                .orElseThrow().running(), "a second claim sees it running");
+
+        // When: both come again, with a new one
+        send(central.sign(message("g1", "quickCount", "a")), "g1");
+        send(central.sign(message("g2", "quickCount", "b")), "g2");
+        send(central.sign(message("g3", "quickCount", "c")), "g3");
+
+        // Then
+        Map<String, EdgeAck> got = new java.util.HashMap<>();
+        for (int i = 0; i < 3; i++) {
+            EdgeAck ack = nextAck();
+            got.put(ack.messageId(), ack);
+        }
+        assertEquals(Optional.of(EdgeError.INTERRUPTED), got.get("g1").error());
+        assertEquals(Optional.of(EdgeError.INTERRUPTED), got.get("g2").error());
+        assertEquals("1 c", got.get("g3").output(), "only the new one ran");
+        assertEquals(1, counted.get());
+    }
+
+    @Test
     void unsignedAndUnknownAreRefusedWithoutRunning() throws Exception {
         send(message("m4", "count", "x"), "m4");
         EdgeAck unsigned = nextAck();
@@ -184,10 +260,14 @@ class EdgeNodeTest {
         for (int i = 0; i < 20; i++) {
             send(central.sign(message("o" + i, "count", Integer.toString(i))), "o" + i);
         }
+        // the answers of a batch go out in parallel; what tells the order is the count each message saw when it ran
+        Map<String, String> outputs = new java.util.HashMap<>();
         for (int i = 0; i < 20; i++) {
             EdgeAck ack = nextAck();
-            assertEquals("o" + i, ack.messageId());
-            assertEquals((i + 1) + " " + i, ack.output());
+            outputs.put(ack.messageId(), ack.output());
+        }
+        for (int i = 0; i < 20; i++) {
+            assertEquals((i + 1) + " " + i, outputs.get("o" + i), "o" + i + " ran " + (i + 1) + ". of " + outputs);
         }
     }
 

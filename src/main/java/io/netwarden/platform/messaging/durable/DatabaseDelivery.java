@@ -265,7 +265,7 @@ public final class DatabaseDelivery implements DurableDelivery {
     }
 
     private static boolean isUniqueViolation(SQLException e) {
-        return "23505".equals(e.getSQLState());
+        return DatabaseErrors.isUniqueViolation(e);
     }
 
     private static DeliveryUnavailableException unavailable(String what, SQLException e) {

@@ -29,15 +29,14 @@ final class DeliveryBatcher implements AutoCloseable {
     private final DurableDelivery.BatchHandler handler;
     private final LinkedBlockingQueue<Tracked> queue = new LinkedBlockingQueue<>();
     private final List<Tracked> current = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final Thread worker;
-    private final Thread keeper;
+    private final java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
     private volatile boolean closed;
 
     DeliveryBatcher(ConsumerSpec spec, DurableDelivery.BatchHandler handler) {
         this.spec = spec;
         this.handler = handler;
-        this.worker = Thread.ofVirtual().name("durable-batch-" + spec.name()).start(this::work);
-        this.keeper = Thread.ofVirtual().name("durable-keep-" + spec.name()).start(this::keep);
+        Thread.ofVirtual().name("durable-batch-" + spec.name()).start(this::work);
+        Thread.ofVirtual().name("durable-keep-" + spec.name()).start(this::keep);
     }
 
     /** Queues a delivery; called by the implementation in the order it hands them out. */
@@ -52,20 +51,25 @@ final class DeliveryBatcher implements AutoCloseable {
         while (!closed) {
             List<Tracked> batch = new ArrayList<>();
             try {
-                batch.add(queue.take());
+                Tracked first = queue.take();
+                if (first == STOP) {
+                    return;
+                }
+                batch.add(first);
             } catch (InterruptedException e) {
                 return;
             }
             queue.drainTo(batch, spec.maxInFlight() - 1);
+            if (batch.remove(STOP)) {
+                return; // closed: the rest is handed out again after its ack wait
+            }
             current.addAll(batch);
             try {
                 handler.handle(List.copyOf(batch));
                 leftOver(batch, "left unanswered by the handler");
             } catch (InterruptedException e) {
-                if (closed) {
-                    return; // unanswered ones come again after their ack wait
-                }
                 leftOver(batch, "interrupted");
+                return;
             } catch (Exception e) {
                 LOG.warnf("batch handler of consumer %s failed on %d deliveries: %s", spec.name(), batch.size(), e.toString());
                 leftOver(batch, e.toString());
@@ -93,13 +97,16 @@ final class DeliveryBatcher implements AutoCloseable {
         Duration every = spec.ackWait().dividedBy(3);
         while (!closed) {
             try {
-                Thread.sleep(every);
+                if (stopped.await(every.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                    return;
+                }
             } catch (InterruptedException e) {
                 return;
             }
             Instant due = Instant.now().minus(every);
             List<Tracked> held = new ArrayList<>(current);
             held.addAll(queue);
+            held.remove(STOP);
             for (Tracked delivery : held) {
                 if (!delivery.answered.get() && delivery.since.isBefore(due)) {
                     try {
@@ -112,13 +119,21 @@ final class DeliveryBatcher implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops taking batches. A batch that runs goes on to its end (never interrupted: a thread interrupted in the middle
+     * of file I/O closes the channel under it, which for an embedded H2 database means the database); what is queued
+     * stays unanswered and is handed out again after its ack wait.
+     */
     @Override
     public void close() {
         closed = true;
-        worker.interrupt();
-        keeper.interrupt();
+        stopped.countDown();
         queue.clear();
+        queue.add(STOP);
     }
+
+    /** Put in the queue by {@link #close}: the worker ends when it takes it. */
+    private static final Tracked STOP = new Tracked(null);
 
     /** A delivery that knows whether it has been answered. */
     private static final class Tracked implements Delivery {
