@@ -10,6 +10,7 @@ import io.netwarden.edge.messages.EdgeMessage;
 import io.netwarden.edge.messages.EdgeWire;
 import io.netwarden.edge.methods.FileChunks;
 import io.netwarden.edge.security.CommandSignatures;
+import io.netwarden.platform.concurrent.Parallel;
 import io.netwarden.platform.messaging.durable.ConsumerSpec;
 import io.netwarden.platform.messaging.durable.Delivery;
 import io.netwarden.platform.messaging.durable.DeliveryUnavailableException;
@@ -31,8 +32,8 @@ import org.jboss.logging.Logger;
  * <pre>
  *   send ─▶ log: pending ─▶ sign ─▶ EDGE stream (dedupe id = message id) ─▶ log: published
  *                                    └ broker or database away ─▶ stays unpublished; the sweeper publishes it later
- *   EDGE_ACKS <self>.ack.* ─▶ signed by the node's key (own for itself, pinned at its hello, or trusted)? ─ no ─▶ dropped
- *                              ─▶ receipt: log delivered │ answer: log acked │ failed
+ *   EDGE_ACKS <self>.ack.* in batches ─▶ signed by the node's key (own for itself, pinned at its hello, or trusted)?
+ *                              ─ no ─▶ dropped      receipt: log delivered │ answers: log acked │ failed, one write
  *   sweeper (every sweep-interval): expire pending past their ttl; publish the unpublished again;
  *             delivered without an answer by timeout + backoff ─▶ publish again (backoff doubles) │ retries spent ─▶ failed
  * </pre>
@@ -46,6 +47,8 @@ public final class EdgeSender implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(EdgeSender.class);
     static final Duration ACK_WAIT = Duration.ofSeconds(30);
+    /** Answers taken at once: one database write stores them all. */
+    static final int ACK_BATCH = 256;
 
     private final String self;
     private final DurableDelivery delivery;
@@ -90,8 +93,8 @@ public final class EdgeSender implements AutoCloseable {
         if (acks != null) {
             return;
         }
-        acks = delivery.consume(new ConsumerSpec(EdgeStreams.ACKS, "acks-" + self, self + ".ack.*", ACK_WAIT, 0, 64),
-                this::onAck);
+        acks = delivery.consumeBatches(new ConsumerSpec(EdgeStreams.ACKS, "acks-" + self, self + ".ack.*", ACK_WAIT, 0,
+                ACK_BATCH), this::onAcks);
         sweeper = Thread.ofVirtual().name("edge-sweeper").start(this::sweep);
     }
 
@@ -108,38 +111,25 @@ public final class EdgeSender implements AutoCloseable {
     }
 
     /**
-     * Stores and sends many (the copies of a broadcast): stored in one transaction, then published up to
-     * {@link #PARALLEL_PUBLISH} at a time; once the stream cannot be reached the rest is left to the sweeper.
+     * Stores and sends many (a request's messages, the copies of a broadcast): stored in one transaction, then published
+     * up to {@link #PARALLEL_PUBLISH} at a time; once the stream cannot be reached the rest is left to the sweeper.
      */
-    public void sendAll(List<EdgeMessage> messages, int retries) throws InterruptedException {
+    public void sendAll(List<MessageLog.NewMessage> messages) throws InterruptedException {
         if (messages.size() == 1) {
-            send(messages.getFirst(), retries);
+            send(messages.getFirst().message(), messages.getFirst().retries());
             return;
         }
-        log.insertAll(messages, retries);
-        messages.forEach(m -> metrics.count(m.toNode(), m.method(), "sent"));
+        log.insertAll(messages);
+        messages.forEach(m -> metrics.count(m.message().toNode(), m.message().method(), "sent"));
         List<String> published = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
-        java.util.concurrent.atomic.AtomicBoolean away = new java.util.concurrent.atomic.AtomicBoolean();
-        java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(PARALLEL_PUBLISH);
-        try (java.util.concurrent.ExecutorService publishers = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
-            for (EdgeMessage message : messages) {
-                slots.acquire();
-                if (away.get()) {
-                    slots.release();
-                    break;
+        try {
+            Parallel.forEach(messages, PARALLEL_PUBLISH, m -> {
+                if (!publish(m.message(), "")) {
+                    return false; // away: the rest waits for the sweeper
                 }
-                publishers.submit(() -> {
-                    try {
-                        if (publish(message, "")) {
-                            published.add(message.id());
-                        } else {
-                            away.set(true);
-                        }
-                    } finally {
-                        slots.release();
-                    }
-                });
-            }
+                published.add(m.message().id());
+                return true;
+            });
         } finally {
             log.publishedAll(published);
         }
@@ -187,19 +177,63 @@ public final class EdgeSender implements AutoCloseable {
         }
     }
 
-    private void onAck(Delivery received) {
+    /** An answer that passed the checks, with its delivery. */
+    private record Answer(Delivery delivery, EdgeAck ack) {
+    }
+
+    /**
+     * A batch of answers: each checked (dropped when it cannot be read or is not signed by the answering node), receipts
+     * stored one by one, answers in one write; then the ended messages are counted and announced, and the deliveries
+     * acked.
+     */
+    private void onAcks(List<Delivery> batch) throws InterruptedException {
+        List<Answer> answers = new java.util.ArrayList<>();
+        for (Delivery received : batch) {
+            Optional<EdgeAck> ack = checked(received);
+            if (ack.isEmpty()) {
+                continue;
+            }
+            if (ack.get().receipt()) {
+                if (log.delivered(ack.get().messageId(), ack.get().node(), Instant.now(), retryBackoff)) {
+                    LOG.debugf("message %s delivered to %s and running", ack.get().messageId(), ack.get().node());
+                }
+                received.ack();
+            } else {
+                answers.add(new Answer(received, ack.get()));
+            }
+        }
+        List<String> ended = log.ackedAll(answers.stream().map(Answer::ack).toList());
+        if (ended.size() < answers.size()) {
+            LOG.debugf("%d answer(s) for messages not pending here (unknown, already answered or expired)",
+                    answers.size() - ended.size());
+        }
+        for (MessageLog.Entry entry : log.findAll(ended)) {
+            metrics.count(entry.toNode(), entry.method(), entry.status());
+            if (entry.ackedAt() != null) {
+                metrics.answered(entry.method(), entry.createdAt(), entry.ackedAt());
+            }
+            finished(entry, entry.ackedAt());
+        }
+        Parallel.forEach(answers, PARALLEL_PUBLISH, answer -> {
+            answer.delivery().ack();
+            return true;
+        });
+    }
+
+    /** The answer in {@code received}, when it can be read and is signed by the node it names; else dropped (term). */
+    private Optional<EdgeAck> checked(Delivery received) {
         EdgeAck ack;
         try {
             ack = EdgeAckWire.read(received.data());
         } catch (IllegalArgumentException e) {
             LOG.warnf("an answer on %s is not valid (%s); dropped", received.subject(), e.getMessage());
             received.term();
-            return;
+            return Optional.empty();
         }
         if (!received.subject().equals(EdgeStreams.ackSubject(self, ack.node()))) {
             LOG.warnf("an answer from %s came on %s; dropped", ack.node(), received.subject());
             received.term();
-            return;
+            return Optional.empty();
         }
         // the node's key: its own key for this node, the key pinned at its hello (central), or a trusted key; an answer
         // not signed by it, or one no key here can check, is dropped — anyone on NATS could have sent it
@@ -210,27 +244,9 @@ public final class EdgeSender implements AutoCloseable {
                             + " at its hello to the central, or is in netwarden.edge.signing.trusted-keys-file)"
                             : "not signed by that node's key, or changed");
             received.term();
-            return;
+            return Optional.empty();
         }
-        if (ack.receipt()) {
-            if (log.delivered(ack.messageId(), ack.node(), Instant.now(), retryBackoff)) {
-                LOG.debugf("message %s delivered to %s and running", ack.messageId(), ack.node());
-            }
-            received.ack();
-            return;
-        }
-        if (!log.acked(ack)) {
-            LOG.debugf("answer for %s from %s: not pending here (unknown, already answered or expired)", ack.messageId(), ack.node());
-        } else {
-            log.find(ack.messageId()).ifPresent(entry -> {
-                metrics.count(entry.toNode(), entry.method(), entry.status());
-                if (entry.ackedAt() != null) {
-                    metrics.answered(entry.method(), entry.createdAt(), entry.ackedAt());
-                }
-                finished(entry, entry.ackedAt());
-            });
-        }
-        received.ack();
+        return Optional.of(ack);
     }
 
     private void sweep() {

@@ -52,11 +52,15 @@ public final class MessageLog {
     }
 
     public void insert(EdgeMessage message, int retries) {
-        insertAll(List.of(message), retries);
+        insertAll(List.of(new NewMessage(message, retries)));
     }
 
-    /** Stores messages in one transaction (a broadcast's copies): all or none. */
-    public void insertAll(List<EdgeMessage> messages, int retries) {
+    /** A message to store, with the deliveries it may have after the first. */
+    public record NewMessage(EdgeMessage message, int retries) {
+    }
+
+    /** Stores messages in one transaction (a request's messages, a broadcast's copies): all or none. */
+    public void insertAll(List<NewMessage> messages) {
         Timestamp now = Timestamp.from(Instant.now());
         try (Connection db = database.getConnection()) {
             db.setAutoCommit(false);
@@ -65,7 +69,8 @@ public final class MessageLog {
                     + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, FALSE, 'pending', FALSE, 0, ?)")) {
                 String data = null;
                 List<String> dataOf = null;
-                for (EdgeMessage message : messages) {
+                for (NewMessage stored : messages) {
+                    EdgeMessage message = stored.message();
                     if (dataOf != message.data()) { // the copies of a broadcast share their data
                         data = JSON.writeValueAsString(message.data());
                         dataOf = message.data();
@@ -77,7 +82,7 @@ public final class MessageLog {
                     insert.setString(5, message.method());
                     insert.setString(6, data);
                     insert.setLong(7, message.timeout().toMillis());
-                    insert.setInt(8, retries);
+                    insert.setInt(8, stored.retries());
                     insert.setTimestamp(9, Timestamp.from(message.expiresAt()));
                     insert.setTimestamp(10, now);
                     insert.addBatch();
@@ -102,11 +107,14 @@ public final class MessageLog {
         publishedAll(List.of(id));
     }
 
-    /** Marks messages stored in the stream, in one batch. */
+    /**
+     * Marks messages stored in the stream, in one batch. Once: the sweeper may publish a message again while its sender
+     * is marking it (the stream drops the copy by its id), and that is still one attempt.
+     */
     public void publishedAll(List<String> ids) {
         try (Connection db = database.getConnection();
                 PreparedStatement update = db.prepareStatement("UPDATE edge_message SET published = TRUE,"
-                        + " attempts = attempts + 1 WHERE id = ?")) {
+                        + " attempts = attempts + 1 WHERE id = ? AND published = FALSE")) {
             for (String id : ids) {
                 update.setString(1, id);
                 update.addBatch();
@@ -119,27 +127,56 @@ public final class MessageLog {
 
     /** Takes a node's answer; false when the message is unknown or no longer pending. */
     public boolean acked(EdgeAck ack) {
-        String output = DatabaseText.storable(ack.output().length() > MAX_OUTPUT_CHARS
-                ? ack.output().substring(0, MAX_OUTPUT_CHARS) : ack.output());
-        Instant now = Instant.now();
-        try (Connection db = database.getConnection();
-                PreparedStatement update = db.prepareStatement("UPDATE edge_message SET status = ?, output = ?, exit_code = ?,"
-                        + " truncated = ?, error = ?, error_text = ?, delivered_at = COALESCE(delivered_at, ?), acked_at = ?"
-                        + " WHERE id = ? AND to_node = ? AND status IN ('pending', 'delivered')")) {
-            update.setString(1, ack.ok() ? "acked" : "failed");
-            update.setString(2, output);
-            update.setInt(3, ack.exitCode());
-            update.setBoolean(4, ack.truncated() || output.length() < ack.output().length());
-            update.setString(5, ack.error().map(e -> e.code()).orElse(null));
-            String text = DatabaseText.storable(ack.errorText());
-            update.setString(6, text.length() > 2000 ? text.substring(0, 2000) : text);
-            update.setTimestamp(7, Timestamp.from(now));
-            update.setTimestamp(8, Timestamp.from(now));
-            update.setString(9, ack.messageId());
-            update.setString(10, ack.node());
-            return update.executeUpdate() == 1;
+        return !ackedAll(List.of(ack)).isEmpty();
+    }
+
+    /**
+     * Takes nodes' answers in one transaction; returns the ids of the messages they ended (an answer for a message that
+     * is unknown, or no longer pending, changes nothing).
+     */
+    public List<String> ackedAll(List<EdgeAck> acks) {
+        if (acks.isEmpty()) {
+            return List.of();
+        }
+        Timestamp now = Timestamp.from(Instant.now());
+        List<String> ended = new ArrayList<>();
+        try (Connection db = database.getConnection()) {
+            db.setAutoCommit(false);
+            try (PreparedStatement update = db.prepareStatement("UPDATE edge_message SET status = ?, output = ?,"
+                    + " exit_code = ?, truncated = ?, error = ?, error_text = ?, delivered_at = COALESCE(delivered_at, ?),"
+                    + " acked_at = ? WHERE id = ? AND to_node = ? AND status IN ('pending', 'delivered')")) {
+                for (EdgeAck ack : acks) {
+                    String output = DatabaseText.storable(ack.output().length() > MAX_OUTPUT_CHARS
+                            ? ack.output().substring(0, MAX_OUTPUT_CHARS) : ack.output());
+                    update.setString(1, ack.ok() ? "acked" : "failed");
+                    update.setString(2, output);
+                    update.setInt(3, ack.exitCode());
+                    update.setBoolean(4, ack.truncated() || output.length() < ack.output().length());
+                    update.setString(5, ack.error().map(e -> e.code()).orElse(null));
+                    String text = DatabaseText.storable(ack.errorText());
+                    update.setString(6, text.length() > 2000 ? text.substring(0, 2000) : text);
+                    update.setTimestamp(7, now);
+                    update.setTimestamp(8, now);
+                    update.setString(9, ack.messageId());
+                    update.setString(10, ack.node());
+                    update.addBatch();
+                }
+                int[] counts = update.executeBatch();
+                db.commit();
+                for (int i = 0; i < counts.length; i++) {
+                    if (counts[i] == 1 && !ended.contains(acks.get(i).messageId())) {
+                        ended.add(acks.get(i).messageId());
+                    }
+                }
+                return ended;
+            } catch (SQLException | RuntimeException e) {
+                db.rollback();
+                throw e;
+            } finally {
+                db.setAutoCommit(true);
+            }
         } catch (SQLException e) {
-            throw new IllegalStateException("the answer could not be stored: " + DatabaseErrors.safeMessage(e));
+            throw new IllegalStateException("the answers could not be stored: " + DatabaseErrors.safeMessage(e));
         }
     }
 
@@ -309,12 +346,27 @@ public final class MessageLog {
     }
 
     public Optional<Entry> find(String id) {
+        return findAll(List.of(id)).stream().findFirst();
+    }
+
+    /** The entries of these ids that exist, in no particular order. */
+    public List<Entry> findAll(List<String> ids) {
+        List<Entry> found = new ArrayList<>();
+        if (ids.isEmpty()) {
+            return found;
+        }
+        String marks = String.join(", ", java.util.Collections.nCopies(ids.size(), "?"));
         try (Connection db = database.getConnection();
-                PreparedStatement find = db.prepareStatement(SELECT + " WHERE id = ?")) {
-            find.setString(1, id);
-            try (ResultSet row = find.executeQuery()) {
-                return row.next() ? Optional.of(entry(row)) : Optional.empty();
+                PreparedStatement find = db.prepareStatement(SELECT + " WHERE id IN (" + marks + ")")) {
+            for (int i = 0; i < ids.size(); i++) {
+                find.setString(i + 1, ids.get(i));
             }
+            try (ResultSet row = find.executeQuery()) {
+                while (row.next()) {
+                    found.add(entry(row));
+                }
+            }
+            return found;
         } catch (SQLException e) {
             throw new IllegalStateException("the message log could not be read: " + DatabaseErrors.safeMessage(e));
         }

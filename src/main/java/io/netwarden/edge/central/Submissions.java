@@ -24,7 +24,7 @@ import java.util.function.Supplier;
  * <pre>
  *   body ─▶ EdgeRequests.parse (defaults, "*" = known nodes) ─▶ per copy: fits a durable message? copyFile a command
  *        whose source may be sent? ─ no ─▶ 400, nothing stored
- *        ─▶ EdgeSender.sendAll per entry (a broadcast in one transaction)
+ *        ─▶ EdgeSender.sendAll: every message of the body (a broadcast's copies too) in one transaction
  * </pre>
  *
  * Thread safety: immutable; the sender is thread-safe.
@@ -53,14 +53,16 @@ public final class Submissions {
      */
     public List<EdgeMessage> submit(JsonNode body) {
         List<EdgeMessage> sent = new ArrayList<>();
+        List<MessageLog.NewMessage> storing = new ArrayList<>();
         for (EdgeRequests.Parsed entry : prepare(body)) {
-            try {
-                sender.sendAll(entry.messages(), entry.retries());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new ApiException(503, "edge_not_running", "stopping; what was stored is sent after the restart");
-            }
+            entry.messages().forEach(m -> storing.add(new MessageLog.NewMessage(m, entry.retries())));
             sent.addAll(entry.messages());
+        }
+        try {
+            sender.sendAll(storing);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(503, "edge_not_running", "stopping; what was stored is sent after the restart");
         }
         return sent;
     }

@@ -5,13 +5,11 @@ import io.netwarden.edge.messages.EdgeAck;
 import io.netwarden.edge.messages.EdgeAckWire;
 import io.netwarden.edge.messages.EdgeMessage;
 import io.netwarden.edge.security.CommandSignatures;
+import io.netwarden.platform.concurrent.Parallel;
 import io.netwarden.platform.messaging.durable.Delivery;
 import io.netwarden.platform.messaging.durable.Outgoing;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
 import org.jboss.logging.Logger;
 
 /**
@@ -55,34 +53,18 @@ final class Answers {
 
     /** Sends what was added; returns when each is sent or has failed (failures are logged, their deliveries left). */
     void send() throws InterruptedException {
-        if (pending.size() == 1) {
-            answer(pending.getFirst());
-        } else if (!pending.isEmpty()) {
-            Semaphore slots = new Semaphore(PARALLEL);
-            try (ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor()) {
-                for (Answer answer : pending) {
-                    slots.acquire();
-                    senders.submit(() -> {
-                        try {
-                            answer(answer);
-                        } finally {
-                            slots.release();
-                        }
-                    });
-                }
-            }
-        }
+        Parallel.forEach(pending, PARALLEL, this::answer);
         pending.clear();
     }
 
-    private void answer(Answer answer) {
+    private boolean answer(Answer answer) {
         EdgeAck ack = answer.ack();
         try {
             acks.send(answer.message().fromNode(), signatures.sign(EdgeAckWire.fit(ack, Outgoing.MAX_DATA)));
         } catch (RuntimeException e) {
             LOG.warnf("node %s: the answer to message %s was not sent (%s); it is sent again when the message comes again",
                     node, answer.message().id(), e.getMessage());
-            return;
+            return true;
         }
         if (!ack.ok() && !answer.message().method().equals("errorLog")) {
             try {
@@ -99,5 +81,6 @@ final class Answers {
             LOG.debugf("node %s: the delivery of message %s was not acked (%s); it comes again and is answered again",
                     node, answer.message().id(), e.getMessage());
         }
+        return true;
     }
 }
