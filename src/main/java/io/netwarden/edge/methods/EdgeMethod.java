@@ -32,5 +32,14 @@ public interface EdgeMethod {
         return false;
     }
 
+    /**
+     * Whether each run is recorded in the node's execution log, so that a message runs at most once. Only a method that
+     * changes nothing (ping) says no: a copy that comes twice is simply answered twice, and health probes do not fill
+     * the log.
+     */
+    default boolean recorded() {
+        return true;
+    }
+
     MethodResult run(EdgeMessage message, Duration timeout) throws InterruptedException;
 }

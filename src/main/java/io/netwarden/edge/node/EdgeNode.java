@@ -31,10 +31,10 @@ import org.jboss.logging.Logger;
  *            ─▶ method known? ─ no ─▶ UNKNOWN_METHOD     taken as this kind (command │ event)? ─ no ─▶ NOT_ALLOWED
  *            ─▶ running here now? ─▶ in progress (a redelivery while it runs; it comes again)
  *         ─▶ the rest in groups, in order: quick methods up to and including the first one that is not quick
- *            ─▶ execution log, one write for the group: seen ─ done ─▶ the stored result again (never run twice;
- *                                                                     another method: refused)
- *                                                              └ running ─▶ INTERRUPTED (stopped while it ran)
- *                                                         new ─▶ run, in order (timeout; receipt after 1 s)
+ *            ─▶ execution log, one write for the group (not for methods that change nothing, such as ping):
+ *                 seen ─ done ─▶ the stored result again (never run twice; another method: refused)
+ *                      └ running ─▶ INTERRUPTED (the node stopped while it ran)
+ *                 new ─▶ run, in order (timeout; receipt after 1 s)
  *            ─▶ execution log: the results, one write ─▶ ACKs signed and published, deliveries acked (in parallel)
  * </pre>
  *
@@ -186,8 +186,9 @@ public final class EdgeNode implements AutoCloseable {
         if (group.isEmpty()) {
             return;
         }
-        Map<String, Optional<ExecutionLog.Entry>> seen = log.beginAll(name, group.stream()
-                .map(r -> new ExecutionLog.Claim(r.key(), r.message().method())).toList());
+        Map<String, Optional<ExecutionLog.Entry>> seen = new java.util.HashMap<>(log.beginAll(name, group.stream()
+                .filter(r -> r.method().recorded()).map(r -> new ExecutionLog.Claim(r.key(), r.message().method())).toList()));
+        group.stream().filter(r -> !r.method().recorded()).forEach(r -> seen.put(r.key(), Optional.empty()));
         Map<String, MethodResult> results = new LinkedHashMap<>();
         List<MethodResult> answered = new ArrayList<>();
         for (Runnable r : group) {
@@ -202,7 +203,9 @@ public final class EdgeNode implements AutoCloseable {
                 results.put(r.key(), result);
             } else {
                 result = run(r.method(), r.message());
-                results.put(r.key(), result);
+                if (r.method().recorded()) {
+                    results.put(r.key(), result);
+                }
             }
             answered.add(result);
         }

@@ -66,6 +66,9 @@ public final class ExecutionLog {
      */
     public Map<String, Optional<Entry>> beginAll(String node, List<Claim> claims) {
         Map<String, Optional<Entry>> out = new HashMap<>();
+        if (claims.isEmpty()) {
+            return out;
+        }
         try (Connection db = database.getConnection()) {
             Map<String, Entry> known = findAll(db, node, claims.stream().map(Claim::messageId).distinct().toList());
             List<Claim> fresh = new ArrayList<>();

@@ -54,6 +54,8 @@ public final class NatsMessaging implements Messaging {
     private final Consumer<String> onRestored;
     private final List<NatsSubscription> subscriptions = new CopyOnWriteArrayList<>();
     private volatile Connection connection;
+    /** The JetStream context of {@link #connection}, made once (it is thread-safe and every publish would make one). */
+    private volatile JetStream jetStream;
     private boolean linkUp;
     private boolean startedDisconnected;
 
@@ -249,7 +251,12 @@ public final class NatsMessaging implements Messaging {
     @Override
     public Optional<JetStream> jetStream() {
         try {
-            return Optional.of(requireConnection().jetStream());
+            JetStream made = jetStream;
+            if (made == null) {
+                made = requireConnection().jetStream();
+                jetStream = made; // the connection is set once: its context never goes stale
+            }
+            return Optional.of(made);
         } catch (IOException e) {
             throw new MessagingUnavailableException("JetStream is not available: " + e.getMessage());
         }

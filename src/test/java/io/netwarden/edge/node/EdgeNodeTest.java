@@ -92,6 +92,29 @@ class EdgeNodeTest {
         }
     };
 
+    /** {@link #count}, but not recorded in the execution log (as ping). */
+    private final EdgeMethod probe = new EdgeMethod() {
+        @Override
+        public String name() {
+            return "probe";
+        }
+
+        @Override
+        public boolean quick() {
+            return true;
+        }
+
+        @Override
+        public boolean recorded() {
+            return false;
+        }
+
+        @Override
+        public MethodResult run(EdgeMessage message, Duration timeout) throws InterruptedException {
+            return count.run(message, timeout);
+        }
+    };
+
     @BeforeEach
     void node() throws Exception {
         String unique = UUID.randomUUID().toString().replace("-", "").substring(0, 10);
@@ -106,7 +129,7 @@ class EdgeNodeTest {
         CommandSignatures atShip = new CommandSignatures(ship, shipKey, List.of(centralKey.publicKey()), Clock.systemUTC());
         log = new ExecutionLog(database.dataSource());
         node = new EdgeNode(ship, stream, delivery, atShip, Map.of("shellCommand", new ShellCommand(List.of("echo"), 65536),
-                "count", count, "quickCount", quickCount), log, (sender, ack) -> acks.add(ack), (node, id, method, error, text) -> errors.add(id + " " + error.code()));
+                "count", count, "quickCount", quickCount, "probe", probe), log, (sender, ack) -> acks.add(ack), (node, id, method, error, text) -> errors.add(id + " " + error.code()));
         node.start();
     }
 
@@ -198,6 +221,20 @@ class EdgeNodeTest {
         for (String id : ids) {
             assertTrue(log.find(ship, "central/" + id).orElseThrow().result().orElseThrow().succeeded(), id);
         }
+    }
+
+    @Test
+    void aMethodThatChangesNothingIsNotRecordedAndACopyIsAnsweredAgain() throws Exception {
+        EdgeMessage signed = central.sign(message("p1", "probe", "x"));
+        send(signed, null);
+        assertEquals("1 x", nextAck().output());
+        send(signed, null); // stored again: a redelivery as the node sees it
+        assertEquals("2 x", nextAck().output(), "run again: nothing recorded it");
+        assertEquals(Optional.empty(), log.find(ship, "central/p1"));
+        // recorded methods in the same group still are
+        send(central.sign(message("p2", "quickCount", "y")), "p2");
+        assertEquals("3 y", nextAck().output());
+        assertTrue(log.find(ship, "central/p2").orElseThrow().result().orElseThrow().succeeded());
     }
 
     @Test
