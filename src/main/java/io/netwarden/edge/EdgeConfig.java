@@ -52,11 +52,29 @@ public interface EdgeConfig {
     @WithDefault("5s")
     Duration retryBackoff();
 
+    /**
+     * How long finished messages, execution-log entries, error-log entries and finished rollouts are kept (checked
+     * hourly). Longer than {@code max-ttl}: a node must remember a message as long as it may come again.
+     */
+    @WithDefault("30d")
+    Duration retention();
+
+    /**
+     * On the central: a node offline and unseen for this long is removed from the node list, and its key pinned anew at
+     * its next hello (as after {@code DELETE /api/v1/edge/nodes/{name}}). {@code 0}: never (the default; ships may be
+     * away for months, and a pin is what keeps another process from taking a node's name).
+     */
+    @WithDefault("0s")
+    Duration forgetNodesAfter();
+
     /** Signing of commands. */
     Signing signing();
 
     /** The shellCommand method. */
     Shell shell();
+
+    /** Transfers in progress ({@code copyFile} parts) under the data directory. */
+    String TRANSFERS_DIR = "edge-transfers";
 
     /** The file methods (tailFile, copyFile, textLogging). */
     Files files();

@@ -10,6 +10,7 @@ import io.netwarden.edge.central.Submissions;
 import io.netwarden.edge.delivery.EdgeStreams;
 import io.netwarden.edge.errors.ErrorLog;
 import io.netwarden.edge.errors.ErrorLogMethod;
+import io.netwarden.edge.housekeeping.Housekeeping;
 import io.netwarden.edge.inbox.Inbox;
 import io.netwarden.edge.messages.EdgeAckWire;
 import io.netwarden.edge.messages.EdgeMessage;
@@ -64,6 +65,7 @@ import org.jboss.logging.Logger;
  *         ─▶ Rollouts: messages sent in waves within a failure budget (state in the database)
  *         ─▶ Hellos: says hello every hello-interval; the central (named netwarden.edge.central, or a process without
  *            NATS, which is alone) keeps the node list and marks silent nodes offline
+ *         ─▶ Housekeeping: hourly, what is older than netwarden.edge.retention goes (logs, rollouts, stale transfers)
  * </pre>
  *
  * Thread safety: start and stop run on the lifecycle thread; the node and sender are published through volatile fields.
@@ -111,6 +113,7 @@ public class EdgeService implements RoleService {
     private volatile Inbox inbox;
     private volatile Submissions submissions;
     private volatile Rollouts rollouts;
+    private volatile Housekeeping housekeeping;
 
     @Override
     public Role role() {
@@ -143,13 +146,21 @@ public class EdgeService implements RoleService {
         }
         EdgeNode.ErrorSink errors = (failedAt, messageId, method, error, text) -> reportError(signatures, name, centralName,
                 failedAt, messageId, method, error, text);
+        ExecutionLog executions = new ExecutionLog(database.dataSource());
+        RolloutStore rolloutStore = new RolloutStore(database.dataSource());
+        ErrorLog errorsKept = central ? new ErrorLog(database.dataSource()) : null;
+        MessageLog messageLog = new MessageLog(database.dataSource());
+        Housekeeping keeping = new Housekeeping(messageLog, executions,
+                Optional.ofNullable(errorsKept), rolloutStore, Optional.ofNullable(nodes),
+                platform.dataDir().resolve(EdgeConfig.TRANSFERS_DIR), config.retention(), config.maxTtl(),
+                config.forgetNodesAfter(), Clock.systemUTC()); // checks retention against max-ttl before anything starts
         EdgeNode receiving = new EdgeNode(name, EdgeStreams.MESSAGES, delivery, signatures, methods,
-                new ExecutionLog(database.dataSource()), (sender, ack) -> delivery.publish(EdgeStreams.ACKS,
+                executions, (sender, ack) -> delivery.publish(EdgeStreams.ACKS,
                         new Outgoing(EdgeStreams.ackSubject(sender, name), Map.of(), EdgeAckWire.write(ack),
                                 Optional.of(EdgeAckWire.dedupeId(ack, sender)))), errors);
         FileChunks files = new FileChunks(new AllowedDirectories(config.files().allow().orElse(List.of())),
                 config.files().maxCopyBytes());
-        EdgeSender sending = new EdgeSender(name, delivery, signatures, new MessageLog(database.dataSource()),
+        EdgeSender sending = new EdgeSender(name, delivery, signatures, messageLog,
                 config.sweepInterval(), config.retryBackoff(), errors, new EdgeMetrics(meters), this::fire, files,
                 answering -> answering.equals(name) ? Optional.of(keys.own().publicKey())
                         : nodes == null ? Optional.empty() : nodes.publicKey(answering));
@@ -157,7 +168,7 @@ public class EdgeService implements RoleService {
             onlineGauge = Gauge.builder("netwarden.edge.nodes.online", this, EdgeService::nodesOnline)
                     .description("Edge nodes online (on the central)").register(meters);
         }
-        errorLog = central ? new ErrorLog(database.dataSource()) : null;
+        errorLog = errorsKept;
         Hellos saying = new Hellos(name, identity.version(), identity.roles().ids(), keys.own(), messaging,
                 config.helloInterval(), Optional.ofNullable(nodes), Clock.systemUTC(), this::fire);
         Submissions submitting = new Submissions(sending, files, config, this::knownNodes);
@@ -173,10 +184,12 @@ public class EdgeService implements RoleService {
                 config.sweepInterval(), submitting::submit, errors, Clock.systemUTC());
         reading.start();
         inbox = reading;
-        Rollouts rolling = new Rollouts(new RolloutStore(database.dataSource()), submitting::sendRolloutMessage,
-                config.sweepInterval(), Clock.systemUTC());
+        Rollouts rolling = new Rollouts(rolloutStore, submitting::sendRolloutMessage, config.sweepInterval(),
+                Clock.systemUTC());
         rolling.start();
         rollouts = rolling;
+        keeping.start();
+        housekeeping = keeping;
         LOG.infof("edge-node %s%s: central=%s signing key %s, %d trusted key(s), methods %s, shellCommand may run %s, via %s,"
                 + " inbox %s", name, central ? " (the central: keeps the node list and the error log)" : "", config.central(),
                 keys.own().fingerprint(), signatures.trustedFingerprints().size(), methods.keySet().stream().sorted().toList(),
@@ -190,6 +203,11 @@ public class EdgeService implements RoleService {
         Hellos saying = hellos;
         Inbox reading = inbox;
         Rollouts rolling = rollouts;
+        Housekeeping keeping = housekeeping;
+        housekeeping = null;
+        if (keeping != null) {
+            keeping.close();
+        }
         inbox = null;
         rollouts = null;
         node = null;

@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import io.netwarden.platform.persistence.ChunkedDelete;
 import javax.sql.DataSource;
 
 /**
@@ -420,5 +421,14 @@ public final class MessageLog {
 
     private static Instant instant(Timestamp timestamp) {
         return timestamp == null ? null : timestamp.toInstant();
+    }
+
+    /**
+     * Deletes finished messages (acked, failed, expired) created before {@code cutoff}; returns how many. Pending and
+     * delivered ones stay: they end by their ttl first.
+     */
+    public long deleteFinishedBefore(Instant cutoff) {
+        return ChunkedDelete.deleteBefore(database, "DELETE FROM edge_message WHERE id IN (SELECT id FROM edge_message"
+                + " WHERE created_at < ? AND status IN ('acked', 'failed', 'expired') FETCH FIRST %d ROWS ONLY)", cutoff);
     }
 }

@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import io.netwarden.platform.persistence.ChunkedDelete;
 import javax.sql.DataSource;
 
 /**
@@ -65,5 +66,11 @@ public final class ErrorLog {
             throw new IllegalStateException("the error log could not be read: " + DatabaseErrors.safeMessage(e));
         }
         return entries;
+    }
+
+    /** Deletes entries from before {@code cutoff}; returns how many. */
+    public long deleteBefore(Instant cutoff) {
+        return ChunkedDelete.deleteBefore(database, "DELETE FROM edge_error WHERE id IN (SELECT id FROM edge_error"
+                + " WHERE at < ? FETCH FIRST %d ROWS ONLY)", cutoff);
     }
 }

@@ -42,7 +42,7 @@ public class EdgeMethods {
     @Named(CopyFile.NAME)
     EdgeMethod copyFile(EdgeConfig config, NetwardenConfig platform) {
         return new CopyFile(new AllowedDirectories(config.files().allow().orElse(List.of())),
-                platform.dataDir().resolve("edge-transfers"), config.files().maxCopyBytes());
+                platform.dataDir().resolve(EdgeConfig.TRANSFERS_DIR), config.files().maxCopyBytes());
     }
 
     @Produces

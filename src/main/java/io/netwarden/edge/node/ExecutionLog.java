@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import io.netwarden.platform.persistence.ChunkedDelete;
 import javax.sql.DataSource;
 
 /**
@@ -226,5 +227,14 @@ public final class ExecutionLog {
     public MethodResult interrupted(String node, String messageId) {
         finish(node, messageId, INTERRUPTED);
         return INTERRUPTED;
+    }
+
+    /**
+     * Forgets messages that started before {@code cutoff}; returns how many. Only safe for a cutoff older than any
+     * message can come again (the longest ttl): the caller makes sure of that.
+     */
+    public long deleteStartedBefore(Instant cutoff) {
+        return ChunkedDelete.deleteBefore(database, "DELETE FROM edge_execution WHERE (node, message_id) IN (SELECT node,"
+                + " message_id FROM edge_execution WHERE started_at < ? FETCH FIRST %d ROWS ONLY)", cutoff);
     }
 }

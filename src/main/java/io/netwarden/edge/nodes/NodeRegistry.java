@@ -202,4 +202,42 @@ public final class NodeRegistry {
             throw new IllegalStateException("the node list could not be written: " + DatabaseErrors.safeMessage(e));
         }
     }
+
+    /**
+     * Forgets the nodes that are offline and were last seen before {@code cutoff} (as {@link #remove}: a forgotten node's
+     * key is pinned again at its next hello); returns their names.
+     */
+    public List<String> forgetOfflineBefore(Instant cutoff) {
+        List<String> forgotten = new ArrayList<>();
+        try (Connection db = database.getConnection();
+                PreparedStatement find = db.prepareStatement("SELECT name FROM edge_node WHERE online = FALSE AND last_seen < ?")) {
+            find.setTimestamp(1, java.sql.Timestamp.from(cutoff));
+            try (ResultSet row = find.executeQuery()) {
+                while (row.next()) {
+                    forgotten.add(row.getString(1));
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("the node list could not be read: " + DatabaseErrors.safeMessage(e));
+        }
+        forgotten.removeIf(name -> !removeIfStill(name, cutoff));
+        return forgotten;
+    }
+
+    /** Removes the node if it is still offline and unseen since {@code cutoff} (a hello may have come meanwhile). */
+    private boolean removeIfStill(String name, Instant cutoff) {
+        try (Connection db = database.getConnection();
+                PreparedStatement delete = db.prepareStatement(
+                        "DELETE FROM edge_node WHERE name = ? AND online = FALSE AND last_seen < ?")) {
+            delete.setString(1, name);
+            delete.setTimestamp(2, java.sql.Timestamp.from(cutoff));
+            boolean gone = delete.executeUpdate() == 1;
+            if (gone) {
+                pinned.remove(name);
+            }
+            return gone;
+        } catch (SQLException e) {
+            throw new IllegalStateException("the node list could not be written: " + DatabaseErrors.safeMessage(e));
+        }
+    }
 }

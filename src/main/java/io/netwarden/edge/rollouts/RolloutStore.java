@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import io.netwarden.platform.persistence.ChunkedDelete;
 import javax.sql.DataSource;
 
 /**
@@ -198,5 +199,14 @@ public final class RolloutStore {
         } catch (SQLException e) {
             throw new IllegalStateException("the rollout could not be written: " + DatabaseErrors.safeMessage(e));
         }
+    }
+
+    /** Deletes rollouts that finished before {@code cutoff}, with their nodes; returns how many rollouts. */
+    public long deleteFinishedBefore(Instant cutoff) {
+        ChunkedDelete.deleteBefore(database, "DELETE FROM edge_rollout_node WHERE (rollout_id, node) IN (SELECT n.rollout_id,"
+                + " n.node FROM edge_rollout_node n JOIN edge_rollout r ON r.id = n.rollout_id WHERE r.finished_at < ?"
+                + " FETCH FIRST %d ROWS ONLY)", cutoff);
+        return ChunkedDelete.deleteBefore(database, "DELETE FROM edge_rollout WHERE id IN (SELECT id FROM edge_rollout"
+                + " WHERE finished_at < ? FETCH FIRST %d ROWS ONLY)", cutoff);
     }
 }
