@@ -30,7 +30,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * The steward setup as separate processes (the packaged jar): a central and two ships, each with its own data dir and
  * H2 database, on a NATS JetStream server of their own. The ships trust the central's key (the file it generated);
- * {@code sh} is on their allow-list so that commands can leave traces a test can count.
+ * {@code sh} is on their allow-list so that commands can leave traces a test can count. Each process has its own NATS
+ * user; the ships' permissions are exactly the shipped {@code docs/nats/edge-node-permissions.conf}, so every case
+ * here also shows that they are enough, and the last one that they keep a ship to its own subjects.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -48,7 +50,7 @@ class EdgeFleetIT {
     @BeforeAll
     void fleet() throws Exception {
         dir = Files.createTempDirectory("edge-fleet");
-        nats = new NatsServerProcess(TestEnv.freePort()).start();
+        nats = new NatsServerProcess(TestEnv.freePort(), authorization()).start();
         central = start("central", Map.of());
         Path centralKey = dir.resolve("central/data/edge-signing.pub.pem");
         Deadline.await("the central's public key", Duration.ofSeconds(10), () -> Files.exists(centralKey), b -> b);
@@ -66,6 +68,25 @@ class EdgeFleetIT {
                 return false;
             });
         }
+    }
+
+    /** NATS password of each process' user (made per run). */
+    private final Map<String, String> passwords = new HashMap<>();
+
+    /** A user per process: the central may do anything, each ship what the shipped permission block allows. */
+    private String authorization() throws Exception {
+        String template = Files.readString(Path.of("docs/nats/edge-node-permissions.conf")).replaceAll("(?m)^#.*$", "");
+        StringBuilder users = new StringBuilder("authorization {\n  users = [\n");
+        for (String name : List.of("central", "ship1", "ship2")) {
+            String password = "pw-" + java.util.UUID.randomUUID();
+            passwords.put(name, password);
+            users.append("    { user: \"").append(name).append("\", password: \"").append(password).append("\"");
+            if (!name.equals("central")) {
+                users.append(", permissions: ").append(template.replace("NODE", name).replace("CENTRAL", "central"));
+            }
+            users.append(" }\n");
+        }
+        return users.append("  ]\n}\n").toString();
     }
 
     @AfterAll
@@ -86,6 +107,8 @@ class EdgeFleetIT {
                 "NETWARDEN_NATS_URL", nats.url(), "NETWARDEN_EDGE_CENTRAL", "central",
                 "NETWARDEN_EDGE_HELLO_INTERVAL", "1s", "NETWARDEN_EDGE_SWEEP_INTERVAL", "200ms",
                 "NETWARDEN_EDGE_SHELL_ALLOW", "echo,sh,date", "NETWARDEN_EDGE_FILES_ALLOW", work.resolve("files").toString()));
+        env.put("NETWARDEN_NATS_USER", name);
+        env.put("NETWARDEN_NATS_PASSWORD", passwords.get(name));
         Files.createDirectories(work.resolve("files"));
         if (!name.equals("central")) {
             env.put("NETWARDEN_EDGE_SIGNING_TRUSTED_KEYS_FILE", dir.resolve("trusted.pem").toString());
@@ -285,5 +308,38 @@ class EdgeFleetIT {
             awaitStatus(id, "acked", Duration.ofSeconds(60));
         }
         assertEquals(IntStream.rangeClosed(1, 10).mapToObj(Integer::toString).toList(), lines("ship2", "central.txt"));
+    }
+
+    @Test
+    @Order(8)
+    void aShipsNatsUserCannotCommandPoseAsReadOrChangeWhatIsNotItsOwn() throws Exception {
+        // the processes themselves never needed more than the block allows (since the server's last start)
+        assertFalse(nats.log().contains("Violation"), nats.log());
+        java.util.Queue<String> refused = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        io.nats.client.Options options = new io.nats.client.Options.Builder().server(nats.url())
+                .userInfo("ship1", passwords.get("ship1")).errorListener(new io.nats.client.ErrorListener() {
+                    @Override
+                    public void errorOccurred(io.nats.client.Connection conn, String error) {
+                        refused.add(error);
+                    }
+                }).build();
+        try (io.nats.client.Connection asShip1 = io.nats.client.Nats.connect(options)) {
+            List<String> forbidden = List.of("ship2.command.shellCommand", "central.command.shellCommand", "edge.hello.ship2",
+                    "$JS.API.CONSUMER.MSG.NEXT.EDGE.node-ship2-command", "$JS.API.STREAM.DELETE.EDGE",
+                    "$JS.API.STREAM.PURGE.EDGE");
+            for (String subject : forbidden) {
+                asShip1.publish(subject, "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+            asShip1.subscribe("ship2.>");
+            asShip1.flush(Duration.ofSeconds(5));
+            List<String> expected = new ArrayList<>(forbidden.stream().map(s -> "Publish to \"" + s + "\"").toList());
+            expected.add("Subscription to \"ship2.>\"");
+            Deadline.await("permission violations for " + expected, Duration.ofSeconds(10), () -> List.copyOf(refused),
+                    seen -> expected.stream().allMatch(e -> seen.stream().anyMatch(r -> r.contains("Permissions Violation")
+                            && r.contains(e))));
+        }
+        // and the fleet still works: the stream is whole, ship2 still answers
+        String id = send("{\"toNode\":\"ship2\",\"data\":[],\"commandOrEvent\":\"command\",\"method\":\"ping\"}").getFirst();
+        assertTrue(awaitStatus(id, "acked", Duration.ofSeconds(30)).get("output").asText().contains("ship2"));
     }
 }

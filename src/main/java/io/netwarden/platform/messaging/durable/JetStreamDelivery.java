@@ -80,28 +80,57 @@ public final class JetStreamDelivery implements DurableDelivery {
         ensure(stream);
     }
 
+    /**
+     * Creates the stream, or updates it when its settings differ. A process that may only read the stream (an edge node
+     * whose NATS user has no right to edit it) finds it as wanted and changes nothing; one whose settings differ and
+     * that may not change them logs that and goes on with the stream as it is.
+     */
     private void ensure(StreamSpec stream) {
         StreamConfiguration config = StreamConfiguration.builder().name(stream.name()).subjects(stream.subjects())
                 .maxAge(stream.maxAge()).storageType(StorageType.File)
                 .duplicateWindow(DUPLICATE_WINDOW.compareTo(stream.maxAge()) < 0 ? DUPLICATE_WINDOW : stream.maxAge()).build();
         JetStreamManagement jsm = management();
+        StreamConfiguration existing;
         try {
-            try {
-                jsm.getStreamInfo(stream.name());
-                jsm.updateStream(config);
-            } catch (JetStreamApiException missing) {
-                if (missing.getApiErrorCode() != 10059) { // stream not found
-                    throw missing;
-                }
+            existing = jsm.getStreamInfo(stream.name()).getConfiguration();
+        } catch (JetStreamApiException missing) {
+            if (missing.getApiErrorCode() != 10059) { // stream not found
+                throw new IllegalStateException("JetStream refused stream " + stream.name() + ": "
+                        + missing.getErrorDescription() + " (error " + missing.getApiErrorCode() + ")");
+            }
+            existing = null;
+        } catch (IOException e) {
+            throw new DeliveryUnavailableException("JetStream stream " + stream.name() + " could not be read: " + e.getMessage());
+        }
+        if (existing != null && sameSettings(existing, config)) {
+            return;
+        }
+        try {
+            if (existing == null) {
                 jsm.addStream(config);
                 LOG.infof("JetStream stream %s created for %s (max age %s)", stream.name(), stream.subjects(), stream.maxAge());
+            } else {
+                jsm.updateStream(config);
+                LOG.infof("JetStream stream %s updated: %s, max age %s", stream.name(), stream.subjects(), stream.maxAge());
             }
         } catch (IOException e) {
+            if (existing != null) {
+                LOG.warnf("JetStream stream %s has other settings than this process wants (%s, max age %s) and could not"
+                        + " be changed (%s; does this NATS user lack the right?); it is used as it is", stream.name(),
+                        stream.subjects(), stream.maxAge(), e.getMessage());
+                return;
+            }
             throw new DeliveryUnavailableException("JetStream stream " + stream.name() + " could not be declared: " + e.getMessage());
         } catch (JetStreamApiException e) {
             throw new IllegalStateException("JetStream refused stream " + stream.name() + ": " + e.getErrorDescription()
                     + " (error " + e.getApiErrorCode() + ")");
         }
+    }
+
+    private static boolean sameSettings(StreamConfiguration existing, StreamConfiguration wanted) {
+        return new java.util.HashSet<>(existing.getSubjects()).equals(new java.util.HashSet<>(wanted.getSubjects()))
+                && existing.getMaxAge().equals(wanted.getMaxAge()) && existing.getStorageType() == wanted.getStorageType()
+                && existing.getDuplicateWindow().equals(wanted.getDuplicateWindow());
     }
 
     @Override
