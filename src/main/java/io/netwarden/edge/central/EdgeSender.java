@@ -32,6 +32,7 @@ import org.jboss.logging.Logger;
  * <pre>
  *   send ─▶ log: pending ─▶ sign ─▶ EDGE stream (dedupe id = message id) ─▶ log: published
  *                                    └ broker or database away ─▶ stays unpublished; the sweeper publishes it later
+ *   sendAll (the API, the inbox) ─▶ the same through SendQueue: many requests in one transaction, published after
  *   EDGE_ACKS <self>.ack.* in batches ─▶ signed by the node's key (own for itself, pinned at its hello, or trusted)?
  *                              ─ no ─▶ dropped      receipt: log delivered │ answers: log acked │ failed, one write
  *   sweeper (every sweep-interval): expire pending past their ttl; publish the unpublished again;
@@ -49,6 +50,8 @@ public final class EdgeSender implements AutoCloseable {
     static final Duration ACK_WAIT = Duration.ofSeconds(30);
     /** Answers taken at once: one database write stores them all. */
     static final int ACK_BATCH = 256;
+    /** Deliveries of answers acked at once (each a round trip to the broker). */
+    static final int PARALLEL_ACKS = 32;
 
     private final String self;
     private final DurableDelivery delivery;
@@ -63,6 +66,7 @@ public final class EdgeSender implements AutoCloseable {
     private final Function<String, Optional<PublicKey>> nodeKeys;
     private DurableDelivery.Consumption acks;
     private Thread sweeper;
+    private volatile SendQueue queue;
 
     /** @param errors where expired messages are reported (the central's error log) */
     public EdgeSender(String self, DurableDelivery delivery, CommandSignatures signatures, MessageLog log, Duration sweepInterval,
@@ -96,6 +100,10 @@ public final class EdgeSender implements AutoCloseable {
         acks = delivery.consumeBatches(new ConsumerSpec(EdgeStreams.ACKS, "acks-" + self, self + ".ack.*", ACK_WAIT, 0,
                 ACK_BATCH), this::onAcks);
         sweeper = Thread.ofVirtual().name("edge-sweeper").start(this::sweep);
+        SendQueue sending = new SendQueue(log, message -> publish(message, ""),
+                stored -> stored.forEach(m -> metrics.count(m.message().toNode(), m.message().method(), "sent")));
+        sending.start();
+        queue = sending;
     }
 
     @Override
@@ -108,35 +116,23 @@ public final class EdgeSender implements AutoCloseable {
             sweeper.interrupt();
             sweeper = null;
         }
+        if (queue != null) {
+            queue.close();
+            queue = null;
+        }
     }
 
     /**
-     * Stores and sends many (a request's messages, the copies of a broadcast): stored in one transaction, then published
-     * up to {@link #PARALLEL_PUBLISH} at a time; once the stream cannot be reached the rest is left to the sweeper.
+     * Stores many (a request's messages, the copies of a broadcast) in one transaction, shared with other requests
+     * under load, and returns once they are stored; publishing follows ({@link SendQueue}).
      */
     public void sendAll(List<MessageLog.NewMessage> messages) throws InterruptedException {
-        if (messages.size() == 1) {
-            send(messages.getFirst().message(), messages.getFirst().retries());
-            return;
+        SendQueue running = queue;
+        if (running == null) {
+            throw new IllegalStateException("the sender is not running; nothing was stored");
         }
-        log.insertAll(messages);
-        messages.forEach(m -> metrics.count(m.message().toNode(), m.message().method(), "sent"));
-        List<String> published = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
-        try {
-            Parallel.forEach(messages, PARALLEL_PUBLISH, m -> {
-                if (!publish(m.message(), "")) {
-                    return false; // away: the rest waits for the sweeper
-                }
-                published.add(m.message().id());
-                return true;
-            });
-        } finally {
-            log.publishedAll(published);
-        }
+        running.store(messages);
     }
-
-    /** Publications in flight at once for {@link #sendAll}: enough to hide the round trips, few enough to be polite. */
-    static final int PARALLEL_PUBLISH = 32;
 
     /** Stores and sends; the message is pending once this returns, whether or not the broker took it yet. */
     public void send(EdgeMessage message, int retries) {
@@ -214,7 +210,7 @@ public final class EdgeSender implements AutoCloseable {
             }
             finished(entry, entry.ackedAt());
         }
-        Parallel.forEach(answers, PARALLEL_PUBLISH, answer -> {
+        Parallel.forEach(answers, PARALLEL_ACKS, answer -> {
             answer.delivery().ack();
             return true;
         });

@@ -1,0 +1,124 @@
+package io.netwarden.edge.central;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netwarden.edge.messages.EdgeMessage;
+import io.netwarden.platform.persistence.ActiveDatabase;
+import io.netwarden.testing.Deadline;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The send queue on the real database: many requests stored together, each answered for itself, published after. */
+@QuarkusTest
+class SendQueueTest {
+
+    @Inject
+    ActiveDatabase database;
+
+    private MessageLog log;
+    private SendQueue queue;
+    private final Set<String> published = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean away = new AtomicBoolean();
+
+    @BeforeEach
+    void queue() {
+        log = new MessageLog(database.dataSource());
+        queue = new SendQueue(log, message -> {
+            if (away.get()) {
+                return false;
+            }
+            published.add(message.id());
+            return true;
+        }, stored -> {
+        });
+        queue.start();
+    }
+
+    @AfterEach
+    void stop() {
+        queue.close();
+    }
+
+    private static MessageLog.NewMessage message(String id) {
+        return new MessageLog.NewMessage(new EdgeMessage(id, "central", "ship1", EdgeMessage.Kind.command, "ping", List.of(),
+                Duration.ofSeconds(30), Instant.now().plus(Duration.ofHours(1)), Optional.empty(), Optional.empty()), 0);
+    }
+
+    @Test
+    void concurrentRequestsAreEachStoredWhenTheyReturnAndPublishedAfter() throws Exception {
+        List<String> ids = new ArrayList<>();
+        List<Future<?>> calls = new ArrayList<>();
+        try (ExecutorService requests = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 200; i++) {
+                String id = "q-" + UUID.randomUUID();
+                ids.add(id);
+                calls.add(requests.submit(() -> {
+                    queue.store(List.of(message(id)));
+                    assertTrue(log.find(id).isPresent(), "stored when store returns");
+                    return null;
+                }));
+            }
+        }
+        for (Future<?> call : calls) {
+            call.get();
+        }
+        Deadline.await("all 200 published", Duration.ofSeconds(10), () -> Set.copyOf(published), p -> p.containsAll(ids));
+        Deadline.await("all 200 marked published", Duration.ofSeconds(10), () -> log.unpublished(10000),
+                open -> ids.stream().noneMatch(open::contains));
+        assertEquals(1, log.find(ids.getFirst()).orElseThrow().attempts());
+    }
+
+    @Test
+    void aRequestThatCannotBeStoredFailsAloneTheOthersAreStored() throws Exception {
+        String tooLong = "x".repeat(200); // longer than the id column
+        List<Future<?>> good = new ArrayList<>();
+        List<String> ids = new ArrayList<>();
+        Future<?> bad;
+        try (ExecutorService requests = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 20; i++) {
+                String id = "g-" + UUID.randomUUID();
+                ids.add(id);
+                good.add(requests.submit(() -> {
+                    queue.store(List.of(message(id)));
+                    return null;
+                }));
+            }
+            bad = requests.submit(() -> {
+                queue.store(List.of(message(tooLong)));
+                return null;
+            });
+        }
+        for (Future<?> call : good) {
+            call.get();
+        }
+        java.util.concurrent.ExecutionException failed = assertThrows(java.util.concurrent.ExecutionException.class, bad::get);
+        assertTrue(failed.getCause() instanceof IllegalStateException, failed.getCause().toString());
+        assertTrue(ids.stream().allMatch(id -> log.find(id).isPresent()));
+    }
+
+    @Test
+    void whatCannotBePublishedNowStaysForTheSweeper() throws Exception {
+        away.set(true);
+        String id = "a-" + UUID.randomUUID();
+        queue.store(List.of(message(id)));
+        assertTrue(log.find(id).isPresent());
+        Deadline.await("still unpublished", Duration.ofSeconds(2), () -> log.unpublished(10000), open -> open.contains(id));
+    }
+}
