@@ -50,6 +50,8 @@ public final class EdgeSender implements AutoCloseable {
     static final Duration ACK_WAIT = Duration.ofSeconds(30);
     /** Answers taken at once: one database write stores them all. */
     static final int ACK_BATCH = 256;
+    /** The sweeper leaves messages this young to the send queue's publisher, which is about to publish them. */
+    static final Duration PUBLISHER_GRACE = Duration.ofSeconds(5);
     /** Deliveries of answers acked at once (each a round trip to the broker). */
     static final int PARALLEL_ACKS = 32;
 
@@ -267,11 +269,18 @@ public final class EdgeSender implements AutoCloseable {
             report(expired.toNode(), expired.id(), expired.method(), EdgeError.EXPIRED,
                     "its time to live ended before " + expired.toNode() + " answered");
         }
-        for (String id : log.unpublished(100)) {
+        // in created_at order; a message that cannot be published (the broker away, or refused to this process) holds up
+        // only the later ones to the same node, whose order it keeps; a few such nodes and the broker is taken as away
+        java.util.Set<String> heldUp = new java.util.HashSet<>();
+        for (String id : log.unpublished(100, now.minus(PUBLISHER_GRACE))) {
             Optional<EdgeMessage> message = stored(id);
-            if (message.isPresent()) {
+            if (message.isPresent() && !heldUp.contains(message.get().toNode())) {
                 if (!publish(message.get(), "")) {
-                    return; // still away: the rest waits for the next round
+                    heldUp.add(message.get().toNode());
+                    if (heldUp.size() >= 3) {
+                        return; // away: the rest waits for the next round
+                    }
+                    continue;
                 }
                 log.published(id);
             }

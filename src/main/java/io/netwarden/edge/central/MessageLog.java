@@ -70,6 +70,7 @@ public final class MessageLog {
                     + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, FALSE, 'pending', FALSE, 0, ?)")) {
                 String data = null;
                 List<String> dataOf = null;
+                long micros = 0;
                 for (NewMessage stored : messages) {
                     EdgeMessage message = stored.message();
                     if (dataOf != message.data()) { // the copies of a broadcast share their data
@@ -85,7 +86,9 @@ public final class MessageLog {
                     insert.setLong(7, message.timeout().toMillis());
                     insert.setInt(8, stored.retries());
                     insert.setTimestamp(9, Timestamp.from(message.expiresAt()));
-                    insert.setTimestamp(10, now);
+                    // a microsecond apart, in the order given: the sweeper publishes in created_at order, so what it sends
+                    // again keeps the order of a request
+                    insert.setTimestamp(10, Timestamp.from(now.toInstant().plusNanos(1000 * micros++)));
                     insert.addBatch();
                 }
                 insert.executeBatch();
@@ -301,11 +304,12 @@ public final class MessageLog {
     }
 
     /** Ids of pending messages not yet stored in the stream (the broker was away), oldest first. */
-    public List<String> unpublished(int limit) {
+    public List<String> unpublished(int limit, Instant storedBefore) {
         List<String> ids = new ArrayList<>();
         try (Connection db = database.getConnection();
                 PreparedStatement find = db.prepareStatement("SELECT id FROM edge_message WHERE status = 'pending'"
-                        + " AND published = FALSE ORDER BY created_at")) {
+                        + " AND published = FALSE AND created_at < ? ORDER BY created_at")) {
+            find.setTimestamp(1, Timestamp.from(storedBefore));
             find.setMaxRows(limit);
             try (ResultSet rows = find.executeQuery()) {
                 while (rows.next()) {
@@ -425,10 +429,13 @@ public final class MessageLog {
 
     /**
      * Deletes finished messages (acked, failed, expired) created before {@code cutoff}; returns how many. Pending and
-     * delivered ones stay: they end by their ttl first.
+     * delivered ones stay (they end by their ttl first), and so do those of rollouts still running.
      */
     public long deleteFinishedBefore(Instant cutoff) {
+        // a running rollout counts its nodes' outcomes from these rows: they stay until it has finished
         return ChunkedDelete.deleteBefore(database, "DELETE FROM edge_message WHERE id IN (SELECT id FROM edge_message"
-                + " WHERE created_at < ? AND status IN ('acked', 'failed', 'expired') FETCH FIRST %d ROWS ONLY)", cutoff);
+                + " WHERE created_at < ? AND status IN ('acked', 'failed', 'expired') AND id NOT IN (SELECT n.message_id"
+                + " FROM edge_rollout_node n JOIN edge_rollout r ON r.id = n.rollout_id WHERE r.finished_at IS NULL"
+                + " AND n.message_id IS NOT NULL) FETCH FIRST %d ROWS ONLY)", cutoff);
     }
 }

@@ -4,7 +4,9 @@ import io.netwarden.edge.messages.EdgeMessage;
 import io.netwarden.platform.concurrent.Parallel;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -20,12 +22,15 @@ import org.jboss.logging.Logger;
  *   request ─ store(messages) ─▶ queue ─▶ waits until its messages are committed (or failed) ─▶ 202
  *   writer (one virtual thread): takes every request queued, up to GROUP messages ─▶ message log, one transaction
  *        └ the transaction fails ─▶ each request's messages once more on their own (one bad request fails alone)
- *     ─▶ the requests are answered ─▶ publishing (up to UNPUBLISHED messages at once, else the writer waits):
- *        each signed and stored in the stream, PARALLEL at a time, then marked published in one write
- *        └ the stream cannot be reached ─▶ the rest stays unpublished: the sweeper publishes it later
+ *     ─▶ the requests are answered ─▶ publisher (up to UNPUBLISHED messages waiting, else the writer waits):
+ *        group after group, as stored; in a group each node's messages in order, PARALLEL nodes at a time; each
+ *        message signed and stored in the stream; then the group marked published in one write
+ *        └ the stream cannot be reached ─▶ the rest stays unpublished: the sweeper publishes it later, in order
  * </pre>
  *
- * Under load a transaction carries many requests; alone, a request waits for nothing but its own. A crash after the
+ * Order: what one request lists for a node, and what a later request sends to it, reaches the node's stream in that
+ * order (the node runs its messages in stream order). Under load a transaction carries many requests; alone, a
+ * request waits for nothing but its own. A crash after the
  * answer and before publishing loses nothing: the messages are stored, and the sweeper publishes what is unpublished.
  * Thread safety: the queue is concurrent; each request waits on its own future.
  */
@@ -63,6 +68,7 @@ final class SendQueue implements AutoCloseable {
         if (writer == null) {
             closed = false;
             writer = Thread.ofVirtual().name("edge-send-queue").start(this::write);
+            Thread.ofVirtual().name("edge-send-publisher").start(this::publish);
         }
     }
 
@@ -141,6 +147,10 @@ final class SendQueue implements AutoCloseable {
         return stored;
     }
 
+    /**
+     * Hands the stored group to the publisher, which publishes groups in the order they were stored; waits while
+     * {@link #UNPUBLISHED} messages are stored and not published yet.
+     */
     private void publishLater(List<MessageLog.NewMessage> stored) {
         int permits = Math.min(stored.size(), UNPUBLISHED);
         try {
@@ -152,18 +162,44 @@ final class SendQueue implements AutoCloseable {
         } catch (InterruptedException e) {
             return;
         }
-        Thread.ofVirtual().name("edge-publish").start(() -> {
+        toPublish.add(new Stored(stored, permits));
+    }
+
+    private record Stored(List<MessageLog.NewMessage> messages, int permits) {
+    }
+
+    private final LinkedBlockingQueue<Stored> toPublish = new LinkedBlockingQueue<>();
+
+    /**
+     * The publisher: a group at a time, in the order stored; within a group each node's messages one after another (a
+     * node runs its messages in the order they reach the stream), different nodes in parallel.
+     */
+    private void publish() {
+        while (true) {
+            Stored group;
+            try {
+                group = toPublish.take();
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (group.messages().isEmpty()) {
+                return; // the end mark of close()
+            }
+            Map<String, List<EdgeMessage>> byNode = new LinkedHashMap<>();
+            group.messages().forEach(m -> byNode.computeIfAbsent(m.message().toNode(), n -> new ArrayList<>()).add(m.message()));
             List<String> published = Collections.synchronizedList(new ArrayList<>());
             try {
-                Parallel.forEach(stored, PARALLEL, m -> {
-                    if (!publish.test(m.message())) {
-                        return false; // away: the rest waits for the sweeper
+                Parallel.forEach(byNode.values(), PARALLEL, messages -> {
+                    for (EdgeMessage message : messages) {
+                        if (!publish.test(message)) {
+                            return false; // away: this and what follows wait for the sweeper, which keeps the order
+                        }
+                        published.add(message.id());
                     }
-                    published.add(m.message().id());
                     return true;
                 });
             } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                return;
             } finally {
                 try {
                     log.publishedAll(published);
@@ -171,10 +207,10 @@ final class SendQueue implements AutoCloseable {
                     LOG.debugf("%d messages published but not marked (%s); the sweeper publishes them again (the stream"
                             + " drops the copies)", published.size(), e.getMessage());
                 } finally {
-                    unpublished.release(permits);
+                    unpublished.release(group.permits());
                 }
             }
-        });
+        }
     }
 
     /**
@@ -186,6 +222,7 @@ final class SendQueue implements AutoCloseable {
         closed = true;
         if (writer != null) {
             queue.add(STOP);
+            toPublish.add(new Stored(List.of(), 0));
             writer = null;
         }
     }

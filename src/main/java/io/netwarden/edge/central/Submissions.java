@@ -70,17 +70,33 @@ public final class Submissions {
     /** Reads and checks a steward body (a copy's source too) without sending anything. */
     public List<EdgeRequests.Parsed> prepare(JsonNode body) {
         List<EdgeRequests.Parsed> parsed = parse(body);
-        parsed.forEach(entry -> entry.messages().forEach(this::check));
+        long total = 0;
+        for (EdgeRequests.Parsed entry : parsed) {
+            for (EdgeMessage message : entry.messages()) {
+                total += check(message);
+                if (total > MAX_REQUEST_BYTES) {
+                    throw ApiException.badRequest(EdgeError.INVALID_MESSAGE.code(), "the messages of one request come to more"
+                            + " than " + MAX_REQUEST_BYTES / (1024 * 1024) + " MiB as sent (data times recipients); send"
+                            + " fewer or smaller ones per request");
+                }
+            }
+        }
         return parsed;
     }
+
+    /** What one request may store and publish in all (a small body with many recipients multiplies its data). */
+    static final long MAX_REQUEST_BYTES = 64L * 1024 * 1024;
 
     private List<EdgeRequests.Parsed> parse(JsonNode body) {
         return EdgeRequests.parse(body, sender.self(), config.defaultTimeout(), config.defaultTtl(), config.maxTtl(),
                 Instant.now(), knownNodes);
     }
 
-    /** What is checked per copy, beyond the request's fields: it fits a message; a copyFile is a command that may go. */
-    private void check(EdgeMessage message) {
+    /**
+     * What is checked per copy, beyond the request's fields: it fits a message; a copyFile is a command that may go.
+     * Returns its size as sent.
+     */
+    private int check(EdgeMessage message) {
         int size = EdgeWire.write(message).length + SIGNATURE_ROOM;
         if (size > Outgoing.MAX_DATA) {
             throw ApiException.badRequest(EdgeError.INVALID_MESSAGE.code(), "the message to " + message.toNode() + " is "
@@ -96,6 +112,7 @@ public final class Submissions {
                 throw ApiException.badRequest(EdgeError.NOT_ALLOWED.code(), e.getMessage());
             }
         }
+        return size;
     }
 
     /** A rollout's message as sent to its first node: checked like any message, the 400 naming it {@code message}. */

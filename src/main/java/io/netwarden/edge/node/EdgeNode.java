@@ -30,7 +30,8 @@ import org.jboss.logging.Logger;
  *            ─▶ wrong node │ wrong subject │ unsigned │ untrusted │ bad signature │ expired ─▶ refused ACK
  *            ─▶ method known? ─ no ─▶ UNKNOWN_METHOD     taken as this kind (command │ event)? ─ no ─▶ NOT_ALLOWED
  *            ─▶ running here now? ─▶ in progress (a redelivery while it runs; it comes again)
- *         ─▶ the rest in groups, in order: quick methods up to and including the first one that is not quick
+ *         ─▶ the rest in groups, in order: quick methods up to the first one that is not quick (which follows on its
+ *            own, once the quick ones are answered)
  *            ─▶ execution log, one write for the group (not for methods that change nothing, such as ping):
  *                 seen ─ done ─▶ the stored result again (never run twice; another method: refused)
  *                      └ running ─▶ INTERRUPTED (the node stopped while it ran)
@@ -41,7 +42,7 @@ import org.jboss.logging.Logger;
  * The node's commands run in the order they were stored, and so do its events (a long command does not hold up an
  * event such as textLogging: they have their own consumer). A group is recorded as started before any of it runs, so
  * each message runs at most once; a node stopped in the middle of a group reports the rest of it interrupted too, which
- * is why a group ends at the first method that is not {@link EdgeMethod#quick() quick}. Thread safety: each consumer's
+ * is why only {@link EdgeMethod#quick() quick} methods are grouped: a slow one is recorded, run and answered alone. Thread safety: each consumer's
  * batches run on its own thread; the running set is concurrent; everything else is immutable or thread-safe.
  */
 public final class EdgeNode implements AutoCloseable {
@@ -181,11 +182,26 @@ public final class EdgeNode implements AutoCloseable {
         return new Runnable(delivery, message, method, key);
     }
 
-    /** Records the group as started, runs what is new in order, records the results; the answers are queued. */
+    /**
+     * Runs a group: its quick messages, answered before the slow one that may end it starts (so that their answers do
+     * not wait for it, and a stop while it runs cannot make them look interrupted), then the slow one.
+     */
     private void runGroup(List<Runnable> group, Answers answers) throws InterruptedException {
         if (group.isEmpty()) {
             return;
         }
+        Runnable last = group.getLast();
+        if (group.size() > 1 && !last.method().quick()) {
+            runRecorded(group.subList(0, group.size() - 1), answers);
+            answers.send();
+            runRecorded(List.of(last), answers);
+        } else {
+            runRecorded(group, answers);
+        }
+    }
+
+    /** Records the messages as started, runs what is new in order, records the results; the answers are queued. */
+    private void runRecorded(List<Runnable> group, Answers answers) throws InterruptedException {
         Map<String, Optional<ExecutionLog.Entry>> seen = new java.util.HashMap<>(log.beginAll(name, group.stream()
                 .filter(r -> r.method().recorded()).map(r -> new ExecutionLog.Claim(r.key(), r.message().method())).toList()));
         group.stream().filter(r -> !r.method().recorded()).forEach(r -> seen.put(r.key(), Optional.empty()));

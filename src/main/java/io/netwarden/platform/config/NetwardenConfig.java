@@ -145,6 +145,14 @@ public interface NetwardenConfig {
         /** A file holding a user nkey seed ({@code SU…}) for nkey authentication. Env: {@code NETWARDEN_NATS_NKEY_SEED_FILE}. */
         Optional<Path> nkeySeedFile();
 
+        /**
+         * Prefix of this connection's reply subjects (nats' default {@code _INBOX}). Replies include JetStream's
+         * deliveries to pull consumers, so a user allowed to subscribe to another user's inbox reads its messages: give
+         * each restricted user its own prefix ({@code _INBOX_ship1}) and allow it only that. Env:
+         * {@code NETWARDEN_NATS_INBOX_PREFIX}.
+         */
+        Optional<String> inboxPrefix();
+
         /** TLS to NATS; on when any of these is set or a URL is {@code tls://}. */
         Tls tls();
 

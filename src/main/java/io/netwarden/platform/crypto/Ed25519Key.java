@@ -44,6 +44,14 @@ public final class Ed25519Key {
     private static final Logger LOG = Logger.getLogger(Ed25519Key.class);
     private static final String ALGORITHM = "Ed25519";
 
+    static {
+        // Bouncy Castle's LTS build would otherwise unpack native libraries into the temp directory at every start (left
+        // behind by a kill) and load them through a method the JDK restricts; its Java code is what is measured here
+        if (System.getProperty("org.bouncycastle.native.cpu_variant") == null) {
+            System.setProperty("org.bouncycastle.native.cpu_variant", "java");
+        }
+    }
+
     /** Length of the DER prefix of an Ed25519 SubjectPublicKeyInfo; the raw 32-byte key follows it. */
     private static final int X509_PREFIX = 12;
 

@@ -29,6 +29,7 @@ import org.jboss.logging.Logger;
  * <pre>
  *   netwarden.nats.user + password │ token │ creds-file │ nkey-seed-file   (none: no authentication)
  *   netwarden.nats.tls.ca-file, cert-file + key-file, or a tls:// URL  ─▶ TLS required (never falls back to plain)
+ *   netwarden.nats.inbox-prefix  ─▶ replies (JetStream deliveries too) on <prefix>.>, for a user allowed only those
  * </pre>
  *
  * Everything is checked when the process starts ({@link #from} throws {@link IllegalArgumentException} naming the
@@ -41,7 +42,7 @@ public final class NatsSecurity {
 
     /** No authentication, no TLS. */
     public static final NatsSecurity NONE = new NatsSecurity(Optional.empty(), Optional.empty(), Optional.empty(),
-            Optional.empty(), Optional.empty(), null, "no authentication, plain text");
+            Optional.empty(), Optional.empty(), null, Optional.empty(), "no authentication, plain text");
 
     private final Optional<String> user;
     private final Optional<Secret> password;
@@ -49,10 +50,12 @@ public final class NatsSecurity {
     private final Optional<Path> credsFile;
     private final Optional<Path> nkeySeedFile;
     private final SSLContext tls;
+    private final Optional<String> inboxPrefix;
     private final String description;
 
     private NatsSecurity(Optional<String> user, Optional<Secret> password, Optional<Secret> token, Optional<Path> credsFile,
-            Optional<Path> nkeySeedFile, SSLContext tls, String description) {
+            Optional<Path> nkeySeedFile, SSLContext tls, Optional<String> inboxPrefix, String description) {
+        this.inboxPrefix = inboxPrefix;
         this.user = user;
         this.password = password;
         this.token = token;
@@ -103,8 +106,15 @@ public final class NatsSecurity {
                 + (user.isPresent() ? " (user " + user.get() + ")" : "");
         String link = !wantTls ? "plain text" : "TLS" + (settings.caFile().isPresent() ? " (own CA)" : " (JDK trust store)")
                 + (settings.certFile().isPresent() ? " with a client certificate" : "");
-        return new NatsSecurity(user, nats.password(), nats.token(), nats.credsFile(), nats.nkeySeedFile(), tls,
-                auth + ", " + link);
+        Optional<String> inbox = nats.inboxPrefix().map(String::strip).filter(p -> !p.isEmpty());
+        inbox.ifPresent(prefix -> {
+            if (prefix.length() > 64 || !prefix.matches("[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*")) {
+                throw new IllegalArgumentException("netwarden.nats.inbox-prefix must be subject tokens (letters, digits, _"
+                        + " and -, separated by dots; no wildcards), at most 64 characters");
+            }
+        });
+        return new NatsSecurity(user, nats.password(), nats.token(), nats.credsFile(), nats.nkeySeedFile(), tls, inbox,
+                auth + ", " + link + inbox.map(p -> ", replies on " + p + ".>").orElse(""));
     }
 
     /** What is in use, for the start-up log: the method and the user name, never a secret. */
@@ -123,6 +133,7 @@ public final class NatsSecurity {
         if (tls != null) {
             builder.sslContext(tls);
         }
+        inboxPrefix.ifPresent(builder::inboxPrefix);
     }
 
     private static void checkCreds(Path file) {

@@ -339,6 +339,21 @@ class EdgeMessagesTest {
                 .statusCode(400).body("message", org.hamcrest.Matchers.containsString("copyFile is sent as a command"));
     }
 
+    @Test
+    void aSmallBodyWithManyRecipientsThatWouldStoreTooMuchIsA400() {
+        // 300 KB of data to 300 nodes: 90 MB as sent, from a body of 300 KB
+        String data = "x".repeat(300_000);
+        StringBuilder nodes = new StringBuilder();
+        for (int i = 0; i < 300; i++) {
+            nodes.append(i == 0 ? "" : ",").append("\"ghost").append(i).append('"');
+        }
+        authed().contentType("application/json").body("{\"toNodes\":[" + nodes + "],\"data\":[\"" + data
+                + "\"],\"commandOrEvent\":\"event\",\"method\":\"textLogging\"}").post("/api/v1/edge/messages").then()
+                .statusCode(400).body("error", equalTo("invalid_message"))
+                .body("message", org.hamcrest.Matchers.containsString("data times recipients"));
+        authed().get("/api/v1/edge/messages?node=ghost1").then().statusCode(200).body("size()", equalTo(0));
+    }
+
     @Inject
     io.netwarden.platform.persistence.ActiveDatabase database;
 

@@ -35,6 +35,8 @@ class SendQueueTest {
     private MessageLog log;
     private SendQueue queue;
     private final Set<String> published = ConcurrentHashMap.newKeySet();
+    /** Per node, the ids in the order they reached the stream. */
+    private final java.util.Map<String, List<String>> streamOrder = new ConcurrentHashMap<>();
     private final AtomicBoolean away = new AtomicBoolean();
 
     @BeforeEach
@@ -44,6 +46,13 @@ class SendQueueTest {
             if (away.get()) {
                 return false;
             }
+            try {
+                Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextInt(3)); // round trips of varying length
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            streamOrder.computeIfAbsent(message.toNode(), n -> java.util.Collections.synchronizedList(new ArrayList<>()))
+                    .add(message.id());
             published.add(message.id());
             return true;
         }, stored -> {
@@ -57,7 +66,11 @@ class SendQueueTest {
     }
 
     private static MessageLog.NewMessage message(String id) {
-        return new MessageLog.NewMessage(new EdgeMessage(id, "central", "ship1", EdgeMessage.Kind.command, "ping", List.of(),
+        return message(id, "ship1");
+    }
+
+    private static MessageLog.NewMessage message(String id, String node) {
+        return new MessageLog.NewMessage(new EdgeMessage(id, "central", node, EdgeMessage.Kind.command, "ping", List.of(),
                 Duration.ofSeconds(30), Instant.now().plus(Duration.ofHours(1)), Optional.empty(), Optional.empty()), 0);
     }
 
@@ -80,9 +93,39 @@ class SendQueueTest {
             call.get();
         }
         Deadline.await("all 200 published", Duration.ofSeconds(10), () -> Set.copyOf(published), p -> p.containsAll(ids));
-        Deadline.await("all 200 marked published", Duration.ofSeconds(10), () -> log.unpublished(10000),
+        Deadline.await("all 200 marked published", Duration.ofSeconds(10), () -> log.unpublished(10000, Instant.now().plusSeconds(1)),
                 open -> ids.stream().noneMatch(open::contains));
         assertEquals(1, log.find(ids.getFirst()).orElseThrow().attempts());
+    }
+
+    @Test
+    void eachNodeGetsItsMessagesInTheOrderOfTheRequestsAndWithinEach() throws Exception {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        List<String> first = new ArrayList<>();
+        List<String> second = new ArrayList<>();
+        for (List<String> request : List.of(first, second)) {
+            List<MessageLog.NewMessage> body = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                String node = (i % 2 == 0 ? "even-" : "odd-") + run;
+                String id = (request == first ? "a" : "b") + i + "-" + run;
+                request.add(id);
+                body.add(message(id, node));
+            }
+            queue.store(body); // the second request is sent once the first is answered
+        }
+        Deadline.await("all 80 published", Duration.ofSeconds(10), () -> Set.copyOf(published),
+                p -> p.containsAll(first) && p.containsAll(second));
+        for (String node : List.of("even-" + run, "odd-" + run)) {
+            List<String> expected = new ArrayList<>();
+            for (List<String> request : List.of(first, second)) {
+                for (int i = 0; i < request.size(); i++) {
+                    if ((i % 2 == 0) == node.startsWith("even")) {
+                        expected.add(request.get(i));
+                    }
+                }
+            }
+            assertEquals(expected, List.copyOf(streamOrder.get(node)), node);
+        }
     }
 
     @Test
@@ -119,6 +162,6 @@ class SendQueueTest {
         String id = "a-" + UUID.randomUUID();
         queue.store(List.of(message(id)));
         assertTrue(log.find(id).isPresent());
-        Deadline.await("still unpublished", Duration.ofSeconds(2), () -> log.unpublished(10000), open -> open.contains(id));
+        Deadline.await("still unpublished", Duration.ofSeconds(2), () -> log.unpublished(10000, Instant.now().plusSeconds(1)), open -> open.contains(id));
     }
 }

@@ -98,6 +98,15 @@ class HousekeepingTest {
         sql("INSERT INTO edge_rollout (id, template, method, kind, wave_size, max_failures, waves, wave, status, created_at,"
                 + " finished_at) VALUES (?, '{}', 'ping', 'command', 1, 0, 1, 1, 'done', ?, ?)", "r-" + unique, now, now);
         sql("INSERT INTO edge_rollout_node (rollout_id, node, position, wave) VALUES (?, ?, 0, 1)", "r-" + unique, "ship-" + unique);
+        // a rollout still running counts its nodes' outcomes from their messages: those stay
+        String inRollout = "rolling-" + unique;
+        messages.insertAll(List.of(new MessageLog.NewMessage(message(inRollout), 0)));
+        assertTrue(messages.acked(new EdgeAck(inRollout, "ship-" + unique, true, "pong", 0, false, Optional.empty(), "",
+                false, Optional.empty(), Optional.empty())));
+        sql("INSERT INTO edge_rollout (id, template, method, kind, wave_size, max_failures, waves, wave, status, created_at)"
+                + " VALUES (?, '{}', 'ping', 'command', 1, 0, 2, 1, 'running', ?)", "run-" + unique, now);
+        sql("INSERT INTO edge_rollout_node (rollout_id, node, position, wave, message_id) VALUES (?, ?, 0, 1, ?)",
+                "run-" + unique, "ship-" + unique, inRollout);
 
         // When: a day later, nothing is old enough
         Housekeeping.Removed early = keeping(Duration.ZERO).runOnce(now.plus(Duration.ofDays(1)));
@@ -115,6 +124,8 @@ class HousekeepingTest {
         // Then: the answered message, the execution, the errors and the rollout are gone; the pending message stays
         assertFalse(messages.find(acked).isPresent());
         assertTrue(messages.find(pending).isPresent(), "a pending message ends by its ttl, not by housekeeping");
+        assertTrue(messages.find(inRollout).isPresent(), "the message of a rollout still running stays");
+        assertTrue(rollouts.find("run-" + unique).isPresent());
         assertFalse(executions.find("ship-" + unique, "central/" + acked).isPresent());
         assertEquals(List.of(), errors.list(Optional.of("ship-" + unique), 0, 10));
         assertFalse(rollouts.find("r-" + unique).isPresent());

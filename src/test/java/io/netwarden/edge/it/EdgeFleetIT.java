@@ -109,6 +109,9 @@ class EdgeFleetIT {
                 "NETWARDEN_EDGE_SHELL_ALLOW", "echo,sh,date", "NETWARDEN_EDGE_FILES_ALLOW", work.resolve("files").toString()));
         env.put("NETWARDEN_NATS_USER", name);
         env.put("NETWARDEN_NATS_PASSWORD", passwords.get(name));
+        if (!name.equals("central")) {
+            env.put("NETWARDEN_NATS_INBOX_PREFIX", "_INBOX_" + name); // the only replies its user may receive
+        }
         Files.createDirectories(work.resolve("files"));
         if (!name.equals("central")) {
             env.put("NETWARDEN_EDGE_SIGNING_TRUSTED_KEYS_FILE", dir.resolve("trusted.pem").toString());
@@ -326,14 +329,19 @@ class EdgeFleetIT {
         try (io.nats.client.Connection asShip1 = io.nats.client.Nats.connect(options)) {
             List<String> forbidden = List.of("ship2.command.shellCommand", "central.command.shellCommand", "edge.hello.ship2",
                     "$JS.API.CONSUMER.MSG.NEXT.EDGE.node-ship2-command", "$JS.API.STREAM.DELETE.EDGE",
-                    "$JS.API.STREAM.PURGE.EDGE");
+                    "$JS.API.STREAM.PURGE.EDGE", "central.ack.ship2",
+                    // its own consumer, but with another node's filter: in the subject (refused) or the body only
+                    "$JS.API.CONSUMER.CREATE.EDGE.node-ship1-command.ship2.command.*",
+                    "$JS.API.CONSUMER.DURABLE.CREATE.EDGE.node-ship1-command", "$JS.API.CONSUMER.CREATE.EDGE.node-ship1-command",
+                    "$JS.API.CONSUMER.CREATE.EDGE_ACKS.acks-ship1.central.ack.*");
             for (String subject : forbidden) {
                 asShip1.publish(subject, "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
             }
-            asShip1.subscribe("ship2.>");
+            List<String> unreadable = List.of("ship2.>", "_INBOX.>", "_INBOX_ship2.>", ">");
+            unreadable.forEach(asShip1::subscribe);
             asShip1.flush(Duration.ofSeconds(5));
             List<String> expected = new ArrayList<>(forbidden.stream().map(s -> "Publish to \"" + s + "\"").toList());
-            expected.add("Subscription to \"ship2.>\"");
+            unreadable.forEach(s -> expected.add("Subscription to \"" + s + "\""));
             Deadline.await("permission violations for " + expected, Duration.ofSeconds(10), () -> List.copyOf(refused),
                     seen -> expected.stream().allMatch(e -> seen.stream().anyMatch(r -> r.contains("Permissions Violation")
                             && r.contains(e))));

@@ -115,6 +115,21 @@ class EdgeNodeTest {
         }
     };
 
+    /** Slow (not quick): runs until {@link #release} is counted down. */
+    private final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    private final EdgeMethod block = new EdgeMethod() {
+        @Override
+        public String name() {
+            return "block";
+        }
+
+        @Override
+        public MethodResult run(EdgeMessage message, Duration timeout) throws InterruptedException {
+            boolean released = release.await(20, TimeUnit.SECONDS);
+            return MethodResult.ok(released ? "released" : "not released", 0, false);
+        }
+    };
+
     @BeforeEach
     void node() throws Exception {
         String unique = UUID.randomUUID().toString().replace("-", "").substring(0, 10);
@@ -129,7 +144,7 @@ class EdgeNodeTest {
         CommandSignatures atShip = new CommandSignatures(ship, shipKey, List.of(centralKey.publicKey()), Clock.systemUTC());
         log = new ExecutionLog(database.dataSource());
         node = new EdgeNode(ship, stream, delivery, atShip, Map.of("shellCommand", new ShellCommand(List.of("echo"), 65536),
-                "count", count, "quickCount", quickCount, "probe", probe), log, (sender, ack) -> acks.add(ack), (node, id, method, error, text) -> errors.add(id + " " + error.code()));
+                "count", count, "quickCount", quickCount, "probe", probe, "block", block), log, (sender, ack) -> acks.add(ack), (node, id, method, error, text) -> errors.add(id + " " + error.code()));
         node.start();
     }
 
@@ -235,6 +250,29 @@ class EdgeNodeTest {
         send(central.sign(message("p2", "quickCount", "y")), "p2");
         assertEquals("3 y", nextAck().output());
         assertTrue(log.find(ship, "central/p2").orElseThrow().result().orElseThrow().succeeded());
+    }
+
+    @Test
+    void quickMessagesBeforeASlowOneAreAnsweredAndRecordedBeforeItStarts() throws Exception {
+        send(central.sign(message("b1", "quickCount", "a")), "b1");
+        send(central.sign(message("b2", "quickCount", "b")), "b2");
+        send(central.sign(message("b3", "block")), "b3");
+        send(central.sign(message("b4", "quickCount", "c")), "b4");
+        try {
+            // the two before the slow one are answered and done while it still runs; the one after it waits its turn
+            Map<String, String> early = new java.util.HashMap<>();
+            for (int i = 0; i < 2; i++) {
+                EdgeAck ack = nextAck();
+                early.put(ack.messageId(), ack.output());
+            }
+            assertEquals(Map.of("b1", "1 a", "b2", "2 b"), early);
+            assertTrue(log.find(ship, "central/b1").orElseThrow().result().isPresent(), "recorded as done already");
+            assertNull(acks.poll(300, TimeUnit.MILLISECONDS), "b4 waits for the slow one");
+        } finally {
+            release.countDown();
+        }
+        assertEquals("released", nextAck().output());
+        assertEquals("3 c", nextAck().output());
     }
 
     @Test

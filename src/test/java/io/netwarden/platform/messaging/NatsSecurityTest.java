@@ -148,7 +148,12 @@ class NatsSecurityTest {
     void settingsThatCannotWorkStopStartUpNamingTheSetting() throws Exception {
         assertRefused(Settings.none().user("edge", PASSWORD).token(TOKEN), "not user/password and token");
         assertRefused(new Settings(Optional.of("edge"), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-                Optional.empty(), Optional.empty(), Optional.empty()), "netwarden.nats.user and netwarden.nats.password go together");
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty()),
+                "netwarden.nats.user and netwarden.nats.password go together");
+        assertRefused(Settings.none().inbox("_INBOX.>"), "netwarden.nats.inbox-prefix must be subject tokens");
+        assertRefused(Settings.none().inbox("a..b"), "netwarden.nats.inbox-prefix must be subject tokens");
+        assertTrue(NatsSecurity.from(Settings.none().inbox("_INBOX_ship1"), "nats://127.0.0.1:1").description()
+                .contains("replies on _INBOX_ship1.>"));
         Path junk = Files.writeString(dir.resolve("junk.nk"), "not a seed\n");
         assertRefused(Settings.none().nkeySeed(junk), "holds no user nkey seed");
         Path badSeed = Files.writeString(dir.resolve("bad.nk"), "SUAAAAAAAAAAAAAAAAAA\n");
@@ -177,33 +182,42 @@ class NatsSecurityTest {
 
     /** The NATS settings as a test gives them. */
     record Settings(Optional<String> user, Optional<Secret> password, Optional<Secret> token, Optional<Path> credsFile,
-            Optional<Path> nkeySeedFile, Optional<Path> ca, Optional<Path> cert, Optional<Path> key)
+            Optional<Path> nkeySeedFile, Optional<Path> ca, Optional<Path> cert, Optional<Path> key, Optional<String> inbox)
             implements NetwardenConfig.Nats {
 
         static Settings none() {
             return new Settings(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-                    Optional.empty(), Optional.empty(), Optional.empty());
+                    Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+        }
+
+        Settings inbox(String prefix) {
+            return new Settings(user, password, token, credsFile, nkeySeedFile, ca, cert, key, Optional.of(prefix));
+        }
+
+        @Override
+        public Optional<String> inboxPrefix() {
+            return inbox;
         }
 
         Settings user(String name, String secret) {
-            return new Settings(Optional.of(name), Optional.of(Secret.of(secret)), token, credsFile, nkeySeedFile, ca, cert, key);
+            return new Settings(Optional.of(name), Optional.of(Secret.of(secret)), token, credsFile, nkeySeedFile, ca, cert, key, inbox);
         }
 
         Settings token(String secret) {
-            return new Settings(user, password, Optional.of(Secret.of(secret)), credsFile, nkeySeedFile, ca, cert, key);
+            return new Settings(user, password, Optional.of(Secret.of(secret)), credsFile, nkeySeedFile, ca, cert, key, inbox);
         }
 
         Settings nkeySeed(Path file) {
-            return new Settings(user, password, token, credsFile, Optional.of(file), ca, cert, key);
+            return new Settings(user, password, token, credsFile, Optional.of(file), ca, cert, key, inbox);
         }
 
         Settings creds(Path file) {
-            return new Settings(user, password, token, Optional.of(file), nkeySeedFile, ca, cert, key);
+            return new Settings(user, password, token, Optional.of(file), nkeySeedFile, ca, cert, key, inbox);
         }
 
         Settings tls(Path caFile, Path certFile, Path keyFile) {
             return new Settings(user, password, token, credsFile, nkeySeedFile, Optional.ofNullable(caFile),
-                    Optional.ofNullable(certFile), Optional.ofNullable(keyFile));
+                    Optional.ofNullable(certFile), Optional.ofNullable(keyFile), inbox);
         }
 
         @Override

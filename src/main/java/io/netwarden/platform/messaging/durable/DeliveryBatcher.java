@@ -73,6 +73,11 @@ final class DeliveryBatcher implements AutoCloseable {
             } catch (Exception e) {
                 LOG.warnf("batch handler of consumer %s failed on %d deliveries: %s", spec.name(), batch.size(), e.toString());
                 leftOver(batch, e.toString());
+            } catch (Error e) {
+                // out of memory, a stack overflow …: a worker that ended here would leave its consumer dead and its
+                // deliveries kept alive for ever; handed out again, they may fare better
+                LOG.errorf("batch handler of consumer %s failed on %d deliveries: %s", spec.name(), batch.size(), e.toString());
+                leftOver(batch, e.toString());
             } finally {
                 current.clear();
             }
