@@ -79,10 +79,18 @@ final class SendQueue implements AutoCloseable {
         }
         Request request = new Request(messages, new CompletableFuture<>());
         queue.add(request);
-        try {
-            request.stored().get();
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        while (true) {
+            try {
+                request.stored().get(1, java.util.concurrent.TimeUnit.SECONDS);
+                return;
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+            } catch (java.util.concurrent.TimeoutException e) {
+                // still queued after the writer stopped (a close between the check above and the add): never stored
+                if (closed && queue.remove(request)) {
+                    throw new IllegalStateException("the sender is stopping; nothing was stored");
+                }
+            }
         }
     }
 
