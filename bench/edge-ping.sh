@@ -10,9 +10,10 @@ WORK="$(mktemp -d)"
 PORT=18778
 TOKEN="bench-token-$(od -An -tx1 -N12 /dev/urandom | tr -d ' \n')"
 APP=""
-trap 'set +e; stop_vacuum_loop; [ -n "$APP" ] && kill $APP 2>/dev/null && wait $APP 2>/dev/null; rm -rf "$WORK"' EXIT
+trap 'set +e; stop_vacuum_loop; [ -n "$APP" ] && kill $APP 2>/dev/null && wait $APP 2>/dev/null; stop_own_nats; rm -rf "$WORK"' EXIT
 POOL="bench$RANDOM"
 NODE="benchc$RANDOM"
+start_own_nats
 start_netwarden NETWARDEN_ROLES=edge-node NETWARDEN_NODE_NAME="$NODE" NETWARDEN_EDGE_CENTRAL="$NODE"
 "$JAVA_HOME/bin/java" -cp "$(cat target/bench.classpath)" bench/EdgePingBench.java \
   "http://127.0.0.1:$PORT" "$TOKEN" "$NODE" "$NETWARDEN_TEST_NATS_URL" "${1:-2000}" "${2:-32}" "${3:-50}" "${4:-20}"

@@ -52,3 +52,28 @@ start_netwarden() {
   tail -20 "$WORK/netwarden.log" >&2
   return 1
 }
+
+# A NATS server with JetStream of this run's own (store in $WORK/nats, a free loopback port): what a run leaves on a
+# server — a thousand nodes' durable consumers, say — slows every publish of the next run down (a shared server with
+# 22,000 such consumers took the edge fleet from 4 s to 20 s). Sets NETWARDEN_TEST_NATS_URL and NATS_PID; call
+# stop_own_nats when done (the traps do).
+NATS_PID=""
+start_own_nats() {
+  local port
+  port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+  mkdir -p "$WORK/nats"
+  "$NETWARDEN_TEST_NATS_SERVER" -a 127.0.0.1 -p "$port" -js -sd "$WORK/nats" > "$WORK/nats.log" 2>&1 &
+  NATS_PID=$!
+  NETWARDEN_TEST_NATS_URL="nats://127.0.0.1:$port"
+  for _ in $(seq 1 100); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "nats-server did not open port $port:" >&2
+  cat "$WORK/nats.log" >&2
+  return 1
+}
+
+stop_own_nats() {
+  if [ -n "$NATS_PID" ]; then kill "$NATS_PID" 2>/dev/null; wait "$NATS_PID" 2>/dev/null; NATS_PID=""; fi
+}

@@ -129,6 +129,18 @@ class SendQueueTest {
     }
 
     @Test
+    void aBroadcastToManyNodesIsPublishedAtOnce() throws Exception {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        List<MessageLog.NewMessage> copies = new ArrayList<>();
+        for (int i = 0; i < 1001; i++) {
+            copies.add(message("c" + i + "-" + run, "n" + i + "-" + run));
+        }
+        queue.store(copies);
+        Deadline.await("all 1001 copies published by the queue (not the sweeper)", Duration.ofSeconds(5),
+                () -> Set.copyOf(published), p -> copies.stream().allMatch(c -> p.contains(c.message().id())));
+    }
+
+    @Test
     void aRequestThatCannotBeStoredFailsAloneTheOthersAreStored() throws Exception {
         String tooLong = "x".repeat(200); // longer than the id column
         List<Future<?>> good = new ArrayList<>();
