@@ -115,15 +115,15 @@ public final class EdgeNode implements AutoCloseable {
     }
 
     /** A message that passed the checks and is to run: its delivery, the method, and its key in the execution log. */
-    private record Runnable(Delivery delivery, EdgeMessage message, EdgeMethod method, String key) {
+    private record Ready(Delivery delivery, EdgeMessage message, EdgeMethod method, String key) {
     }
 
     void handle(List<Delivery> batch) throws InterruptedException {
         Answers answers = new Answers(name, acks, signatures, errors);
-        List<Runnable> group = new ArrayList<>();
+        List<Ready> group = new ArrayList<>();
         try {
             for (Delivery received : batch) {
-                Runnable next = check(received, answers);
+                Ready next = check(received, answers);
                 if (next == null) {
                     continue;
                 }
@@ -141,7 +141,7 @@ public final class EdgeNode implements AutoCloseable {
     }
 
     /** The message to run, or null when it is answered (refused), dropped or already running here. */
-    private Runnable check(Delivery delivery, Answers answers) {
+    private Ready check(Delivery delivery, Answers answers) {
         EdgeMessage message;
         Optional<EdgeError> refusal;
         try {
@@ -179,18 +179,18 @@ public final class EdgeNode implements AutoCloseable {
             delivery.inProgress(); // a copy of one that runs here now (or waits in this batch): it comes again later
             return null;
         }
-        return new Runnable(delivery, message, method, key);
+        return new Ready(delivery, message, method, key);
     }
 
     /**
      * Runs a group: its quick messages, answered before the slow one that may end it starts (so that their answers do
      * not wait for it, and a stop while it runs cannot make them look interrupted), then the slow one.
      */
-    private void runGroup(List<Runnable> group, Answers answers) throws InterruptedException {
+    private void runGroup(List<Ready> group, Answers answers) throws InterruptedException {
         if (group.isEmpty()) {
             return;
         }
-        Runnable last = group.getLast();
+        Ready last = group.getLast();
         if (group.size() > 1 && !last.method().quick()) {
             runRecorded(group.subList(0, group.size() - 1), answers);
             answers.send();
@@ -201,13 +201,13 @@ public final class EdgeNode implements AutoCloseable {
     }
 
     /** Records the messages as started, runs what is new in order, records the results; the answers are queued. */
-    private void runRecorded(List<Runnable> group, Answers answers) throws InterruptedException {
+    private void runRecorded(List<Ready> group, Answers answers) throws InterruptedException {
         Map<String, Optional<ExecutionLog.Entry>> seen = new java.util.HashMap<>(log.beginAll(name, group.stream()
                 .filter(r -> r.method().recorded()).map(r -> new ExecutionLog.Claim(r.key(), r.message().method())).toList()));
         group.stream().filter(r -> !r.method().recorded()).forEach(r -> seen.put(r.key(), Optional.empty()));
         Map<String, MethodResult> results = new LinkedHashMap<>();
         List<MethodResult> answered = new ArrayList<>();
-        for (Runnable r : group) {
+        for (Ready r : group) {
             Optional<ExecutionLog.Entry> entry = seen.get(r.key());
             MethodResult result;
             if (entry.isPresent() && !entry.get().method().equals(r.message().method())) {
@@ -229,7 +229,7 @@ public final class EdgeNode implements AutoCloseable {
         // before the acks: the next copy of the same id may be handed out the moment this one is acked
         group.forEach(r -> running.remove(r.key()));
         for (int i = 0; i < group.size(); i++) {
-            Runnable r = group.get(i);
+            Ready r = group.get(i);
             MethodResult result = answered.get(i);
             answers.add(r.delivery(), r.message(), new EdgeAck(r.message().id(), name, result.succeeded(), result.output(),
                     result.exitCode(), result.truncated(), result.error(), result.errorText(), false, Optional.empty(),
