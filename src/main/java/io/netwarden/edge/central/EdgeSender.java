@@ -131,7 +131,7 @@ public final class EdgeSender implements AutoCloseable {
     public void sendAll(List<MessageLog.NewMessage> messages) throws InterruptedException {
         SendQueue running = queue;
         if (running == null) {
-            throw new IllegalStateException("the sender is not running; nothing was stored");
+            throw new SendQueue.Stopping();
         }
         running.store(messages);
     }

@@ -34,7 +34,7 @@ import org.jboss.logging.Logger;
  * answer and before publishing loses nothing: the messages are stored, and the sweeper publishes what is unpublished.
  * Thread safety: the queue is concurrent; each request waits on its own future.
  */
-final class SendQueue implements AutoCloseable {
+public final class SendQueue implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(SendQueue.class);
     /** Messages stored in one transaction at most (a larger request is one transaction of its own). */
@@ -44,6 +44,13 @@ final class SendQueue implements AutoCloseable {
     static final int PARALLEL = 32;
 
     private record Request(List<MessageLog.NewMessage> messages, CompletableFuture<Void> stored) {
+    }
+
+    /** The sender stops: nothing of the request was stored (the API answers 503). */
+    public static final class Stopping extends IllegalStateException {
+        Stopping() {
+            super("the sender is stopping; nothing was stored");
+        }
     }
 
     private final MessageLog log;
@@ -75,7 +82,7 @@ final class SendQueue implements AutoCloseable {
     /** Returns once the messages are stored (pending); throws what storing them threw. */
     void store(List<MessageLog.NewMessage> messages) throws InterruptedException {
         if (closed) {
-            throw new IllegalStateException("the sender is stopping; nothing was stored");
+            throw new Stopping();
         }
         Request request = new Request(messages, new CompletableFuture<>());
         queue.add(request);
@@ -88,7 +95,7 @@ final class SendQueue implements AutoCloseable {
             } catch (java.util.concurrent.TimeoutException e) {
                 // still queued after the writer stopped (a close between the check above and the add): never stored
                 if (closed && queue.remove(request)) {
-                    throw new IllegalStateException("the sender is stopping; nothing was stored");
+                    throw new Stopping();
                 }
             }
         }
@@ -121,7 +128,7 @@ final class SendQueue implements AutoCloseable {
         Request left;
         while ((left = queue.poll()) != null) {
             if (left != STOP) {
-                left.stored().completeExceptionally(new IllegalStateException("the sender stopped; nothing was stored"));
+                left.stored().completeExceptionally(new Stopping());
             }
         }
     }

@@ -63,6 +63,8 @@ public final class Submissions {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ApiException(503, "edge_not_running", "stopping; what was stored is sent after the restart");
+        } catch (SendQueue.Stopping e) {
+            throw new ApiException(503, "edge_not_running", "the edge-node role is stopping; nothing was stored");
         }
         return sent;
     }

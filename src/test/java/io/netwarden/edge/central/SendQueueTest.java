@@ -169,6 +169,14 @@ class SendQueueTest {
     }
 
     @Test
+    void aStoppedQueueStoresNothingAndSaysSo() {
+        queue.close();
+        String id = "s-" + UUID.randomUUID();
+        assertThrows(SendQueue.Stopping.class, () -> queue.store(List.of(message(id))));
+        assertTrue(log.find(id).isEmpty());
+    }
+
+    @Test
     void whatCannotBePublishedNowStaysForTheSweeper() throws Exception {
         away.set(true);
         String id = "a-" + UUID.randomUUID();
