@@ -150,15 +150,13 @@ public final class MessageLog {
                     + " exit_code = ?, truncated = ?, error = ?, error_text = ?, delivered_at = COALESCE(delivered_at, ?),"
                     + " acked_at = ? WHERE id = ? AND to_node = ? AND status IN ('pending', 'delivered')")) {
                 for (EdgeAck ack : acks) {
-                    String output = DatabaseText.storable(ack.output().length() > MAX_OUTPUT_CHARS
-                            ? ack.output().substring(0, MAX_OUTPUT_CHARS) : ack.output());
+                    String output = DatabaseText.storable(ack.output(), MAX_OUTPUT_CHARS);
                     update.setString(1, ack.ok() ? "acked" : "failed");
                     update.setString(2, output);
                     update.setInt(3, ack.exitCode());
                     update.setBoolean(4, ack.truncated() || output.length() < ack.output().length());
                     update.setString(5, ack.error().map(e -> e.code()).orElse(null));
-                    String text = DatabaseText.storable(ack.errorText());
-                    update.setString(6, text.length() > 2000 ? text.substring(0, 2000) : text);
+                    update.setString(6, DatabaseText.storable(ack.errorText(), 2000));
                     update.setTimestamp(7, now);
                     update.setTimestamp(8, now);
                     update.setString(9, ack.messageId());

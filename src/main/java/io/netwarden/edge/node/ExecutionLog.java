@@ -193,14 +193,12 @@ public final class ExecutionLog {
                 Timestamp now = Timestamp.from(Instant.now());
                 for (Map.Entry<String, MethodResult> entry : results.entrySet()) {
                     MethodResult result = entry.getValue();
-                    String output = DatabaseText.storable(result.output().length() > MAX_OUTPUT_CHARS
-                            ? result.output().substring(0, MAX_OUTPUT_CHARS) : result.output());
+                    String output = DatabaseText.storable(result.output(), MAX_OUTPUT_CHARS);
                     update.setString(1, output);
                     update.setInt(2, result.exitCode());
                     update.setBoolean(3, result.truncated() || output.length() < result.output().length());
                     update.setString(4, result.error().map(EdgeError::code).orElse(null));
-                    String text = DatabaseText.storable(result.errorText());
-                    update.setString(5, text.length() > 2000 ? text.substring(0, 2000) : text);
+                    update.setString(5, DatabaseText.storable(result.errorText(), 2000));
                     update.setTimestamp(6, now);
                     update.setString(7, node);
                     update.setString(8, entry.getKey());

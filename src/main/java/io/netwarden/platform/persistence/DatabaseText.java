@@ -13,4 +13,9 @@ public final class DatabaseText {
     public static String storable(String text) {
         return text.indexOf('\0') < 0 ? text : text.replace('\0', '\uFFFD');
     }
+
+    /** {@link #storable(String)}, cut to at most {@code maxChars} characters (a column's or a log's cap). */
+    public static String storable(String text, int maxChars) {
+        return storable(text.length() > maxChars ? text.substring(0, maxChars) : text);
+    }
 }
