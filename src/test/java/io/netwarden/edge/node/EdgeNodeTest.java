@@ -61,59 +61,36 @@ class EdgeNodeTest {
     private final AtomicInteger counted = new AtomicInteger();
     private final BlockingQueue<String> errors = new LinkedBlockingQueue<>();
 
-    /** Counts its runs; answers the count. */
-    private final EdgeMethod count = new EdgeMethod() {
-        @Override
-        public String name() {
-            return "count";
-        }
-
-        @Override
-        public MethodResult run(EdgeMessage message, Duration timeout) {
-            return MethodResult.ok(Integer.toString(counted.incrementAndGet()) + " " + String.join(",", message.data()), 0, false);
-        }
-    };
-
+    /** Counts its runs (all three share the count); answers the count. */
+    private final EdgeMethod count = counting("count", false, true);
     /** {@link #count}, but quick: claimed in the execution log together with what arrives with it. */
-    private final EdgeMethod quickCount = new EdgeMethod() {
-        @Override
-        public String name() {
-            return "quickCount";
-        }
-
-        @Override
-        public boolean quick() {
-            return true;
-        }
-
-        @Override
-        public MethodResult run(EdgeMessage message, Duration timeout) throws InterruptedException {
-            return count.run(message, timeout);
-        }
-    };
-
+    private final EdgeMethod quickCount = counting("quickCount", true, true);
     /** {@link #count}, but not recorded in the execution log (as ping). */
-    private final EdgeMethod probe = new EdgeMethod() {
-        @Override
-        public String name() {
-            return "probe";
-        }
+    private final EdgeMethod probe = counting("probe", true, false);
 
-        @Override
-        public boolean quick() {
-            return true;
-        }
+    private EdgeMethod counting(String name, boolean quick, boolean recorded) {
+        return new EdgeMethod() {
+            @Override
+            public String name() {
+                return name;
+            }
 
-        @Override
-        public boolean recorded() {
-            return false;
-        }
+            @Override
+            public boolean quick() {
+                return quick;
+            }
 
-        @Override
-        public MethodResult run(EdgeMessage message, Duration timeout) throws InterruptedException {
-            return count.run(message, timeout);
-        }
-    };
+            @Override
+            public boolean recorded() {
+                return recorded;
+            }
+
+            @Override
+            public MethodResult run(EdgeMessage message, Duration timeout) {
+                return MethodResult.ok(counted.incrementAndGet() + " " + String.join(",", message.data()), 0, false);
+            }
+        };
+    }
 
     /** Slow (not quick): runs until {@link #release} is counted down. */
     private final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
