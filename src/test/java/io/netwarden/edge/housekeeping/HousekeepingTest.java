@@ -103,10 +103,15 @@ class HousekeepingTest {
         messages.insertAll(List.of(new MessageLog.NewMessage(message(inRollout), 0)));
         assertTrue(messages.acked(new EdgeAck(inRollout, "ship-" + unique, true, "pong", 0, false, Optional.empty(), "",
                 false, Optional.empty(), Optional.empty())));
+        // (its second wave waits for a node that never answers, so that the running app's rollout engine, which advances
+        // every running rollout, keeps it running while this test looks)
         sql("INSERT INTO edge_rollout (id, template, method, kind, wave_size, max_failures, waves, wave, status, created_at)"
-                + " VALUES (?, '{}', 'ping', 'command', 1, 0, 2, 1, 'running', ?)", "run-" + unique, now);
+                + " VALUES (?, ?, 'ping', 'command', 1, 0, 2, 1, 'running', ?)", "run-" + unique,
+                "{\"toNode\":\"x\",\"data\":[],\"commandOrEvent\":\"command\",\"method\":\"ping\",\"ttl\":\"1h\"}", now);
         sql("INSERT INTO edge_rollout_node (rollout_id, node, position, wave, message_id) VALUES (?, ?, 0, 1, ?)",
                 "run-" + unique, "ship-" + unique, inRollout);
+        sql("INSERT INTO edge_rollout_node (rollout_id, node, position, wave) VALUES (?, ?, 1, 2)", "run-" + unique,
+                "ghost-" + unique);
 
         // When: a day later, nothing is old enough
         Housekeeping.Removed early = keeping(Duration.ZERO).runOnce(now.plus(Duration.ofDays(1)));
