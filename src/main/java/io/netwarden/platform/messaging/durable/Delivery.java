@@ -22,8 +22,16 @@ public interface Delivery {
     /** When the message was stored. */
     Instant storedAt();
 
-    /** Done: never delivered to this consumer again. */
+    /** Done: never delivered to this consumer again. Returns once the broker confirmed it. */
     void ack();
+
+    /**
+     * As {@link #ack}, without waiting for the broker to confirm it: for a consumer whose handler may see a message
+     * twice at no harm (an ack lost on the way hands it out again after the ack wait). The default waits.
+     */
+    default void ackNoWait() {
+        ack();
+    }
 
     /** Not now: delivered again after {@code delay}. */
     void nak(Duration delay);

@@ -187,6 +187,12 @@ final class DeliveryBatcher implements AutoCloseable {
         }
 
         @Override
+        public void ackNoWait() {
+            answered.set(true);
+            inner.ackNoWait();
+        }
+
+        @Override
         public void nak(Duration delay) {
             answered.set(true);
             inner.nak(delay);

@@ -8,6 +8,7 @@ package io.netwarden.platform.messaging.durable;
  * <pre>
  *   declare(stream: name, subjects, max age)           once per stream, idempotent
  *   publish(stream, subject, headers, data, id)  ─▶  stored (sequence) ── the same id twice: stored once
+ *   publishAsync(…)  the same without waiting: a future of the sequence (pipelined; see its order rule)
  *   consume(stream, consumer name, filter, ack wait, max deliveries, in flight, handler)
  *        ├─ every stored message matching filter, in stream order, not yet acked by this consumer
  *        ├─ ack()            ─▶ never again for this consumer
@@ -37,6 +38,22 @@ public interface DurableDelivery {
      * @throws DeliveryUnavailableException when it could not be stored (broker or database unreachable); nothing stored
      */
     long publish(String stream, Outgoing message);
+
+    /**
+     * As {@link #publish}, without waiting for the store to confirm: the future ends with the sequence, or with a
+     * {@link DeliveryUnavailableException}. Messages started one after another from one thread are stored in that order
+     * as long as the link holds; when it breaks, one in flight may be lost while a later one is stored, so a caller that
+     * needs order stops at the first failure and sends the rest again in order. The default waits ({@link #publish}).
+     *
+     * @throws IllegalArgumentException at once, for a message that can never be stored
+     */
+    default java.util.concurrent.CompletableFuture<Long> publishAsync(String stream, Outgoing message) {
+        try {
+            return java.util.concurrent.CompletableFuture.completedFuture(publish(stream, message));
+        } catch (DeliveryUnavailableException e) {
+            return java.util.concurrent.CompletableFuture.failedFuture(e);
+        }
+    }
 
     /**
      * Starts (or resumes, by name) a durable consumer. Its position survives restarts: a consumer of the same name on

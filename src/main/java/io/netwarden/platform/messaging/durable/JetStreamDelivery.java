@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 import org.jboss.logging.Logger;
@@ -32,6 +33,7 @@ import org.jboss.logging.Logger;
  *
  * <pre>
  *   publish ─▶ js.publish(msg, expected stream, msg id) ─▶ PubAck (stored; sequence)
+ *   publishAsync ─▶ js.publishAsync (the same, pipelined on the one connection) ─▶ future of the sequence
  *   consume ─▶ [attach loop: until the link is up and the consumer exists] ─▶ ConsumerContext.consume
  *                 ─▶ each message on a virtual thread ─▶ handler ─▶ ack / nak / term / in progress
  *                 └ batches: each message, on the jnats dispatcher, queued in stream order ─▶ DeliveryBatcher
@@ -138,17 +140,48 @@ public final class JetStreamDelivery implements DurableDelivery {
         return publish(stream, message, false);
     }
 
-    private long publish(String stream, Outgoing message, boolean redeclared) {
+    @Override
+    public CompletableFuture<Long> publishAsync(String stream, Outgoing message) {
+        CompletableFuture<PublishAck> stored;
+        try {
+            stored = jetStream().publishAsync(natsMessage(message), publishOptions(stream, message));
+        } catch (DeliveryUnavailableException e) {
+            return CompletableFuture.failedFuture(e);
+        } catch (RuntimeException e) { // jnats refuses to queue it (closed, or disconnected past its buffer)
+            return CompletableFuture.failedFuture(new DeliveryUnavailableException("not stored in JetStream stream "
+                    + stream + ": " + e.getMessage()));
+        }
+        // a lost stream (10060) is not declared again here: the caller's retry goes through publish, which does
+        return stored.handle((ack, failure) -> {
+            if (failure == null) {
+                return ack.getSeqno();
+            }
+            Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            throw new DeliveryUnavailableException("not stored in JetStream stream " + stream + ": "
+                    + (cause instanceof JetStreamApiException api ? api.getErrorDescription() : cause.toString()));
+        });
+    }
+
+    private static NatsMessage natsMessage(Outgoing message) {
         NatsMessage.Builder builder = NatsMessage.builder().subject(message.subject()).data(message.data());
         if (!message.headers().isEmpty()) {
             Headers headers = new Headers();
             message.headers().forEach(headers::put);
             builder.headers(headers);
         }
+        return builder.build();
+    }
+
+    private static PublishOptions publishOptions(String stream, Outgoing message) {
         PublishOptions.Builder options = PublishOptions.builder().expectedStream(stream);
         message.id().ifPresent(options::messageId);
+        return options.build();
+    }
+
+    private long publish(String stream, Outgoing message, boolean redeclared) {
         try {
-            PublishAck ack = jetStream().publish(builder.build(), options.build());
+            PublishAck ack = jetStream().publish(natsMessage(message), publishOptions(stream, message));
             return ack.getSeqno();
         } catch (IOException e) {
             throw new DeliveryUnavailableException("not stored in JetStream stream " + stream + ": " + e.getMessage());
@@ -321,6 +354,11 @@ public final class JetStreamDelivery implements DurableDelivery {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+
+        @Override
+        public void ackNoWait() {
+            message.ack();
         }
 
         @Override

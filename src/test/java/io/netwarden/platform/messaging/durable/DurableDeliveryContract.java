@@ -146,6 +146,33 @@ abstract class DurableDeliveryContract {
     }
 
     @Test
+    void messagesPublishedWithoutWaitingAreStoredInTheOrderStartedAndOnceEachById() throws Exception {
+        List<java.util.concurrent.CompletableFuture<Long>> stored = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            stored.add(delivery().publishAsync(stream, new Outgoing(stream + ".x.ship1.command.ping", Map.of(),
+                    ("a" + i).getBytes(StandardCharsets.UTF_8), Optional.of("async-" + i))));
+        }
+        stored.add(delivery().publishAsync(stream, new Outgoing(stream + ".x.ship1.command.ping", Map.of(),
+                "a0 again".getBytes(StandardCharsets.UTF_8), Optional.of("async-0"))));
+        long previous = 0;
+        for (int i = 0; i < 300; i++) {
+            long sequence = stored.get(i).get(10, TimeUnit.SECONDS);
+            assertTrue(sequence > previous, "sequences rise in the order started");
+            previous = sequence;
+        }
+        assertEquals(stored.getFirst().get(), stored.getLast().get(10, TimeUnit.SECONDS), "the same id: stored once");
+        BlockingQueue<String> got = new LinkedBlockingQueue<>();
+        consume(consumer("c1", stream + ".x.>", Duration.ofSeconds(30), 0), d -> {
+            got.add(text(d));
+            d.ackNoWait();
+        });
+        for (int i = 0; i < 300; i++) {
+            assertEquals("a" + i, got.poll(10, TimeUnit.SECONDS));
+        }
+        assertNull(got.poll(500, TimeUnit.MILLISECONDS), "each once; acked without waiting, and not given again");
+    }
+
+    @Test
     void aDurableConsumerGoesOnWhereItStopped() throws Exception {
         for (int i = 0; i < 5; i++) {
             send("ship1.command.ping", "m" + i, null);
