@@ -10,7 +10,6 @@ import io.netwarden.edge.messages.EdgeMessage;
 import io.netwarden.edge.messages.EdgeWire;
 import io.netwarden.edge.methods.FileChunks;
 import io.netwarden.edge.security.CommandSignatures;
-import io.netwarden.platform.concurrent.Parallel;
 import io.netwarden.platform.messaging.durable.ConsumerSpec;
 import io.netwarden.platform.messaging.durable.Delivery;
 import io.netwarden.platform.messaging.durable.DeliveryUnavailableException;
@@ -52,8 +51,6 @@ public final class EdgeSender implements AutoCloseable {
     static final int ACK_BATCH = 256;
     /** The sweeper leaves messages this young to the send queue's publisher, which is about to publish them. */
     static final Duration PUBLISHER_GRACE = Duration.ofSeconds(5);
-    /** Deliveries of answers acked at once (each a round trip to the broker). */
-    static final int PARALLEL_ACKS = 32;
 
     private final String self;
     private final DurableDelivery delivery;
@@ -102,7 +99,7 @@ public final class EdgeSender implements AutoCloseable {
         acks = delivery.consumeBatches(new ConsumerSpec(EdgeStreams.ACKS, "acks-" + self, self + ".ack.*", ACK_WAIT, 0,
                 ACK_BATCH), this::onAcks);
         sweeper = Thread.ofVirtual().name("edge-sweeper").start(this::sweep);
-        SendQueue sending = new SendQueue(log, message -> publish(message, ""),
+        SendQueue sending = new SendQueue(log, this::publishAsync,
                 stored -> stored.forEach(m -> metrics.count(m.message().toNode(), m.message().method(), "sent")));
         sending.start();
         queue = sending;
@@ -175,6 +172,40 @@ public final class EdgeSender implements AutoCloseable {
         }
     }
 
+    /**
+     * As {@link #publish} for a first attempt, without waiting for the stream: the future tells whether the message
+     * (each of its parts) was stored; false when the stream cannot be reached now. Started one after another, messages
+     * are stored in that order while the link holds ({@link DurableDelivery#publishAsync}).
+     */
+    private java.util.concurrent.CompletableFuture<Boolean> publishAsync(EdgeMessage message) {
+        List<EdgeMessage> parts;
+        try {
+            parts = chunks.expand(message);
+        } catch (FileChunks.NotSendable e) {
+            cannotBeSent(message, EdgeError.NOT_ALLOWED, e.getMessage());
+            return java.util.concurrent.CompletableFuture.completedFuture(true);
+        }
+        List<java.util.concurrent.CompletableFuture<Long>> stored = new java.util.ArrayList<>();
+        try {
+            for (EdgeMessage part : parts) {
+                EdgeMessage signed = signatures.sign(part);
+                stored.add(delivery.publishAsync(EdgeStreams.MESSAGES, new Outgoing(signed.subject(), Map.of(),
+                        EdgeWire.write(signed), Optional.of(part.id()))));
+            }
+        } catch (IllegalArgumentException e) {
+            cannotBeSent(message, EdgeError.INVALID_MESSAGE, e.getMessage()); // parts already stored are never acked
+            return java.util.concurrent.CompletableFuture.completedFuture(true);
+        }
+        return java.util.concurrent.CompletableFuture.allOf(stored.toArray(java.util.concurrent.CompletableFuture[]::new))
+                .handle((done, failure) -> {
+                    if (failure != null) {
+                        LOG.debugf("message %s not stored in the stream yet (%s); the sweeper tries again", message.id(),
+                                failure.getMessage());
+                    }
+                    return failure == null;
+                });
+    }
+
     /** An answer that passed the checks, with its delivery. */
     private record Answer(Delivery delivery, EdgeAck ack) {
     }
@@ -182,7 +213,7 @@ public final class EdgeSender implements AutoCloseable {
     /**
      * A batch of answers: each checked (dropped when it cannot be read or is not signed by the answering node), receipts
      * stored one by one, answers in one write; then the ended messages are counted and announced, and the deliveries
-     * acked.
+     * acked without waiting for the broker's confirmation.
      */
     private void onAcks(List<Delivery> batch) throws InterruptedException {
         List<Answer> answers = new java.util.ArrayList<>();
@@ -212,10 +243,8 @@ public final class EdgeSender implements AutoCloseable {
             }
             finished(entry, entry.ackedAt());
         }
-        Parallel.forEach(answers, PARALLEL_ACKS, answer -> {
-            answer.delivery().ack();
-            return true;
-        });
+        // stored above: an ack lost on the way hands an answer out again, and a second one changes nothing
+        answers.forEach(answer -> answer.delivery().ackNoWait());
     }
 
     /** The answer in {@code received}, when it can be read and is signed by the node it names; else dropped (term). */

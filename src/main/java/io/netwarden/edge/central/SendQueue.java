@@ -12,7 +12,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.function.Consumer;
-import java.util.function.Predicate;
+import java.util.function.Function;
 import org.jboss.logging.Logger;
 
 /**
@@ -24,12 +24,16 @@ import org.jboss.logging.Logger;
  *        └ the transaction fails ─▶ each request's messages once more on their own (one bad request fails alone)
  *     ─▶ the requests are answered ─▶ publisher (up to UNPUBLISHED messages waiting, else the writer waits):
  *        group after group, as stored; in a group each node's messages in order, PARALLEL nodes at a time; each
- *        message signed and stored in the stream; then the group marked published in one write
- *        └ the stream cannot be reached ─▶ the rest stays unpublished: the sweeper publishes it later, in order
+ *        message signed and stored in the stream, up to WINDOW of a node's in flight at once (pipelined on the
+ *        broker link, which keeps their order); then the group marked published in one write
+ *        └ one not stored (the stream cannot be reached) ─▶ it and the node's later ones stay unpublished: the
+ *          sweeper publishes them later, in order
  * </pre>
  *
  * Order: what one request lists for a node, and what a later request sends to it, reaches the node's stream in that
- * order (the node runs its messages in stream order). Under load a transaction carries many requests; alone, a
+ * order (the node runs its messages in stream order). One exception: when the broker link breaks while a node's
+ * messages are in flight, one lost on the way may be stored after later ones that jnats sent again on reconnecting (it
+ * is logged as a warning). Under load a transaction carries many requests; alone, a
  * request waits for nothing but its own. A crash after the
  * answer and before publishing loses nothing: the messages are stored, and the sweeper publishes what is unpublished.
  * Thread safety: the queue is concurrent; each request waits on its own future.
@@ -42,6 +46,10 @@ public final class SendQueue implements AutoCloseable {
     /** Messages stored and not yet published at most; beyond, storing waits (publishing is the slower part). */
     static final int UNPUBLISHED = 4096;
     static final int PARALLEL = 32;
+    /** A node's messages in flight to the stream at once. */
+    static final int WINDOW = 256;
+    /** How long a message in flight may take to be confirmed before the stream is taken as unreachable. */
+    static final java.time.Duration CONFIRM_WAIT = java.time.Duration.ofSeconds(10);
 
     private record Request(List<MessageLog.NewMessage> messages, CompletableFuture<Void> stored) {
     }
@@ -54,7 +62,7 @@ public final class SendQueue implements AutoCloseable {
     }
 
     private final MessageLog log;
-    private final Predicate<EdgeMessage> publish;
+    private final Function<EdgeMessage, CompletableFuture<Boolean>> publish;
     private final Consumer<List<MessageLog.NewMessage>> onStored;
     private final LinkedBlockingQueue<Request> queue = new LinkedBlockingQueue<>();
     private final Semaphore unpublished = new Semaphore(UNPUBLISHED);
@@ -62,10 +70,11 @@ public final class SendQueue implements AutoCloseable {
     private Thread writer;
 
     /**
-     * @param publish signs and stores one message in the stream; false when the stream cannot be reached now
+     * @param publish signs one message and starts storing it in the stream; the future ends false when the stream
+     *     cannot be reached now
      * @param onStored told of each group once it is committed (metrics)
      */
-    SendQueue(MessageLog log, Predicate<EdgeMessage> publish, Consumer<List<MessageLog.NewMessage>> onStored) {
+    SendQueue(MessageLog log, Function<EdgeMessage, CompletableFuture<Boolean>> publish, Consumer<List<MessageLog.NewMessage>> onStored) {
         this.log = log;
         this.publish = publish;
         this.onStored = onStored;
@@ -204,15 +213,7 @@ public final class SendQueue implements AutoCloseable {
             group.messages().forEach(m -> byNode.computeIfAbsent(m.message().toNode(), n -> new ArrayList<>()).add(m.message()));
             List<String> published = Collections.synchronizedList(new ArrayList<>());
             try {
-                Parallel.forEach(byNode.values(), PARALLEL, messages -> {
-                    for (EdgeMessage message : messages) {
-                        if (!publish.test(message)) {
-                            return false; // away: this and what follows wait for the sweeper, which keeps the order
-                        }
-                        published.add(message.id());
-                    }
-                    return true;
-                });
+                Parallel.forEach(byNode.values(), PARALLEL, messages -> inOrder(messages, published));
             } catch (InterruptedException e) {
                 return;
             } finally {
@@ -226,6 +227,66 @@ public final class SendQueue implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** A message in flight to the stream. */
+    private record InFlight(EdgeMessage message, CompletableFuture<Boolean> stored) {
+    }
+
+    /**
+     * Stores one node's messages in the stream, in order, up to {@link #WINDOW} in flight; adds those stored, up to the
+     * first that was not, to {@code published}. False when one was not stored: it and what follows wait for the sweeper,
+     * which keeps the order.
+     */
+    private boolean inOrder(List<EdgeMessage> messages, List<String> published) {
+        java.util.ArrayDeque<InFlight> window = new java.util.ArrayDeque<>();
+        try {
+            for (EdgeMessage message : messages) {
+                if (window.size() >= WINDOW && !confirmed(window.poll(), published)) {
+                    return notStored(window);
+                }
+                window.add(new InFlight(message, publish.apply(message)));
+            }
+            while (!window.isEmpty()) {
+                if (!confirmed(window.poll(), published)) {
+                    return notStored(window);
+                }
+            }
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** After one was not stored: waits for those still in flight behind it, and warns when one of them was stored. */
+    private static boolean notStored(java.util.Collection<InFlight> behind) throws InterruptedException {
+        for (InFlight later : behind) {
+            try {
+                if (later.stored().get(CONFIRM_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                    LOG.warnf("a message to %s was not stored in the stream while a later one (%s) was: the sweeper sends"
+                            + " the earlier one after it, so these two may run out of order", later.message().toNode(),
+                            later.message().id());
+                    break;
+                }
+            } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+                // not stored either: sent again in order
+            }
+        }
+        return false;
+    }
+
+    private boolean confirmed(InFlight inFlight, List<String> published) throws InterruptedException {
+        boolean stored;
+        try {
+            stored = inFlight.stored().get(CONFIRM_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            stored = false;
+        }
+        if (stored) {
+            published.add(inFlight.message().id());
+        }
+        return stored;
     }
 
     /**

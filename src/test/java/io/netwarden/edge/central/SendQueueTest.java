@@ -16,10 +16,13 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,23 +41,23 @@ class SendQueueTest {
     /** Per node, the ids in the order they reached the stream. */
     private final java.util.Map<String, List<String>> streamOrder = new ConcurrentHashMap<>();
     private final AtomicBoolean away = new AtomicBoolean();
+    /** Ids the stream does not take. */
+    private final Set<String> refused = ConcurrentHashMap.newKeySet();
 
     @BeforeEach
     void queue() {
         log = new MessageLog(database.dataSource());
         queue = new SendQueue(log, message -> {
-            if (away.get()) {
-                return false;
+            if (away.get() || refused.contains(message.id())) {
+                return CompletableFuture.completedFuture(false);
             }
-            try {
-                Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextInt(3)); // round trips of varying length
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            // the broker link keeps the order messages are started in; confirmations come back after varying times
             streamOrder.computeIfAbsent(message.toNode(), n -> java.util.Collections.synchronizedList(new ArrayList<>()))
                     .add(message.id());
-            published.add(message.id());
-            return true;
+            return CompletableFuture.supplyAsync(() -> {
+                published.add(message.id());
+                return true;
+            }, CompletableFuture.delayedExecutor(ThreadLocalRandom.current().nextInt(3), TimeUnit.MILLISECONDS));
         }, stored -> {
         });
         queue.start();
@@ -183,5 +186,26 @@ class SendQueueTest {
         queue.store(List.of(message(id)));
         assertTrue(log.find(id).isPresent());
         Deadline.await("still unpublished", Duration.ofSeconds(2), () -> log.unpublished(10000, Instant.now().plusSeconds(1)), open -> open.contains(id));
+    }
+
+    @Test
+    void aMessageTheStreamDoesNotTakeLeavesItAndTheNodesLaterOnesToTheSweeperOthersGoOn() throws Exception {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        List<MessageLog.NewMessage> body = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            body.add(message("h" + i + "-" + run, "held-" + run));
+            body.add(message("o" + i + "-" + run, "other-" + run));
+        }
+        refused.add("h4-" + run);
+        queue.store(body);
+        Deadline.await("the other node's 10 marked published", Duration.ofSeconds(10),
+                () -> log.unpublished(10000, Instant.now().plusSeconds(1)),
+                open -> java.util.stream.IntStream.range(0, 10).noneMatch(i -> open.contains("o" + i + "-" + run)));
+        Deadline.await("h0-h3 marked published", Duration.ofSeconds(10), () -> log.unpublished(10000, Instant.now().plusSeconds(1)),
+                open -> java.util.stream.IntStream.range(0, 4).noneMatch(i -> open.contains("h" + i + "-" + run)));
+        List<String> open = log.unpublished(10000, Instant.now().plusSeconds(1));
+        for (int i = 4; i < 10; i++) {
+            assertTrue(open.contains("h" + i + "-" + run), "h" + i + " waits for the sweeper, behind h4");
+        }
     }
 }
