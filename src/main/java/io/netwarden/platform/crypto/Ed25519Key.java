@@ -18,6 +18,9 @@ import java.security.interfaces.EdECPrivateKey;
 import java.security.spec.NamedParameterSpec;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.bouncycastle.math.ec.rfc8032.Ed25519;
 import org.jboss.logging.Logger;
 
@@ -37,7 +40,8 @@ import org.jboss.logging.Logger;
  * Ed25519 signatures are deterministic, so either gives the same bytes.
  *
  * {@code toString()} shows the fingerprint only; key material never leaves this class except through {@link #sign}.
- * Thread safety: immutable (the secret bytes are never handed out or changed).
+ * Thread safety: immutable (the secret bytes are never handed out or changed); the cache of decoded public keys is
+ * concurrent.
  */
 public final class Ed25519Key {
 
@@ -163,10 +167,29 @@ public final class Ed25519Key {
             return false;
         }
         try {
-            return Ed25519.verify(signature, 0, raw(key), 0, data, 0, data.length);
+            Ed25519.PublicPoint point = point(raw(key));
+            return point != null && Ed25519.verify(signature, 0, point, data, 0, data.length);
         } catch (RuntimeException e) {
             return false;
         }
+    }
+
+    /** Decoded public keys: decoding is a sixth of a check, and the same few keys check every message. */
+    private static final Map<java.nio.ByteBuffer, Optional<Ed25519.PublicPoint>> POINTS = new ConcurrentHashMap<>();
+    private static final int MAX_POINTS = 16_384;
+
+    /** The key's point, fully validated (on the curve, not of small order); null for a key that is not valid. */
+    private static Ed25519.PublicPoint point(byte[] raw) {
+        java.nio.ByteBuffer id = java.nio.ByteBuffer.wrap(raw);
+        Optional<Ed25519.PublicPoint> known = POINTS.get(id);
+        if (known == null) {
+            if (POINTS.size() >= MAX_POINTS) {
+                POINTS.clear(); // more keys than a fleet has: a flood of made-up ones; start over rather than grow
+            }
+            known = Optional.ofNullable(Ed25519.validatePublicKeyFullExport(raw, 0));
+            POINTS.put(id, known);
+        }
+        return known.orElse(null);
     }
 
     public PublicKey publicKey() {

@@ -81,6 +81,18 @@ class Ed25519KeyTest {
         assertFalse(Ed25519Key.verify(key.publicKey(), data, signature));
         assertFalse(Ed25519Key.verify(key.publicKey(), data, new byte[12]));
         assertFalse(Ed25519Key.verify(key.publicKey(), data, null));
+        assertTrue(Ed25519Key.verify(key.publicKey(), data, key.sign(data)), "the key's decoded form is kept and still checks");
+    }
+
+    @Test
+    void aSmallOrderKeyVerifiesNothing() {
+        // the identity point as a key: with it, R = S = the identity "signs" any message for a check that skips validation
+        byte[] der = java.util.HexFormat.of().parseHex("302a300506032b6570032100" + "01" + "00".repeat(31));
+        byte[] forged = new byte[64];
+        forged[0] = 1;
+        java.security.PublicKey identity = Ed25519Key.publicKey(der);
+        assertFalse(Ed25519Key.verify(identity, "anything".getBytes(StandardCharsets.UTF_8), forged));
+        assertFalse(Ed25519Key.verify(identity, "anything else".getBytes(StandardCharsets.UTF_8), forged));
     }
 
     @Test
