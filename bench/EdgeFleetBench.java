@@ -81,7 +81,7 @@ public class EdgeFleetBench {
             Map<String, EdgeMethod> methods = Map.of("ping", new Ping(name, "bench", List.of("edge-node"), Clock.systemUTC()));
             EdgeNode node = new EdgeNode(name, EdgeStreams.MESSAGES, delivery,
                     new CommandSignatures(name, key, trusted, Clock.systemUTC()), methods, executions,
-                    (sender, ack) -> delivery.publish(EdgeStreams.ACKS, new Outgoing(EdgeStreams.ackSubject(sender, name),
+                    (sender, ack) -> delivery.publishAsync(EdgeStreams.ACKS, new Outgoing(EdgeStreams.ackSubject(sender, name),
                             Map.of(), EdgeAckWire.write(ack), Optional.of(EdgeAckWire.dedupeId(ack, sender)))),
                     (failedAt, messageId, method, error, text) -> System.err.println(failedAt + " " + messageId + " " + error
                             + " " + text));

@@ -155,7 +155,7 @@ public class EdgeService implements RoleService {
                 platform.dataDir().resolve(EdgeConfig.TRANSFERS_DIR), config.retention(), config.maxTtl(),
                 config.forgetNodesAfter(), Clock.systemUTC()); // checks retention against max-ttl before anything starts
         EdgeNode receiving = new EdgeNode(name, EdgeStreams.MESSAGES, delivery, signatures, methods,
-                executions, (sender, ack) -> delivery.publish(EdgeStreams.ACKS,
+                executions, (sender, ack) -> delivery.publishAsync(EdgeStreams.ACKS,
                         new Outgoing(EdgeStreams.ackSubject(sender, name), Map.of(), EdgeAckWire.write(ack),
                                 Optional.of(EdgeAckWire.dedupeId(ack, sender)))), errors);
         FileChunks files = new FileChunks(new AllowedDirectories(config.files().allow().orElse(List.of())),

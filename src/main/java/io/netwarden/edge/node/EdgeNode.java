@@ -36,7 +36,7 @@ import org.jboss.logging.Logger;
  *                 seen ─ done ─▶ the stored result again (never run twice; another method: refused)
  *                      └ running ─▶ INTERRUPTED (the node stopped while it ran)
  *                 new ─▶ run, in order (timeout; receipt after 1 s)
- *            ─▶ execution log: the results, one write ─▶ ACKs signed and published, deliveries acked (in parallel)
+ *            ─▶ execution log: the results, one write ─▶ ACKs signed and published (pipelined), deliveries acked
  * </pre>
  *
  * The node's commands run in the order they were stored, and so do its events (a long command does not hold up an
@@ -69,7 +69,8 @@ public final class EdgeNode implements AutoCloseable {
     /** Where a node's answers go: back to the node that sent the message. */
     @FunctionalInterface
     public interface AckSink {
-        void send(String sender, EdgeAck ack);
+        /** Starts sending; the future ends once the answer is stored, or fails when it could not be. */
+        java.util.concurrent.CompletableFuture<?> send(String sender, EdgeAck ack);
     }
 
     /** Where failures are reported: the central's error log. */
@@ -254,10 +255,11 @@ public final class EdgeNode implements AutoCloseable {
         Thread receipt = Thread.ofVirtual().name("edge-receipt-" + message.id()).start(() -> {
             try {
                 Thread.sleep(RECEIPT_AFTER);
-                acks.send(message.fromNode(), signatures.sign(EdgeAck.receipt(message.id(), name)));
+                acks.send(message.fromNode(), signatures.sign(EdgeAck.receipt(message.id(), name)))
+                        .get(Answers.CONFIRM_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
             } catch (InterruptedException done) {
                 // the method ended first
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
                 LOG.debugf("node %s: the receipt of message %s was not sent: %s", name, message.id(), e.toString());
             }
         });

@@ -54,6 +54,8 @@ class EdgeNodeTest {
     private String stream;
     private String ship;
     private CommandSignatures central;
+    /** The ship's own: checks the central's signatures, signs its answers. */
+    private CommandSignatures atShip;
     private java.security.PublicKey centralPublic;
     private ExecutionLog log;
     private EdgeNode node;
@@ -118,10 +120,10 @@ class EdgeNodeTest {
         Ed25519Key shipKey = Ed25519Key.loadOrCreate(keys.resolve("ship.pem"), keys.resolve("ship.pub.pem"));
         central = new CommandSignatures("central", centralKey, List.of(), Clock.systemUTC());
         centralPublic = centralKey.publicKey();
-        CommandSignatures atShip = new CommandSignatures(ship, shipKey, List.of(centralKey.publicKey()), Clock.systemUTC());
+        atShip = new CommandSignatures(ship, shipKey, List.of(centralKey.publicKey()), Clock.systemUTC());
         log = new ExecutionLog(database.dataSource());
         node = new EdgeNode(ship, stream, delivery, atShip, Map.of("shellCommand", new ShellCommand(List.of("echo"), 65536),
-                "count", count, "quickCount", quickCount, "probe", probe, "block", block), log, (sender, ack) -> acks.add(ack), (node, id, method, error, text) -> errors.add(id + " " + error.code()));
+                "count", count, "quickCount", quickCount, "probe", probe, "block", block), log, (sender, ack) -> java.util.concurrent.CompletableFuture.completedFuture(acks.add(ack)), (node, id, method, error, text) -> errors.add(id + " " + error.code()));
         node.start();
     }
 
@@ -381,7 +383,7 @@ class EdgeNodeTest {
                 (sender, ack) -> {
                     // as the real sink does: an answer larger than a durable message is refused here
                     new Outgoing("x.ack.y", Map.of(), io.netwarden.edge.messages.EdgeAckWire.write(ack), Optional.empty());
-                    acks.add(ack);
+                    return java.util.concurrent.CompletableFuture.completedFuture(acks.add(ack));
                 }, (n, id, method, error, text) -> errors.add(id + " " + error.code()));
         node.start();
         send(central.sign(message("big-1", "big")), "big-1");
@@ -405,5 +407,25 @@ class EdgeNodeTest {
         EdgeAck real = nextAck();
         assertEquals("dup", real.messageId());
         assertEquals("1 real", real.output(), "ran: the same id from another sender is another message");
+    }
+
+    @Test
+    void anAnswerThatCannotBeSentLeavesTheMessageToComeAgainAndItIsNotRunTwice() throws Exception {
+        node.close();
+        java.util.concurrent.atomic.AtomicInteger tries = new java.util.concurrent.atomic.AtomicInteger();
+        node = new EdgeNode(ship, stream, delivery, atShip, Map.of("count", count), log, (sender, ack) -> {
+            if (tries.incrementAndGet() == 1) { // the broker is away for the first answer
+                return java.util.concurrent.CompletableFuture.failedFuture(
+                        new io.netwarden.platform.messaging.durable.DeliveryUnavailableException("away"));
+            }
+            return java.util.concurrent.CompletableFuture.completedFuture(acks.add(ack));
+        }, (n, id, method, error, text) -> errors.add(id + " " + error.code()));
+        node.start();
+        send(central.sign(message("lost-answer", "count", "once")), "lost-answer");
+        EdgeAck ack = nextAck();
+        assertEquals("lost-answer", ack.messageId());
+        assertEquals("1 once", ack.output(), "the stored result of the one run");
+        assertEquals(2, tries.get(), "sent again when the message came again");
+        assertEquals(1, counted.get());
     }
 }
