@@ -226,6 +226,9 @@ public class EdgeService implements RoleService {
         }
         if (receiving != null) {
             receiving.close();
+            for (EdgeMethod method : methodBeans) {
+                method.stopRunning(); // a command still running ends now (INTERRUPTED) rather than outliving the node
+            }
         }
         if (sending != null) {
             sending.close();

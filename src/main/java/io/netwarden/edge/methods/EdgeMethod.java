@@ -42,4 +42,12 @@ public interface EdgeMethod {
     }
 
     MethodResult run(EdgeMessage message, Duration timeout) throws InterruptedException;
+
+    /**
+     * The node stops: whatever of this method still runs ends now, its run answering
+     * {@link io.netwarden.edge.EdgeError#INTERRUPTED} (a shellCommand's processes are killed rather than left behind).
+     * Quick methods have nothing to end.
+     */
+    default void stopRunning() {
+    }
 }

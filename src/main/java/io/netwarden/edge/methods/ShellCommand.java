@@ -27,13 +27,15 @@ import org.jboss.logging.Logger;
  *                                 NETWARDEN_*, QUARKUS_*, KAFKA_* — no API token or NATS password for the child)
  *                                   ├─ output read as it comes, kept up to max-output, the rest read and dropped
  *                                   │  (truncated = true), so a chatty child never blocks on a full pipe
- *                                   └─ not ended within the timeout ─▶ it and its descendants killed ─▶ TIMEOUT
+ *                                   ├─ not ended within the timeout ─▶ it and its descendants killed ─▶ TIMEOUT
+ *                                   └─ the node stops (or the run is interrupted) ─▶ killed the same way ─▶ INTERRUPTED
  * </pre>
  *
  * The allow-list is compared with argv[0] as given: {@code uptime} allows {@code uptime} (found on PATH), not
  * {@code ./uptime} nor {@code /tmp/uptime}; list full paths to pin the binary. Allowing a shell or an interpreter
- * allows everything it can do. A descendant that detached itself into its own session outlives the kill. Thread
- * safety: immutable; each call has its own process and reader.
+ * allows everything it can do. A descendant that detached itself into its own session outlives the kill, and so does
+ * everything when the node is killed outright (kill -9). Thread safety: the running processes are in a concurrent
+ * map; each call has its own process and reader.
  */
 public final class ShellCommand implements EdgeMethod {
 
@@ -42,6 +44,8 @@ public final class ShellCommand implements EdgeMethod {
 
     private final Set<String> allowed;
     private final int maxOutput;
+    /** The processes running now, each with whether the node's stop ended it. */
+    private final Map<Process, java.util.concurrent.atomic.AtomicBoolean> running = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * @param allowed executables that may run, compared with argv[0] exactly
@@ -83,19 +87,44 @@ public final class ShellCommand implements EdgeMethod {
             return MethodResult.failed(EdgeError.FAILED, "'" + shortened(executable) + "' could not be started ("
                     + e.getClass().getSimpleName() + ")");
         }
+        java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
+        running.put(process, stopped);
         CompletableFuture<Output> output = new CompletableFuture<>();
         Thread.ofVirtual().name("shell-output-" + process.pid()).start(() -> output.complete(read(process.getInputStream())));
-        boolean ended = process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        boolean ended;
+        try {
+            ended = process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            kill(process); // never left running behind a run that gave up on it
+            throw e;
+        } finally {
+            running.remove(process);
+        }
         if (!ended) {
             kill(process);
         }
         Output got = collect(output, process);
+        if (stopped.get()) {
+            LOG.infof("shellCommand %s (message %s) ended: the node stops", shortened(executable), message.id());
+            return MethodResult.failed(EdgeError.INTERRUPTED, "the node stopped while this ran; it was ended and is not run"
+                    + " again", got.text(), got.truncated());
+        }
         if (!ended) {
             LOG.infof("shellCommand %s (message %s) stopped after %s", shortened(executable), message.id(), timeout);
             return MethodResult.failed(EdgeError.TIMEOUT, "stopped after " + timeout.toSeconds() + " s", got.text(),
                     got.truncated());
         }
         return MethodResult.ok(got.text(), process.exitValue(), got.truncated());
+    }
+
+    /** Kills every process still running, with its descendants; their runs answer INTERRUPTED. */
+    @Override
+    public void stopRunning() {
+        running.forEach((process, stopped) -> {
+            stopped.set(true);
+            LOG.warnf("the node stops: shellCommand process %d and its descendants are killed", process.pid());
+            kill(process);
+        });
     }
 
     private record Output(String text, boolean truncated) {

@@ -6,12 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netwarden.edge.EdgeError;
 import io.netwarden.edge.messages.EdgeMessage;
+import io.netwarden.testing.Deadline;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -77,6 +80,29 @@ class ShellCommandTest {
             Thread.onSpinWait();
         }
         assertFalse(ProcessHandle.of(child).map(ProcessHandle::isAlive).orElse(false), "the child was killed too");
+    }
+
+    @Test
+    void aCommandStillRunningWhenTheNodeStopsIsKilledWithWhatItStartedAndAnswersInterrupted() throws Exception {
+        Path pidFile = dir.resolve("stopped-child.pid");
+        CompletableFuture<MethodResult> running = CompletableFuture.supplyAsync(() -> {
+            try {
+                return shell.run(message("bash", "-c", "sleep 60 & echo $! > " + pidFile + "; echo started; wait"),
+                        Duration.ofSeconds(60));
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        long child = Long.parseLong(Deadline.await("the child started", Duration.ofSeconds(10),
+                () -> Files.exists(pidFile) ? Files.readString(pidFile) : "", pid -> pid.endsWith("\n")).strip());
+
+        shell.stopRunning();
+
+        MethodResult result = running.get(10, TimeUnit.SECONDS);
+        assertEquals(Optional.of(EdgeError.INTERRUPTED), result.error());
+        assertEquals("started\n", result.output());
+        Deadline.await("the child killed too", Duration.ofSeconds(5),
+                () -> ProcessHandle.of(child).map(ProcessHandle::isAlive).orElse(false), alive -> !alive);
     }
 
     @Test
