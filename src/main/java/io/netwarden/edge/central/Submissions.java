@@ -78,8 +78,8 @@ public final class Submissions {
                 total += check(message);
                 if (total > MAX_REQUEST_BYTES) {
                     throw ApiException.badRequest(EdgeError.INVALID_MESSAGE.code(), "the messages of one request come to more"
-                            + " than " + MAX_REQUEST_BYTES / (1024 * 1024) + " MiB as sent (data times recipients); send"
-                            + " fewer or smaller ones per request");
+                            + " than " + MAX_REQUEST_BYTES / (1024 * 1024) + " MiB as sent (data, or a copied file, times"
+                            + " recipients); send fewer or smaller ones per request, or a rollout for many nodes");
                 }
             }
         }
@@ -96,9 +96,9 @@ public final class Submissions {
 
     /**
      * What is checked per copy, beyond the request's fields: it fits a message; a copyFile is a command that may go.
-     * Returns its size as sent.
+     * Returns its size as sent (a copyFile's: its file's).
      */
-    private int check(EdgeMessage message) {
+    private long check(EdgeMessage message) {
         int size = EdgeWire.write(message).length + SIGNATURE_ROOM;
         if (size > Outgoing.MAX_DATA) {
             throw ApiException.badRequest(EdgeError.INVALID_MESSAGE.code(), "the message to " + message.toNode() + " is "
@@ -109,7 +109,7 @@ public final class Submissions {
         }
         if (message.method().equals(CopyFile.NAME)) {
             try {
-                chunks.check(message.data());
+                return Math.max(size, chunks.check(message.data()));
             } catch (FileChunks.NotSendable e) {
                 throw ApiException.badRequest(EdgeError.NOT_ALLOWED.code(), e.getMessage());
             }

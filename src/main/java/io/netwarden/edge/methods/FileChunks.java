@@ -41,9 +41,16 @@ public final class FileChunks {
         }
     }
 
-    /** Checks a copyFile request's data before it is stored: the source exists, may be sent and is not too large. */
-    public void check(List<String> data) {
-        source(data);
+    /**
+     * Checks a copyFile request's data before it is stored: the source exists, may be sent and is not too large. Returns
+     * its size: what each recipient's copy puts in the stream.
+     */
+    public long check(List<String> data) {
+        try {
+            return Files.size(source(data));
+        } catch (IOException e) {
+            throw new NotSendable("the source file cannot be read (" + e.getClass().getSimpleName() + ")");
+        }
     }
 
     /** The messages to publish for {@code message}: itself, or the chunks of its file. */
