@@ -7,6 +7,7 @@ import io.netwarden.dnc.elements.ElementEntity;
 import io.netwarden.platform.api.ApiException;
 import io.netwarden.platform.persistence.ActiveDatabase;
 import io.netwarden.platform.persistence.DatabaseErrors;
+import io.netwarden.platform.persistence.Transactions;
 import io.netwarden.proto.dnc.v1.JobUpdate;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -673,31 +674,7 @@ public class JobWriter {
 
         private List<Object> writeInTransaction(List<Write<?>> items) throws SQLException {
             try (Connection db = database.dataSource().getConnection()) {
-                db.setAutoCommit(false);
-                try {
-                    return write(db, items);
-                } catch (SQLException | RuntimeException e) {
-                    rollback(db);
-                    throw e;
-                } finally {
-                    restoreAutoCommit(db);
-                }
-            }
-        }
-
-        private void restoreAutoCommit(Connection db) {
-            try {
-                db.setAutoCommit(true);
-            } catch (SQLException e) {
-                LOG.debugf("%s: could not reset the connection: %s", name, DatabaseErrors.safeMessage(e));
-            }
-        }
-
-        private void rollback(Connection db) {
-            try {
-                db.rollback();
-            } catch (SQLException e) {
-                LOG.debugf("%s: rollback failed: %s", name, DatabaseErrors.safeMessage(e));
+                return Transactions.inTransaction(db, () -> write(db, items));
             }
         }
 

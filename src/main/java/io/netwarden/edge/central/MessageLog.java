@@ -8,6 +8,7 @@ import io.netwarden.edge.messages.EdgeAck;
 import io.netwarden.edge.messages.EdgeMessage;
 import io.netwarden.platform.persistence.DatabaseErrors;
 import io.netwarden.platform.persistence.DatabaseText;
+import io.netwarden.platform.persistence.Transactions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -64,46 +65,45 @@ public final class MessageLog {
     public void insertAll(List<NewMessage> messages) {
         Timestamp now = Timestamp.from(Instant.now());
         try (Connection db = database.getConnection()) {
-            db.setAutoCommit(false);
-            try (PreparedStatement insert = db.prepareStatement("INSERT INTO edge_message (id, subject, to_node, kind, method,"
-                    + " data, timeout_ms, retries, expires_at, published, status, truncated, attempts, created_at)"
-                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, FALSE, 'pending', FALSE, 0, ?)")) {
-                String data = null;
-                List<String> dataOf = null;
-                long micros = 0;
-                for (NewMessage stored : messages) {
-                    EdgeMessage message = stored.message();
-                    if (dataOf != message.data()) { // the copies of a broadcast share their data
-                        data = JSON.writeValueAsString(message.data());
-                        dataOf = message.data();
-                    }
-                    insert.setString(1, message.id());
-                    insert.setString(2, message.subject());
-                    insert.setString(3, message.toNode());
-                    insert.setString(4, message.kind().name());
-                    insert.setString(5, message.method());
-                    insert.setString(6, data);
-                    insert.setLong(7, message.timeout().toMillis());
-                    insert.setInt(8, stored.retries());
-                    insert.setTimestamp(9, Timestamp.from(message.expiresAt()));
-                    // a microsecond apart, in the order given: the sweeper publishes in created_at order, so what it sends
-                    // again keeps the order of a request
-                    insert.setTimestamp(10, Timestamp.from(now.toInstant().plusNanos(1000 * micros++)));
-                    insert.addBatch();
-                }
-                insert.executeBatch();
-                db.commit();
-            } catch (SQLException | JsonProcessingException | RuntimeException e) {
-                db.rollback();
-                throw e;
-            } finally {
-                db.setAutoCommit(true);
-            }
+            Transactions.inTransaction(db, () -> insertAll(db, messages, now));
         } catch (SQLException e) {
             throw new IllegalStateException("the message could not be stored: " + DatabaseErrors.safeMessage(e));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private static Void insertAll(Connection db, List<NewMessage> messages, Timestamp now)
+            throws SQLException, JsonProcessingException {
+        try (PreparedStatement insert = db.prepareStatement("INSERT INTO edge_message (id, subject, to_node, kind, method,"
+                + " data, timeout_ms, retries, expires_at, published, status, truncated, attempts, created_at)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, FALSE, 'pending', FALSE, 0, ?)")) {
+            String data = null;
+            List<String> dataOf = null;
+            long micros = 0;
+            for (NewMessage stored : messages) {
+                EdgeMessage message = stored.message();
+                if (dataOf != message.data()) { // the copies of a broadcast share their data
+                    data = JSON.writeValueAsString(message.data());
+                    dataOf = message.data();
+                }
+                insert.setString(1, message.id());
+                insert.setString(2, message.subject());
+                insert.setString(3, message.toNode());
+                insert.setString(4, message.kind().name());
+                insert.setString(5, message.method());
+                insert.setString(6, data);
+                insert.setLong(7, message.timeout().toMillis());
+                insert.setInt(8, stored.retries());
+                insert.setTimestamp(9, Timestamp.from(message.expiresAt()));
+                // a microsecond apart, in the order given: the sweeper publishes in created_at order, so what it sends
+                // again keeps the order of a request
+                insert.setTimestamp(10, Timestamp.from(now.toInstant().plusNanos(1000 * micros++)));
+                insert.addBatch();
+            }
+            insert.executeBatch();
+        }
+        return null;
     }
 
     /** Marks a message stored in the stream (one more attempt). */
@@ -145,38 +145,33 @@ public final class MessageLog {
         Timestamp now = Timestamp.from(Instant.now());
         List<String> ended = new ArrayList<>();
         try (Connection db = database.getConnection()) {
-            db.setAutoCommit(false);
-            try (PreparedStatement update = db.prepareStatement("UPDATE edge_message SET status = ?, output = ?,"
-                    + " exit_code = ?, truncated = ?, error = ?, error_text = ?, delivered_at = COALESCE(delivered_at, ?),"
-                    + " acked_at = ? WHERE id = ? AND to_node = ? AND status IN ('pending', 'delivered')")) {
-                for (EdgeAck ack : acks) {
-                    String output = DatabaseText.storable(ack.output(), MAX_OUTPUT_CHARS);
-                    update.setString(1, ack.ok() ? "acked" : "failed");
-                    update.setString(2, output);
-                    update.setInt(3, ack.exitCode());
-                    update.setBoolean(4, ack.truncated() || output.length() < ack.output().length());
-                    update.setString(5, ack.error().map(e -> e.code()).orElse(null));
-                    update.setString(6, DatabaseText.storable(ack.errorText(), 2000));
-                    update.setTimestamp(7, now);
-                    update.setTimestamp(8, now);
-                    update.setString(9, ack.messageId());
-                    update.setString(10, ack.node());
-                    update.addBatch();
-                }
-                int[] counts = update.executeBatch();
-                db.commit();
-                for (int i = 0; i < counts.length; i++) {
-                    if (counts[i] == 1 && !ended.contains(acks.get(i).messageId())) {
-                        ended.add(acks.get(i).messageId());
+            return Transactions.inTransaction(db, () -> {
+                try (PreparedStatement update = db.prepareStatement("UPDATE edge_message SET status = ?, output = ?,"
+                        + " exit_code = ?, truncated = ?, error = ?, error_text = ?, delivered_at = COALESCE(delivered_at, ?),"
+                        + " acked_at = ? WHERE id = ? AND to_node = ? AND status IN ('pending', 'delivered')")) {
+                    for (EdgeAck ack : acks) {
+                        String output = DatabaseText.storable(ack.output(), MAX_OUTPUT_CHARS);
+                        update.setString(1, ack.ok() ? "acked" : "failed");
+                        update.setString(2, output);
+                        update.setInt(3, ack.exitCode());
+                        update.setBoolean(4, ack.truncated() || output.length() < ack.output().length());
+                        update.setString(5, ack.error().map(e -> e.code()).orElse(null));
+                        update.setString(6, DatabaseText.storable(ack.errorText(), 2000));
+                        update.setTimestamp(7, now);
+                        update.setTimestamp(8, now);
+                        update.setString(9, ack.messageId());
+                        update.setString(10, ack.node());
+                        update.addBatch();
                     }
+                    int[] counts = update.executeBatch();
+                    for (int i = 0; i < counts.length; i++) {
+                        if (counts[i] == 1 && !ended.contains(acks.get(i).messageId())) {
+                            ended.add(acks.get(i).messageId());
+                        }
+                    }
+                    return ended;
                 }
-                return ended;
-            } catch (SQLException | RuntimeException e) {
-                db.rollback();
-                throw e;
-            } finally {
-                db.setAutoCommit(true);
-            }
+            });
         } catch (SQLException e) {
             throw new IllegalStateException("the answers could not be stored: " + DatabaseErrors.safeMessage(e));
         }

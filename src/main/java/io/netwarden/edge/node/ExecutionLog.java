@@ -4,6 +4,7 @@ import io.netwarden.edge.EdgeError;
 import io.netwarden.edge.methods.MethodResult;
 import io.netwarden.platform.persistence.DatabaseErrors;
 import io.netwarden.platform.persistence.DatabaseText;
+import io.netwarden.platform.persistence.Transactions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -187,31 +188,27 @@ public final class ExecutionLog {
             return;
         }
         try (Connection db = database.getConnection()) {
-            db.setAutoCommit(false);
-            try (PreparedStatement update = db.prepareStatement("UPDATE edge_execution SET state = 'done', output = ?,"
-                    + " exit_code = ?, truncated = ?, error = ?, error_text = ?, ended_at = ? WHERE node = ? AND message_id = ?")) {
-                Timestamp now = Timestamp.from(Instant.now());
-                for (Map.Entry<String, MethodResult> entry : results.entrySet()) {
-                    MethodResult result = entry.getValue();
-                    String output = DatabaseText.storable(result.output(), MAX_OUTPUT_CHARS);
-                    update.setString(1, output);
-                    update.setInt(2, result.exitCode());
-                    update.setBoolean(3, result.truncated() || output.length() < result.output().length());
-                    update.setString(4, result.error().map(EdgeError::code).orElse(null));
-                    update.setString(5, DatabaseText.storable(result.errorText(), 2000));
-                    update.setTimestamp(6, now);
-                    update.setString(7, node);
-                    update.setString(8, entry.getKey());
-                    update.addBatch();
+            Transactions.inTransaction(db, () -> {
+                try (PreparedStatement update = db.prepareStatement("UPDATE edge_execution SET state = 'done', output = ?,"
+                        + " exit_code = ?, truncated = ?, error = ?, error_text = ?, ended_at = ? WHERE node = ? AND message_id = ?")) {
+                    Timestamp now = Timestamp.from(Instant.now());
+                    for (Map.Entry<String, MethodResult> entry : results.entrySet()) {
+                        MethodResult result = entry.getValue();
+                        String output = DatabaseText.storable(result.output(), MAX_OUTPUT_CHARS);
+                        update.setString(1, output);
+                        update.setInt(2, result.exitCode());
+                        update.setBoolean(3, result.truncated() || output.length() < result.output().length());
+                        update.setString(4, result.error().map(EdgeError::code).orElse(null));
+                        update.setString(5, DatabaseText.storable(result.errorText(), 2000));
+                        update.setTimestamp(6, now);
+                        update.setString(7, node);
+                        update.setString(8, entry.getKey());
+                        update.addBatch();
+                    }
+                    update.executeBatch();
                 }
-                update.executeBatch();
-                db.commit();
-            } catch (SQLException | RuntimeException e) {
-                db.rollback();
-                throw e;
-            } finally {
-                db.setAutoCommit(true);
-            }
+                return null;
+            });
         } catch (SQLException e) {
             throw new IllegalStateException("the execution log could not be written: " + DatabaseErrors.safeMessage(e));
         }

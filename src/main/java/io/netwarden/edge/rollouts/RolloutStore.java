@@ -1,6 +1,7 @@
 package io.netwarden.edge.rollouts;
 
 import io.netwarden.platform.persistence.DatabaseErrors;
+import io.netwarden.platform.persistence.Transactions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -45,35 +46,31 @@ public final class RolloutStore {
 
     public void create(Rollout rollout, List<String> nodes) {
         try (Connection db = database.getConnection()) {
-            db.setAutoCommit(false);
-            try (PreparedStatement insert = db.prepareStatement("INSERT INTO edge_rollout (id, template, method, kind, wave_size,"
-                    + " max_failures, waves, wave, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 0, 'running', ?)");
-                    PreparedStatement node = db.prepareStatement("INSERT INTO edge_rollout_node (rollout_id, node, position,"
-                            + " wave) VALUES (?, ?, ?, ?)")) {
-                insert.setString(1, rollout.id());
-                insert.setString(2, rollout.template());
-                insert.setString(3, rollout.method());
-                insert.setString(4, rollout.kind());
-                insert.setInt(5, rollout.waveSize());
-                insert.setInt(6, rollout.maxFailures());
-                insert.setInt(7, rollout.waves());
-                insert.setTimestamp(8, Timestamp.from(rollout.createdAt()));
-                insert.executeUpdate();
-                for (int i = 0; i < nodes.size(); i++) {
-                    node.setString(1, rollout.id());
-                    node.setString(2, nodes.get(i));
-                    node.setInt(3, i);
-                    node.setInt(4, i / rollout.waveSize());
-                    node.addBatch();
+            Transactions.inTransaction(db, () -> {
+                try (PreparedStatement insert = db.prepareStatement("INSERT INTO edge_rollout (id, template, method, kind, wave_size,"
+                        + " max_failures, waves, wave, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 0, 'running', ?)");
+                        PreparedStatement node = db.prepareStatement("INSERT INTO edge_rollout_node (rollout_id, node, position,"
+                                + " wave) VALUES (?, ?, ?, ?)")) {
+                    insert.setString(1, rollout.id());
+                    insert.setString(2, rollout.template());
+                    insert.setString(3, rollout.method());
+                    insert.setString(4, rollout.kind());
+                    insert.setInt(5, rollout.waveSize());
+                    insert.setInt(6, rollout.maxFailures());
+                    insert.setInt(7, rollout.waves());
+                    insert.setTimestamp(8, Timestamp.from(rollout.createdAt()));
+                    insert.executeUpdate();
+                    for (int i = 0; i < nodes.size(); i++) {
+                        node.setString(1, rollout.id());
+                        node.setString(2, nodes.get(i));
+                        node.setInt(3, i);
+                        node.setInt(4, i / rollout.waveSize());
+                        node.addBatch();
+                    }
+                    node.executeBatch();
                 }
-                node.executeBatch();
-                db.commit();
-            } catch (SQLException | RuntimeException e) {
-                db.rollback();
-                throw e;
-            } finally {
-                db.setAutoCommit(true);
-            }
+                return null;
+            });
         } catch (SQLException e) {
             throw new IllegalStateException("the rollout could not be stored: " + DatabaseErrors.safeMessage(e));
         }
