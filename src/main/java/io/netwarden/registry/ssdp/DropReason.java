@@ -1,0 +1,35 @@
+package io.netwarden.registry.ssdp;
+
+/** Why an SSDP packet registers nothing; each is counted under its {@link #label()}. */
+public enum DropReason {
+    TOO_LARGE("too_large"),
+    NOT_TEXT("not_text"),
+    BAD_START_LINE("bad_start_line"),
+    BAD_HEADER("bad_header"),
+    TOO_MANY_HEADERS("too_many_headers"),
+    DUPLICATE_HEADER("duplicate_header"),
+    MISSING_USN("missing_usn"),
+    BAD_USN("bad_usn"),
+    MISSING_TARGET("missing_target"),
+    BAD_TARGET("bad_target"),
+    MISSING_NTS("missing_nts"),
+    UNKNOWN_NTS("unknown_nts"),
+    MISSING_LOCATION("missing_location"),
+    BAD_LOCATION("bad_location"),
+    FOREIGN_LOCATION("foreign_location"),
+    /** Another control point's M-SEARCH: not an advertisement, nothing to register. */
+    SEARCH_REQUEST("search_request"),
+    /** A well-formed advertisement of a URN that is not whitelisted. */
+    NOT_WHITELISTED("not_whitelisted");
+
+    private final String label;
+
+    DropReason(String label) {
+        this.label = label;
+    }
+
+    /** The metric tag and log word: {@code foreign_location}. */
+    public String label() {
+        return label;
+    }
+}
