@@ -1,21 +1,42 @@
 package io.netwarden.registry;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netwarden.platform.NodeIdentity;
 import io.netwarden.platform.Role;
+import io.netwarden.platform.api.ApiException;
+import io.netwarden.platform.export.DomainEvent;
 import io.netwarden.platform.lifecycle.RoleService;
+import io.netwarden.platform.persistence.ActiveDatabase;
+import io.netwarden.registry.services.Registrations;
+import io.netwarden.registry.store.DatabaseServiceStore;
 import io.netwarden.registry.whitelist.SearchTerm;
 import io.netwarden.registry.whitelist.SearchTerms;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.jboss.logging.Logger;
 
-/** The registry role's lifecycle: loads the URN whitelist at start. SSDP listening and backends arrive with the registry issue. */
+/**
+ * The registry role's lifecycle:
+ *
+ * <pre>
+ *   start ─▶ whitelist from config and registry.json ─▶ store (database backend) ─▶ Registrations
+ *         ─▶ expiry loop (every EXPIRY_CHECK: sightings past their max-age end, services no instance sees go)
+ *   stop  ─▶ the loop ends; registrations stay (other instances, or this one after a restart, renew them)
+ * </pre>
+ *
+ * The SSDP listener that feeds {@link Registrations} and the Consul backend come next. Thread safety: start and stop
+ * are called by the lifecycle one at a time; the running parts are published through volatile fields.
+ */
 @ApplicationScoped
 public class RegistryService implements RoleService {
 
     private static final Logger LOG = Logger.getLogger(RegistryService.class);
+    static final Duration EXPIRY_CHECK = Duration.ofSeconds(1);
 
     @Inject
     RegistryConfig config;
@@ -26,6 +47,18 @@ public class RegistryService implements RoleService {
     @Inject
     SearchTerms searchTerms;
 
+    @Inject
+    NodeIdentity identity;
+
+    @Inject
+    ActiveDatabase database;
+
+    @Inject
+    Event<DomainEvent> domainEvents;
+
+    private volatile Registrations registrations;
+    private volatile Thread expiry;
+
     @Override
     public Role role() {
         return Role.REGISTRY;
@@ -33,9 +66,57 @@ public class RegistryService implements RoleService {
 
     @Override
     public void start() {
+        if (config.backend() == RegistryConfig.Backend.consul) {
+            throw new IllegalStateException("netwarden.registry.backend=consul is not available in this version yet; use"
+                    + " database (the default)");
+        }
         List<SearchTerm> terms = new ArrayList<>(SearchTerms.fromConfig(config.tags()));
         config.configFile().ifPresent(file -> terms.addAll(SearchTerms.fromRegistryJson(file, json)));
         terms.forEach(searchTerms::put);
-        LOG.infof("registry: backend=%s, %d whitelisted URNs", config.backend(), searchTerms.list().size());
+        Registrations running = new Registrations(new DatabaseServiceStore(database.dataSource()), searchTerms,
+                identity.name(), Clock.systemUTC(), this::fire);
+        registrations = running;
+        expiry = Thread.ofVirtual().name("registry-expiry").start(() -> expireLoop(running));
+        LOG.infof("registry %s: backend=%s, %d whitelisted URNs", identity.name(), config.backend(), searchTerms.list().size());
+    }
+
+    @Override
+    public void stop(Duration drain) {
+        Thread loop = expiry;
+        expiry = null;
+        registrations = null;
+        if (loop != null) {
+            loop.interrupt();
+        }
+    }
+
+    private void expireLoop(Registrations running) {
+        while (!Thread.currentThread().isInterrupted()) {
+            try {
+                Thread.sleep(EXPIRY_CHECK);
+                running.expire();
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                LOG.warnf("registry expiry check failed (%s); trying again", e.getMessage());
+            }
+        }
+    }
+
+    private void fire(DomainEvent event) {
+        try {
+            domainEvents.fire(event);
+        } catch (RuntimeException e) {
+            LOG.warnf("domain event %s not handled: %s", event.type(), e.toString());
+        }
+    }
+
+    /** The running registrations, for the API; 503 while the role is not running. */
+    public Registrations registrations() {
+        Registrations running = registrations;
+        if (running == null) {
+            throw new ApiException(503, "registry_not_running", "the registry role is not running (yet)");
+        }
+        return running;
     }
 }

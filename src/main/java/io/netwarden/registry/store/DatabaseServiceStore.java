@@ -1,0 +1,328 @@
+package io.netwarden.registry.store;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netwarden.platform.persistence.DatabaseErrors;
+import io.netwarden.platform.persistence.Transactions;
+import io.netwarden.registry.ssdp.SsdpMessage;
+import java.net.URI;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/**
+ * {@link ServiceStore} in the platform database (PostgreSQL, or the embedded H2): tables {@code registry_service} (one
+ * row per USN) and {@code registry_sighting} (one per USN and registry instance).
+ *
+ * <pre>
+ *   register: one transaction ─ the service row locked (SELECT … FOR UPDATE) ─ absent ─▶ INSERT (a racing instance's
+ *             INSERT wins: the transaction is tried once more as an update) │ present ─▶ UPDATE
+ *             ─▶ the sighting updated or inserted ─▶ the service's expiry = the latest of its sightings
+ *   withdraw / expire: sightings deleted ─▶ services without a sighting deleted (the condition in the DELETE itself, so
+ *             a sighting another instance adds meanwhile keeps the service)
+ * </pre>
+ *
+ * Thread safety: stateless apart from the data source; the database serialises writers per USN.
+ */
+public final class DatabaseServiceStore implements ServiceStore {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String COLUMNS = "usn, urn, tag, address, port, location, server, boot_id, config_id, device,"
+            + " status, first_seen, last_seen, expires_at";
+
+    private final DataSource database;
+
+    public DatabaseServiceStore(DataSource database) {
+        this.database = database;
+    }
+
+    @Override
+    public Change register(SsdpMessage advertisement, String tag, String instance, Instant now) {
+        Objects.requireNonNull(advertisement.location().orElse(null), "an advertisement to register has a LOCATION");
+        try (Connection db = database.getConnection()) {
+            try {
+                return Transactions.inTransaction(db, () -> register(db, advertisement, tag, instance, now));
+            } catch (SQLException e) {
+                if (!DatabaseErrors.isUniqueViolation(e)) {
+                    throw e;
+                }
+                // another instance registered the same USN at the same moment: now it is there to update
+                return Transactions.inTransaction(db, () -> register(db, advertisement, tag, instance, now));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("the service could not be registered: " + DatabaseErrors.safeMessage(e));
+        }
+    }
+
+    private static Change register(Connection db, SsdpMessage ad, String tag, String instance, Instant now)
+            throws SQLException {
+        URI location = ad.location().orElseThrow();
+        Timestamp at = Timestamp.from(now);
+        Timestamp expires = Timestamp.from(now.plus(ad.maxAge()));
+        Change change;
+        String knownLocation = null;
+        Long knownBoot = null;
+        boolean known;
+        try (PreparedStatement find = db.prepareStatement("SELECT location, boot_id FROM registry_service WHERE usn = ?"
+                + " FOR UPDATE")) {
+            find.setString(1, ad.usn());
+            try (ResultSet row = find.executeQuery()) {
+                known = row.next();
+                if (known) {
+                    knownLocation = row.getString(1);
+                    knownBoot = (Long) row.getObject(2, Long.class);
+                }
+            }
+        }
+        if (!known) {
+            try (PreparedStatement insert = db.prepareStatement("INSERT INTO registry_service (" + COLUMNS + ") VALUES"
+                    + " (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, 'passing', ?, ?, ?)")) {
+                insert.setString(1, ad.usn());
+                insert.setString(2, ad.target());
+                insert.setString(3, tag);
+                insert.setString(4, location.getHost());
+                insert.setInt(5, port(location));
+                insert.setString(6, location.toString());
+                insert.setString(7, ad.server());
+                insert.setObject(8, ad.bootId().isPresent() ? ad.bootId().getAsLong() : null, java.sql.Types.BIGINT);
+                insert.setObject(9, ad.configId().isPresent() ? ad.configId().getAsLong() : null, java.sql.Types.BIGINT);
+                insert.setTimestamp(10, at);
+                insert.setTimestamp(11, at);
+                insert.setTimestamp(12, expires);
+                insert.executeUpdate();
+            }
+            change = Change.REGISTERED;
+        } else {
+            boolean restarted = !location.toString().equals(knownLocation)
+                    || ad.bootId().isPresent() && knownBoot != null && ad.bootId().getAsLong() != knownBoot;
+            try (PreparedStatement update = db.prepareStatement("UPDATE registry_service SET urn = ?, tag = ?, address = ?,"
+                    + " port = ?, location = ?, server = ?, boot_id = COALESCE(?, boot_id), config_id = COALESCE(?, config_id),"
+                    + " device = CASE WHEN ? THEN NULL ELSE device END, last_seen = ? WHERE usn = ?")) {
+                update.setString(1, ad.target());
+                update.setString(2, tag);
+                update.setString(3, location.getHost());
+                update.setInt(4, port(location));
+                update.setString(5, location.toString());
+                update.setString(6, ad.server());
+                update.setObject(7, ad.bootId().isPresent() ? ad.bootId().getAsLong() : null, java.sql.Types.BIGINT);
+                update.setObject(8, ad.configId().isPresent() ? ad.configId().getAsLong() : null, java.sql.Types.BIGINT);
+                update.setBoolean(9, restarted);
+                update.setTimestamp(10, at);
+                update.setString(11, ad.usn());
+                update.executeUpdate();
+            }
+            change = restarted ? Change.UPDATED : Change.RENEWED;
+        }
+        int renewed;
+        try (PreparedStatement update = db.prepareStatement("UPDATE registry_sighting SET last_seen = ?, expires_at = ?"
+                + " WHERE usn = ? AND instance = ?")) {
+            update.setTimestamp(1, at);
+            update.setTimestamp(2, expires);
+            update.setString(3, ad.usn());
+            update.setString(4, instance);
+            renewed = update.executeUpdate();
+        }
+        if (renewed == 0) {
+            try (PreparedStatement insert = db.prepareStatement("INSERT INTO registry_sighting (usn, instance, last_seen,"
+                    + " expires_at) VALUES (?, ?, ?, ?)")) {
+                insert.setString(1, ad.usn());
+                insert.setString(2, instance);
+                insert.setTimestamp(3, at);
+                insert.setTimestamp(4, expires);
+                insert.executeUpdate();
+            }
+        }
+        try (PreparedStatement latest = db.prepareStatement("UPDATE registry_service SET expires_at = (SELECT"
+                + " MAX(expires_at) FROM registry_sighting WHERE registry_sighting.usn = registry_service.usn) WHERE usn = ?")) {
+            latest.setString(1, ad.usn());
+            latest.executeUpdate();
+        }
+        return change;
+    }
+
+    private static int port(URI location) {
+        return location.getPort() < 0 ? 80 : location.getPort();
+    }
+
+    @Override
+    public Withdrawal withdraw(String usn, String instance) {
+        try (Connection db = database.getConnection()) {
+            return Transactions.inTransaction(db, () -> {
+                try (PreparedStatement delete = db.prepareStatement("DELETE FROM registry_sighting WHERE usn = ? AND instance = ?")) {
+                    delete.setString(1, usn);
+                    delete.setString(2, instance);
+                    if (delete.executeUpdate() == 0) {
+                        return new Withdrawal(false, Optional.empty());
+                    }
+                }
+                return new Withdrawal(true, removeUnseen(db, List.of(usn)).stream().findFirst());
+            });
+        } catch (SQLException e) {
+            throw new IllegalStateException("the service could not be withdrawn: " + DatabaseErrors.safeMessage(e));
+        }
+    }
+
+    @Override
+    public List<RegisteredService> expire(Instant now) {
+        try (Connection db = database.getConnection()) {
+            return Transactions.inTransaction(db, () -> {
+                List<String> lapsed = new ArrayList<>();
+                try (PreparedStatement find = db.prepareStatement("SELECT DISTINCT usn FROM registry_sighting WHERE expires_at < ?")) {
+                    find.setTimestamp(1, Timestamp.from(now));
+                    try (ResultSet rows = find.executeQuery()) {
+                        while (rows.next()) {
+                            lapsed.add(rows.getString(1));
+                        }
+                    }
+                }
+                if (lapsed.isEmpty()) {
+                    return List.<RegisteredService>of();
+                }
+                try (PreparedStatement delete = db.prepareStatement("DELETE FROM registry_sighting WHERE expires_at < ?")) {
+                    delete.setTimestamp(1, Timestamp.from(now));
+                    delete.executeUpdate();
+                }
+                try (PreparedStatement latest = db.prepareStatement("UPDATE registry_service SET expires_at = (SELECT"
+                        + " MAX(expires_at) FROM registry_sighting WHERE registry_sighting.usn = registry_service.usn)"
+                        + " WHERE usn = ? AND EXISTS (SELECT 1 FROM registry_sighting WHERE registry_sighting.usn = ?)")) {
+                    for (String usn : lapsed) {
+                        latest.setString(1, usn);
+                        latest.setString(2, usn);
+                        latest.addBatch();
+                    }
+                    latest.executeBatch();
+                }
+                return removeUnseen(db, lapsed);
+            });
+        } catch (SQLException e) {
+            throw new IllegalStateException("expired services could not be removed: " + DatabaseErrors.safeMessage(e));
+        }
+    }
+
+    @Override
+    public List<RegisteredService> removeUrn(String urn) {
+        try (Connection db = database.getConnection()) {
+            return Transactions.inTransaction(db, () -> {
+                List<RegisteredService> gone = select(db, " WHERE urn = ?", List.of(urn), 0, Integer.MAX_VALUE);
+                try (PreparedStatement sightings = db.prepareStatement("DELETE FROM registry_sighting WHERE usn IN (SELECT usn"
+                        + " FROM registry_service WHERE urn = ?)");
+                        PreparedStatement services = db.prepareStatement("DELETE FROM registry_service WHERE urn = ?")) {
+                    sightings.setString(1, urn);
+                    sightings.executeUpdate();
+                    services.setString(1, urn);
+                    services.executeUpdate();
+                }
+                return gone;
+            });
+        } catch (SQLException e) {
+            throw new IllegalStateException("the services of " + urn + " could not be removed: " + DatabaseErrors.safeMessage(e));
+        }
+    }
+
+    /** Deletes those of {@code usns} that no instance sees any more; returns them as they were. */
+    private static List<RegisteredService> removeUnseen(Connection db, List<String> usns) throws SQLException {
+        List<RegisteredService> gone = new ArrayList<>();
+        try (PreparedStatement delete = db.prepareStatement("DELETE FROM registry_service WHERE usn = ? AND NOT EXISTS"
+                + " (SELECT 1 FROM registry_sighting WHERE registry_sighting.usn = registry_service.usn)")) {
+            for (String usn : usns) {
+                Optional<RegisteredService> before = select(db, " WHERE usn = ?", List.of(usn), 0, 1).stream().findFirst();
+                delete.setString(1, usn);
+                if (delete.executeUpdate() == 1 && before.isPresent()) {
+                    gone.add(before.get());
+                }
+            }
+        }
+        return gone;
+    }
+
+    @Override
+    public List<RegisteredService> list(Filter filter, int offset, int limit) {
+        StringBuilder where = new StringBuilder(" WHERE 1 = 1");
+        List<String> values = new ArrayList<>();
+        filter.tag().ifPresent(t -> { where.append(" AND tag = ?"); values.add(t); });
+        filter.urn().ifPresent(u -> { where.append(" AND urn = ?"); values.add(u); });
+        filter.status().ifPresent(s -> { where.append(" AND status = ?"); values.add(s); });
+        filter.seenBy().ifPresent(i -> {
+            where.append(" AND EXISTS (SELECT 1 FROM registry_sighting WHERE registry_sighting.usn = registry_service.usn"
+                    + " AND registry_sighting.instance = ?)");
+            values.add(i);
+        });
+        try (Connection db = database.getConnection()) {
+            return select(db, where.toString(), values, offset, limit);
+        } catch (SQLException e) {
+            throw new IllegalStateException("the services could not be read: " + DatabaseErrors.safeMessage(e));
+        }
+    }
+
+    @Override
+    public Optional<RegisteredService> find(String usn) {
+        try (Connection db = database.getConnection()) {
+            return select(db, " WHERE usn = ?", List.of(usn), 0, 1).stream().findFirst();
+        } catch (SQLException e) {
+            throw new IllegalStateException("the service could not be read: " + DatabaseErrors.safeMessage(e));
+        }
+    }
+
+    private static List<RegisteredService> select(Connection db, String where, List<String> values, int offset, int limit)
+            throws SQLException {
+        Map<String, RegisteredService> found = new LinkedHashMap<>();
+        try (PreparedStatement query = db.prepareStatement("SELECT " + COLUMNS + " FROM registry_service" + where
+                + " ORDER BY tag, urn, usn OFFSET ? ROWS FETCH NEXT ? ROWS ONLY")) {
+            int i = 1;
+            for (String value : values) {
+                query.setString(i++, value);
+            }
+            query.setInt(i++, offset);
+            query.setInt(i, limit);
+            try (ResultSet row = query.executeQuery()) {
+                while (row.next()) {
+                    found.put(row.getString(1), new RegisteredService(row.getString(1), row.getString(2), row.getString(3),
+                            row.getString(4), row.getInt(5), row.getString(6), row.getString(7),
+                            row.getObject(8, Long.class), row.getObject(9, Long.class), device(row.getString(10)),
+                            row.getString(11), List.of(), row.getTimestamp(12).toInstant(), row.getTimestamp(13).toInstant(),
+                            row.getTimestamp(14).toInstant()));
+                }
+            }
+        }
+        if (found.isEmpty()) {
+            return List.of();
+        }
+        Map<String, List<String>> seenBy = new LinkedHashMap<>();
+        try (PreparedStatement query = db.prepareStatement("SELECT usn, instance FROM registry_sighting WHERE usn = ANY (?)"
+                + " ORDER BY instance")) {
+            query.setArray(1, db.createArrayOf("VARCHAR", found.keySet().toArray()));
+            try (ResultSet row = query.executeQuery()) {
+                while (row.next()) {
+                    seenBy.computeIfAbsent(row.getString(1), u -> new ArrayList<>()).add(row.getString(2));
+                }
+            }
+        }
+        List<RegisteredService> services = new ArrayList<>();
+        found.values().forEach(s -> services.add(new RegisteredService(s.usn(), s.urn(), s.tag(), s.address(), s.port(),
+                s.location(), s.server(), s.bootId(), s.configId(), s.device(), s.status(),
+                List.copyOf(seenBy.getOrDefault(s.usn(), List.of())), s.firstSeen(), s.lastSeen(), s.expiresAt())));
+        return services;
+    }
+
+    private static Map<String, Object> device(String json) {
+        if (json == null) {
+            return Map.of();
+        }
+        try {
+            return JSON.readValue(json, new TypeReference<Map<String, Object>>() {
+            });
+        } catch (java.io.IOException e) {
+            return Map.of();
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package io.netwarden.registry.store;
+
+import io.netwarden.registry.ssdp.SsdpMessage;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where the registry keeps what it admitted: one service per USN, seen by one or more registry instances.
+ *
+ * <pre>
+ *   register(advertisement, tag, instance) ─▶ new USN: REGISTERED │ LOCATION or BOOTID changed (the device restarted or
+ *        moved): UPDATED, its description fetched again │ else RENEWED; this instance's sighting renewed either way
+ *   withdraw(usn, instance)  this instance no longer sees it (byebye) ─▶ gone when no instance sees it
+ *   expire(now)              sightings past their max-age end ─▶ the services no instance sees any more are gone
+ *   removeUrn(urn)           its URN left the whitelist ─▶ gone for every instance
+ * </pre>
+ *
+ * Implementations are thread-safe and safe for several registry instances writing at once.
+ */
+public interface ServiceStore {
+
+    /** What an advertisement changed. */
+    enum Change {
+        REGISTERED, UPDATED, RENEWED
+    }
+
+    Change register(SsdpMessage advertisement, String tag, String instance, Instant now);
+
+    /**
+     * What a withdrawal did.
+     *
+     * @param seen whether {@code instance} saw the service (a byebye for a stranger changes nothing)
+     * @param removed the service as it was, when no instance sees it any more and it is gone
+     */
+    record Withdrawal(boolean seen, Optional<RegisteredService> removed) {
+    }
+
+    /** Removes {@code instance}'s sighting, and the service when it was the last. */
+    Withdrawal withdraw(String usn, String instance);
+
+    /** Ends the sightings that lapsed before {@code now}; returns the services no instance sees any more (removed). */
+    List<RegisteredService> expire(Instant now);
+
+    /** Removes every service of {@code urn}; returns them. */
+    List<RegisteredService> removeUrn(String urn);
+
+    /** What {@link #list} returns: each filter optional. */
+    record Filter(Optional<String> tag, Optional<String> urn, Optional<String> status, Optional<String> seenBy) {
+        public static final Filter ALL = new Filter(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+    }
+
+    /** Services matching {@code filter}, by tag, URN and USN; {@code offset}/{@code limit} page through them. */
+    List<RegisteredService> list(Filter filter, int offset, int limit);
+
+    Optional<RegisteredService> find(String usn);
+}

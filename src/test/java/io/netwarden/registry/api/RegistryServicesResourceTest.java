@@ -1,0 +1,75 @@
+package io.netwarden.registry.api;
+
+import static io.netwarden.testing.Api.authed;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+
+import io.netwarden.registry.RegistryService;
+import io.netwarden.registry.ssdp.SsdpParser;
+import io.netwarden.registry.whitelist.SearchTerm;
+import io.netwarden.registry.whitelist.SearchTerms;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.net.InetAddress;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** {@code /api/v1/registry/services}: what the running registry admitted, as a client reads it. */
+@QuarkusTest
+class RegistryServicesResourceTest {
+
+    @Inject
+    RegistryService registry;
+
+    @Inject
+    SearchTerms whitelist;
+
+    /** Registers a service of a URN of its own through the running role, as an advertisement would; returns its USN. */
+    private String advertised(String urn) {
+        whitelist.put(new SearchTerm(urn, "ApiTest"));
+        String usn = "uuid:" + UUID.randomUUID() + "::" + urn;
+        String text = "NOTIFY * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nCACHE-CONTROL: max-age=1800\r\n"
+                + "LOCATION: http://192.0.2.20:49152/desc.xml\r\nNT: " + urn + "\r\nNTS: ssdp:alive\r\nUSN: " + usn
+                + "\r\nSERVER: Linux UPnP/1.0 Test/1\r\n\r\n";
+        byte[] bytes = text.getBytes(StandardCharsets.ISO_8859_1);
+        registry.registrations().handle(((SsdpParser.Accepted) SsdpParser.parse(bytes, bytes.length,
+                InetAddress.ofLiteral("192.0.2.20"))).message());
+        return usn;
+    }
+
+    @Test
+    void aRegisteredServiceIsListedUnderItsTagAndFoundByItsUsn() {
+        String urn = "urn:netwarden-test:device:Api" + UUID.randomUUID().toString().substring(0, 8) + ":1";
+        String usn = advertised(urn);
+
+        authed().get("/api/v1/registry/services?tag=ApiTest&urn=" + urn).then().statusCode(200)
+                .body("$", hasSize(1))
+                .body("[0].usn", equalTo(usn))
+                .body("[0].tag", equalTo("ApiTest"))
+                .body("[0].address", equalTo("192.0.2.20"))
+                .body("[0].port", equalTo(49152))
+                .body("[0].location", equalTo("http://192.0.2.20:49152/desc.xml"))
+                .body("[0].status", equalTo("passing"))
+                .body("[0].seenBy", equalTo(java.util.List.of("test-node")));
+        authed().urlEncodingEnabled(false).get("/api/v1/registry/services/" + URLEncoder.encode(usn, StandardCharsets.UTF_8))
+                .then().statusCode(200)
+                .body("urn", equalTo(urn))
+                .body("server", equalTo("Linux UPnP/1.0 Test/1"));
+        authed().get("/api/v1/registry/services/" + usn).then().statusCode(200).body("usn", equalTo(usn));
+    }
+
+    @Test
+    void unknownBadAndUnauthenticatedRequestsAreRefusedClearly() {
+        authed().get("/api/v1/registry/services/uuid:nobody::urn:x").then().statusCode(404).body("error", equalTo("not_found"));
+        authed().get("/api/v1/registry/services?status=sleepy").then().statusCode(400).body("error", equalTo("invalid_parameter"));
+        authed().get("/api/v1/registry/services?tag=" + "t".repeat(200)).then().statusCode(400);
+        authed().urlEncodingEnabled(false).get("/api/v1/registry/services?urn=a%20b").then().statusCode(400);
+        authed().urlEncodingEnabled(false).get("/api/v1/registry/services/uuid%00x").then().statusCode(400);
+        authed().get("/api/v1/registry/services?limit=0").then().statusCode(400);
+        given().get("/api/v1/registry/services").then().statusCode(401);
+        given().get("/api/v1/registry/services/uuid:x").then().statusCode(401);
+    }
+}

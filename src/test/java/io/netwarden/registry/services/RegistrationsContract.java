@@ -1,0 +1,215 @@
+package io.netwarden.registry.services;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netwarden.platform.export.DomainEvent;
+import io.netwarden.registry.events.ServiceDeregistered;
+import io.netwarden.registry.events.ServiceRegistered;
+import io.netwarden.registry.events.ServiceUpdated;
+import io.netwarden.registry.ssdp.SsdpMessage;
+import io.netwarden.registry.ssdp.SsdpParser;
+import io.netwarden.registry.store.RegisteredService;
+import io.netwarden.registry.store.ServiceStore;
+import io.netwarden.registry.whitelist.SearchTerm;
+import io.netwarden.registry.whitelist.SearchTerms;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What the registry does with advertisements, on a real store: registration under the tag, renewal, a device that moved
+ * or restarted, byebye, expiry, two instances seeing one service, and a whitelist term taken away. Each test has its
+ * own USNs and URN, so tests on a shared database do not see each other.
+ */
+abstract class RegistrationsContract {
+
+    protected abstract ServiceStore store();
+
+    /** A clock the tests move. */
+    static final class TestClock extends Clock {
+        volatile Instant now = Instant.parse("2026-12-01T08:00:00Z");
+
+        @Override
+        public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
+    private final TestClock clock = new TestClock();
+    private final List<DomainEvent> events = new ArrayList<>();
+    private final SearchTerms whitelist = new SearchTerms();
+    private String urn;
+    private String device;
+    private Registrations here;
+    private Registrations there;
+
+    @BeforeEach
+    void registry() {
+        String unique = UUID.randomUUID().toString().substring(0, 8);
+        urn = "urn:netwarden-test:device:Box" + unique + ":1";
+        device = "uuid:" + UUID.randomUUID();
+        whitelist.put(new SearchTerm(urn, "Boxes"));
+        here = new Registrations(store(), whitelist, "registry-a", clock, events::add);
+        there = new Registrations(store(), whitelist, "registry-b", clock, events::add);
+    }
+
+    private SsdpMessage packet(String nts, String nt, String host, int maxAge, Integer bootId) {
+        String text = "NOTIFY * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nCACHE-CONTROL: max-age=" + maxAge + "\r\n"
+                + (nts.equals("ssdp:byebye") ? "" : "LOCATION: http://" + host + ":8200/desc.xml\r\n")
+                + "NT: " + nt + "\r\nNTS: " + nts + "\r\nUSN: " + device + "::" + nt + "\r\nSERVER: Test/1 UPnP/1.0 Box/1\r\n"
+                + (bootId == null ? "" : "BOOTID.UPNP.ORG: " + bootId + "\r\n") + "\r\n";
+        byte[] bytes = text.getBytes(StandardCharsets.ISO_8859_1);
+        SsdpParser.Result parsed = SsdpParser.parse(bytes, bytes.length, InetAddress.ofLiteral(host));
+        return ((SsdpParser.Accepted) parsed).message();
+    }
+
+    private SsdpMessage alive(int maxAge) {
+        return packet("ssdp:alive", urn, "192.0.2.10", maxAge, 1);
+    }
+
+    private String usn() {
+        return device + "::" + urn;
+    }
+
+    private RegisteredService stored() {
+        return store().find(usn()).orElseThrow(() -> new AssertionError("not registered: " + usn()));
+    }
+
+    @Test
+    void aWhitelistedAliveIsRegisteredUnderItsTagAndAByebyeRemovesIt() {
+        // When
+        assertEquals(Registrations.Outcome.REGISTERED, here.handle(alive(1800)));
+
+        // Then
+        RegisteredService service = stored();
+        assertEquals(urn, service.urn());
+        assertEquals("Boxes", service.tag());
+        assertEquals("192.0.2.10", service.address());
+        assertEquals(8200, service.port());
+        assertEquals("http://192.0.2.10:8200/desc.xml", service.location());
+        assertEquals("Test/1 UPnP/1.0 Box/1", service.server());
+        assertEquals("passing", service.status());
+        assertEquals(List.of("registry-a"), service.seenBy());
+        assertEquals(clock.now.plusSeconds(1800), service.expiresAt());
+        assertEquals(ServiceRegistered.class, events.getLast().getClass());
+
+        assertEquals(Registrations.Outcome.DEREGISTERED, here.handle(packet("ssdp:byebye", urn, "192.0.2.10", 0, null)));
+        assertTrue(store().find(usn()).isEmpty());
+        assertEquals("byebye", ((ServiceDeregistered) events.getLast()).reason());
+    }
+
+    @Test
+    void whatIsNotWhitelistedOrNeverSeenChangesNothing() {
+        assertEquals(Registrations.Outcome.NOT_WHITELISTED, here.handle(packet("ssdp:alive", "upnp:rootdevice",
+                "192.0.2.10", 1800, 1)));
+        assertEquals(Registrations.Outcome.UNKNOWN, here.handle(packet("ssdp:byebye", urn, "192.0.2.10", 0, null)));
+        assertTrue(store().find(device + "::upnp:rootdevice").isEmpty());
+        assertTrue(events.isEmpty());
+    }
+
+    @Test
+    void aRenewalMovesTheExpiryAndANewLocationOrBootIdIsAnUpdate() {
+        here.handle(alive(1800));
+        Instant first = clock.now;
+        clock.now = clock.now.plusSeconds(60);
+
+        assertEquals(Registrations.Outcome.RENEWED, here.handle(alive(1800)));
+        assertEquals(first, stored().firstSeen());
+        assertEquals(clock.now, stored().lastSeen());
+        assertEquals(clock.now.plusSeconds(1800), stored().expiresAt());
+
+        assertEquals(Registrations.Outcome.UPDATED, here.handle(packet("ssdp:alive", urn, "192.0.2.10", 1800, 2)),
+                "a new BOOTID: the device restarted");
+        assertEquals(2L, stored().bootId());
+        assertEquals(Registrations.Outcome.UPDATED, here.handle(packet("ssdp:alive", urn, "192.0.2.11", 1800, 2)),
+                "a new LOCATION: it moved");
+        assertEquals("192.0.2.11", stored().address());
+        assertEquals(ServiceUpdated.class, events.getLast().getClass());
+        assertEquals(2, events.stream().filter(ServiceUpdated.class::isInstance).count());
+    }
+
+    @Test
+    void aServiceThatIsNotRenewedWithinItsMaxAgeExpires() {
+        here.handle(alive(2));
+        clock.now = clock.now.plusSeconds(1);
+        assertTrue(here.expire().stream().noneMatch(s -> s.usn().equals(usn())), "still within its max-age");
+        clock.now = clock.now.plusSeconds(2);
+
+        List<RegisteredService> gone = here.expire();
+
+        assertTrue(gone.stream().anyMatch(s -> s.usn().equals(usn())), gone.toString());
+        assertTrue(store().find(usn()).isEmpty());
+        assertEquals("expired", ((ServiceDeregistered) events.getLast()).reason());
+    }
+
+    @Test
+    void oneServiceSeenByTwoInstancesIsListedOnceAndStaysWhileEitherSeesIt() {
+        here.handle(alive(60));
+        assertEquals(Registrations.Outcome.RENEWED, there.handle(alive(600)));
+        assertEquals(List.of("registry-a", "registry-b"), stored().seenBy());
+        assertEquals(1, store().list(new ServiceStore.Filter(Optional.empty(), Optional.of(urn), Optional.empty(),
+                Optional.empty()), 0, 100).size());
+        assertEquals(clock.now.plusSeconds(600), stored().expiresAt(), "the latest sighting");
+
+        assertEquals(Registrations.Outcome.WITHDRAWN, here.handle(packet("ssdp:byebye", urn, "192.0.2.10", 0, null)),
+                "A no longer sees it; B does");
+        assertEquals(List.of("registry-b"), stored().seenBy(), "B still sees it");
+        assertEquals(1, store().list(new ServiceStore.Filter(Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.of("registry-b")), 0, 1000).stream().filter(s -> s.usn().equals(usn())).count());
+        assertEquals(0, store().list(new ServiceStore.Filter(Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.of("registry-a")), 0, 1000).stream().filter(s -> s.usn().equals(usn())).count());
+
+        clock.now = clock.now.plusSeconds(601);
+        there.expire();
+        assertTrue(store().find(usn()).isEmpty(), "gone once no instance sees it");
+    }
+
+    @Test
+    void takingAUrnOffTheWhitelistRemovesItsServices() {
+        here.handle(alive(1800));
+        there.handle(alive(1800));
+
+        List<RegisteredService> gone = here.removeTerm(urn);
+
+        assertEquals(List.of(usn()), gone.stream().map(RegisteredService::usn).toList());
+        assertTrue(store().find(usn()).isEmpty());
+        assertEquals("term-removed", ((ServiceDeregistered) events.getLast()).reason());
+    }
+
+    @Test
+    void theListIsFilteredByTagAndPaged() {
+        here.handle(alive(1800));
+        String second = "urn:netwarden-test:service:Other" + UUID.randomUUID().toString().substring(0, 8) + ":1";
+        whitelist.put(new SearchTerm(second, "Others"));
+        here.handle(packet("ssdp:alive", second, "192.0.2.10", 1800, 1));
+
+        List<RegisteredService> boxes = store().list(new ServiceStore.Filter(Optional.of("Boxes"), Optional.of(urn),
+                Optional.empty(), Optional.empty()), 0, 100);
+        assertEquals(List.of(usn()), boxes.stream().map(RegisteredService::usn).toList());
+        List<RegisteredService> others = store().list(new ServiceStore.Filter(Optional.of("Others"), Optional.of(second),
+                Optional.of("passing"), Optional.of("registry-a")), 0, 100);
+        assertEquals(1, others.size());
+        assertEquals(0, store().list(new ServiceStore.Filter(Optional.of("Others"), Optional.of(second), Optional.empty(),
+                Optional.empty()), 1, 100).size(), "the second page is empty");
+    }
+}
