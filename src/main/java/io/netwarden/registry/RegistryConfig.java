@@ -21,6 +21,34 @@ public interface RegistryConfig {
     /** A {@code registry.json} in the Service Registry's format ({@code {"ssdp":{"tags":{"Tag":["urn",…]}}}}), read at start. */
     Optional<Path> configFile();
 
+    /**
+     * Whether this instance listens for SSDP at all. {@code false}: it only serves what other instances on the same
+     * backend register (and the test profile keeps the host's networks quiet).
+     */
+    @WithDefault("true")
+    boolean listen();
+
+    /**
+     * The interfaces to join 239.255.255.250 on and to search through, by name ({@code eth0,br0}). Unset: every interface
+     * that is up, multicast-capable, not loopback and has an IPv4 address; the log names them.
+     */
+    Optional<List<String>> interfaces();
+
+    /** The SSDP port: 1900 (other values only for tests and labs). */
+    @WithDefault("1900")
+    int port();
+
+    /** How often M-SEARCH goes out (besides at start): between 10s and 1d. */
+    @WithDefault("5m")
+    java.time.Duration searchInterval();
+
+    /**
+     * How long after its start searches a restarted instance waits for answers before it withdraws its sightings that
+     * were not renewed (devices that went away while it was down).
+     */
+    @WithDefault("6s")
+    java.time.Duration resyncWindow();
+
     enum Backend {
         database, consul
     }

@@ -1,6 +1,7 @@
 package io.netwarden.registry;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netwarden.platform.NodeIdentity;
 import io.netwarden.platform.Role;
 import io.netwarden.platform.api.ApiException;
@@ -8,6 +9,10 @@ import io.netwarden.platform.export.DomainEvent;
 import io.netwarden.platform.lifecycle.RoleService;
 import io.netwarden.platform.persistence.ActiveDatabase;
 import io.netwarden.registry.services.Registrations;
+import io.netwarden.registry.services.SsdpListener;
+import io.netwarden.registry.ssdp.MulticastSsdpSocket;
+import io.netwarden.registry.ssdp.SsdpMetrics;
+import io.netwarden.registry.ssdp.SsdpSocket;
 import io.netwarden.registry.store.DatabaseServiceStore;
 import io.netwarden.registry.whitelist.SearchTerm;
 import io.netwarden.registry.whitelist.SearchTerms;
@@ -26,10 +31,12 @@ import org.jboss.logging.Logger;
  * <pre>
  *   start ─▶ whitelist from config and registry.json ─▶ store (database backend) ─▶ Registrations
  *         ─▶ expiry loop (every EXPIRY_CHECK: sightings past their max-age end, services no instance sees go)
- *   stop  ─▶ the loop ends; registrations stay (other instances, or this one after a restart, renew them)
+ *         ─▶ SSDP listener (unless netwarden.registry.listen=false): advertisements in, searches out, resync
+ *   stop  ─▶ listener closed, the loop ends; registrations stay (other instances, or this one after a restart, renew
+ *            or resync them)
  * </pre>
  *
- * The SSDP listener that feeds {@link Registrations} and the Consul backend come next. Thread safety: start and stop
+ * The Consul backend, device descriptions and health probes come next. Thread safety: start and stop
  * are called by the lifecycle one at a time; the running parts are published through volatile fields.
  */
 @ApplicationScoped
@@ -56,8 +63,21 @@ public class RegistryService implements RoleService {
     @Inject
     Event<DomainEvent> domainEvents;
 
+    @Inject
+    MeterRegistry meters;
+
     private volatile Registrations registrations;
     private volatile Thread expiry;
+    private volatile SsdpListener listener;
+    private SsdpMetrics ssdpMetrics;
+
+    /** The packet counters, registered once per process (the role may start again). */
+    private synchronized SsdpMetrics metrics() {
+        if (ssdpMetrics == null) {
+            ssdpMetrics = new SsdpMetrics(meters);
+        }
+        return ssdpMetrics;
+    }
 
     @Override
     public Role role() {
@@ -77,14 +97,33 @@ public class RegistryService implements RoleService {
                 identity.name(), Clock.systemUTC(), this::fire);
         registrations = running;
         expiry = Thread.ofVirtual().name("registry-expiry").start(() -> expireLoop(running));
-        LOG.infof("registry %s: backend=%s, %d whitelisted URNs", identity.name(), config.backend(), searchTerms.list().size());
+        if (config.listen()) {
+            SsdpSocket socket;
+            try {
+                socket = MulticastSsdpSocket.open(config.interfaces(), config.port());
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("the registry cannot listen for SSDP on port " + config.port() + ": "
+                        + e.getMessage() + " (netwarden.registry.listen=false to run without)");
+            }
+            SsdpListener hearing = new SsdpListener(socket, running, searchTerms, metrics(), config.searchInterval(),
+                    config.resyncWindow(), "Linux UPnP/1.1 Netwarden/" + identity.version(), Clock.systemUTC());
+            hearing.start();
+            listener = hearing;
+        }
+        LOG.infof("registry %s: backend=%s, %d whitelisted URNs, %s", identity.name(), config.backend(),
+                searchTerms.list().size(), config.listen() ? "listening for SSDP" : "not listening (netwarden.registry.listen=false)");
     }
 
     @Override
     public void stop(Duration drain) {
         Thread loop = expiry;
+        SsdpListener hearing = listener;
+        listener = null;
         expiry = null;
         registrations = null;
+        if (hearing != null) {
+            hearing.close();
+        }
         if (loop != null) {
             loop.interrupt();
         }

@@ -23,6 +23,7 @@ import org.jboss.logging.Logger;
  *        └ yes, under its tag ─▶ store.register ─▶ REGISTERED │ UPDATED (moved or restarted) │ RENEWED ─▶ events
  *   byebye ─▶ store.withdraw(usn, this instance) ─▶ DEREGISTERED when no instance sees it │ WITHDRAWN │ UNKNOWN
  *   expire() (every second)  ─▶ sightings past max-age end ─▶ ServiceDeregistered(expired)
+ *   resync(started)          ─▶ this instance's sightings from before its start that nothing renewed end
  *   removeTerm(urn)          ─▶ its services go ─▶ ServiceDeregistered(term-removed)
  * </pre>
  *
@@ -100,6 +101,20 @@ public final class Registrations {
         Instant now = clock.instant();
         List<RegisteredService> gone = store.expire(now);
         gone.forEach(s -> deregistered(s, "expired", now));
+        return gone;
+    }
+
+    /**
+     * After this instance's start and first searches: its sightings from before {@code started} that nothing renewed
+     * end (the devices left while it was down).
+     */
+    public List<RegisteredService> resync(Instant started) {
+        List<RegisteredService> gone = store.withdrawStale(instance, started);
+        Instant now = clock.instant();
+        gone.forEach(s -> deregistered(s, "expired", now));
+        if (!gone.isEmpty()) {
+            LOG.infof("registry resync: %d service(s) seen before the restart did not answer and are gone", gone.size());
+        }
         return gone;
     }
 

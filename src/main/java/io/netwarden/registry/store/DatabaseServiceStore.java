@@ -174,39 +174,57 @@ public final class DatabaseServiceStore implements ServiceStore {
 
     @Override
     public List<RegisteredService> expire(Instant now) {
+        return endSightings("expires_at < ?", List.of(), now);
+    }
+
+    @Override
+    public List<RegisteredService> withdrawStale(String instance, Instant before) {
+        return endSightings("instance = ? AND last_seen < ?", List.of(instance), before);
+    }
+
+    /** Ends the sightings matching {@code condition} (its parameters, then {@code at}); removes what no one sees. */
+    private List<RegisteredService> endSightings(String condition, List<String> values, Instant at) {
         try (Connection db = database.getConnection()) {
             return Transactions.inTransaction(db, () -> {
-                List<String> lapsed = new ArrayList<>();
-                try (PreparedStatement find = db.prepareStatement("SELECT DISTINCT usn FROM registry_sighting WHERE expires_at < ?")) {
-                    find.setTimestamp(1, Timestamp.from(now));
+                List<String> ended = new ArrayList<>();
+                try (PreparedStatement find = db.prepareStatement("SELECT DISTINCT usn FROM registry_sighting WHERE " + condition)) {
+                    bind(find, values, at);
                     try (ResultSet rows = find.executeQuery()) {
                         while (rows.next()) {
-                            lapsed.add(rows.getString(1));
+                            ended.add(rows.getString(1));
                         }
                     }
                 }
-                if (lapsed.isEmpty()) {
+                if (ended.isEmpty()) {
                     return List.<RegisteredService>of();
                 }
-                try (PreparedStatement delete = db.prepareStatement("DELETE FROM registry_sighting WHERE expires_at < ?")) {
-                    delete.setTimestamp(1, Timestamp.from(now));
+                try (PreparedStatement delete = db.prepareStatement("DELETE FROM registry_sighting WHERE " + condition)) {
+                    bind(delete, values, at);
                     delete.executeUpdate();
                 }
                 try (PreparedStatement latest = db.prepareStatement("UPDATE registry_service SET expires_at = (SELECT"
                         + " MAX(expires_at) FROM registry_sighting WHERE registry_sighting.usn = registry_service.usn)"
                         + " WHERE usn = ? AND EXISTS (SELECT 1 FROM registry_sighting WHERE registry_sighting.usn = ?)")) {
-                    for (String usn : lapsed) {
+                    for (String usn : ended) {
                         latest.setString(1, usn);
                         latest.setString(2, usn);
                         latest.addBatch();
                     }
                     latest.executeBatch();
                 }
-                return removeUnseen(db, lapsed);
+                return removeUnseen(db, ended);
             });
         } catch (SQLException e) {
-            throw new IllegalStateException("expired services could not be removed: " + DatabaseErrors.safeMessage(e));
+            throw new IllegalStateException("ended sightings could not be removed: " + DatabaseErrors.safeMessage(e));
         }
+    }
+
+    private static void bind(PreparedStatement statement, List<String> values, Instant at) throws SQLException {
+        int i = 1;
+        for (String value : values) {
+            statement.setString(i++, value);
+        }
+        statement.setTimestamp(i, Timestamp.from(at));
     }
 
     @Override

@@ -13,6 +13,7 @@ import java.util.Optional;
  *        moved): UPDATED, its description fetched again │ else RENEWED; this instance's sighting renewed either way
  *   withdraw(usn, instance)  this instance no longer sees it (byebye) ─▶ gone when no instance sees it
  *   expire(now)              sightings past their max-age end ─▶ the services no instance sees any more are gone
+ *   withdrawStale(instance, t) its sightings not renewed since t end (a resync after its restart) ─▶ the same
  *   removeUrn(urn)           its URN left the whitelist ─▶ gone for every instance
  * </pre>
  *
@@ -41,6 +42,12 @@ public interface ServiceStore {
 
     /** Ends the sightings that lapsed before {@code now}; returns the services no instance sees any more (removed). */
     List<RegisteredService> expire(Instant now);
+
+    /**
+     * Ends {@code instance}'s sightings not renewed since {@code before} (a restarted instance's resync); returns the
+     * services no instance sees any more (removed).
+     */
+    List<RegisteredService> withdrawStale(String instance, Instant before);
 
     /** Removes every service of {@code urn}; returns them. */
     List<RegisteredService> removeUrn(String urn);

@@ -62,6 +62,9 @@ abstract class RegistrationsContract {
     private String device;
     private Registrations here;
     private Registrations there;
+    /** The two instances' names, unique per test: earlier tests' sightings stay in the shared database. */
+    private String a;
+    private String b;
 
     @BeforeEach
     void registry() {
@@ -69,8 +72,10 @@ abstract class RegistrationsContract {
         urn = "urn:netwarden-test:device:Box" + unique + ":1";
         device = "uuid:" + UUID.randomUUID();
         whitelist.put(new SearchTerm(urn, "Boxes"));
-        here = new Registrations(store(), whitelist, "registry-a", clock, events::add);
-        there = new Registrations(store(), whitelist, "registry-b", clock, events::add);
+        a = "registry-a-" + unique;
+        b = "registry-b-" + unique;
+        here = new Registrations(store(), whitelist, a, clock, events::add);
+        there = new Registrations(store(), whitelist, b, clock, events::add);
     }
 
     private SsdpMessage packet(String nts, String nt, String host, int maxAge, Integer bootId) {
@@ -109,7 +114,7 @@ abstract class RegistrationsContract {
         assertEquals("http://192.0.2.10:8200/desc.xml", service.location());
         assertEquals("Test/1 UPnP/1.0 Box/1", service.server());
         assertEquals("passing", service.status());
-        assertEquals(List.of("registry-a"), service.seenBy());
+        assertEquals(List.of(a), service.seenBy());
         assertEquals(clock.now.plusSeconds(1800), service.expiresAt());
         assertEquals(ServiceRegistered.class, events.getLast().getClass());
 
@@ -166,18 +171,18 @@ abstract class RegistrationsContract {
     void oneServiceSeenByTwoInstancesIsListedOnceAndStaysWhileEitherSeesIt() {
         here.handle(alive(60));
         assertEquals(Registrations.Outcome.RENEWED, there.handle(alive(600)));
-        assertEquals(List.of("registry-a", "registry-b"), stored().seenBy());
+        assertEquals(List.of(a, b), stored().seenBy());
         assertEquals(1, store().list(new ServiceStore.Filter(Optional.empty(), Optional.of(urn), Optional.empty(),
                 Optional.empty()), 0, 100).size());
         assertEquals(clock.now.plusSeconds(600), stored().expiresAt(), "the latest sighting");
 
         assertEquals(Registrations.Outcome.WITHDRAWN, here.handle(packet("ssdp:byebye", urn, "192.0.2.10", 0, null)),
                 "A no longer sees it; B does");
-        assertEquals(List.of("registry-b"), stored().seenBy(), "B still sees it");
+        assertEquals(List.of(b), stored().seenBy(), "B still sees it");
         assertEquals(1, store().list(new ServiceStore.Filter(Optional.empty(), Optional.empty(), Optional.empty(),
-                Optional.of("registry-b")), 0, 1000).stream().filter(s -> s.usn().equals(usn())).count());
+                Optional.of(b)), 0, 1000).stream().filter(s -> s.usn().equals(usn())).count());
         assertEquals(0, store().list(new ServiceStore.Filter(Optional.empty(), Optional.empty(), Optional.empty(),
-                Optional.of("registry-a")), 0, 1000).stream().filter(s -> s.usn().equals(usn())).count());
+                Optional.of(a)), 0, 1000).stream().filter(s -> s.usn().equals(usn())).count());
 
         clock.now = clock.now.plusSeconds(601);
         there.expire();
@@ -207,9 +212,27 @@ abstract class RegistrationsContract {
                 Optional.empty(), Optional.empty()), 0, 100);
         assertEquals(List.of(usn()), boxes.stream().map(RegisteredService::usn).toList());
         List<RegisteredService> others = store().list(new ServiceStore.Filter(Optional.of("Others"), Optional.of(second),
-                Optional.of("passing"), Optional.of("registry-a")), 0, 100);
+                Optional.of("passing"), Optional.of(a)), 0, 100);
         assertEquals(1, others.size());
         assertEquals(0, store().list(new ServiceStore.Filter(Optional.of("Others"), Optional.of(second), Optional.empty(),
                 Optional.empty()), 1, 100).size(), "the second page is empty");
+    }
+
+    @Test
+    void aResyncAfterARestartWithdrawsWhatDidNotAnswerAndKeepsWhatDid() {
+        String other = "urn:netwarden-test:device:Quiet" + UUID.randomUUID().toString().substring(0, 8) + ":1";
+        whitelist.put(new SearchTerm(other, "Boxes"));
+        here.handle(alive(1800));
+        here.handle(packet("ssdp:alive", other, "192.0.2.10", 1800, 1));
+        clock.now = clock.now.plusSeconds(100);
+        Instant restarted = clock.now;
+        clock.now = clock.now.plusSeconds(2);
+        here.handle(alive(1800)); // answered the search after the restart
+
+        List<RegisteredService> gone = here.resync(restarted);
+
+        assertEquals(List.of(device + "::" + other), gone.stream().map(RegisteredService::usn).toList());
+        assertTrue(store().find(usn()).isPresent(), "answered: kept");
+        assertTrue(store().find(device + "::" + other).isEmpty(), "silent since the restart: gone");
     }
 }

@@ -1,0 +1,57 @@
+package io.netwarden.registry.ssdp;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * The SSDP listener's counters on {@code /q/metrics}:
+ *
+ * <pre>
+ *   netwarden_registry_packets_total{outcome = received | accepted}
+ *   netwarden_registry_packets_total{outcome = dropped, reason = too_large | foreign_location | not_whitelisted | …}
+ * </pre>
+ *
+ * The reasons are a fixed enum, so the series are bounded whatever arrives. Thread safety: Micrometer counters.
+ */
+public final class SsdpMetrics {
+
+    private final Counter received;
+    private final Counter accepted;
+    private final Map<DropReason, Counter> dropped = new EnumMap<>(DropReason.class);
+
+    public SsdpMetrics(MeterRegistry registry) {
+        received = counter(registry, "received", null);
+        accepted = counter(registry, "accepted", null);
+        for (DropReason reason : DropReason.values()) {
+            dropped.put(reason, counter(registry, "dropped", reason.label()));
+        }
+    }
+
+    private static Counter counter(MeterRegistry registry, String outcome, String reason) {
+        Counter.Builder builder = Counter.builder("netwarden.registry.packets").description("SSDP datagrams the registry read")
+                .tag("outcome", outcome);
+        return (reason == null ? builder.tag("reason", "") : builder.tag("reason", reason)).register(registry);
+    }
+
+    public void received() {
+        received.increment();
+    }
+
+    public void accepted() {
+        accepted.increment();
+    }
+
+    public void dropped(DropReason reason) {
+        dropped.get(reason).increment();
+    }
+
+    public double droppedCount(DropReason reason) {
+        return dropped.get(reason).count();
+    }
+
+    public double acceptedCount() {
+        return accepted.count();
+    }
+}
