@@ -52,11 +52,15 @@ pid_alive() { [ -f "$PIDS/$1.pid" ] && kill -0 "$(cat "$PIDS/$1.pid")" 2>/dev/nu
 need_packages() {
   local missing=() pair bin pkg
   for pair in psql:postgresql pg_ctlcluster:postgresql-common nats-server:nats-server mosquitto:mosquitto \
-              snmpd:snmpd snmpget:snmp inetd:openbsd-inetd telnetd:inetutils-telnetd openssl:openssl; do
+              snmpd:snmpd snmpget:snmp inetd:openbsd-inetd telnetd:inetutils-telnetd openssl:openssl \
+              minidlnad:minidlna ip:iproute2 curl:curl python3:python3; do
     bin="${pair%%:*}"; pkg="${pair#*:}"
     command -v "$bin" >/dev/null 2>&1 || [ -x "/usr/sbin/$bin" ] || missing+=("$pkg")
   done
   [ -d /usr/lib/postgresql ] || missing+=(postgresql)
+  # the registry's SSDP tests advertise with GSSDP through Python's GObject bindings
+  python3 -c 'import gi' 2>/dev/null || missing+=(python3-gi)
+  compgen -G '/usr/lib/*/girepository-1.0/GSSDP-1.6.typelib' >/dev/null || missing+=(gir1.2-gssdp-1.6)
   [ ${#missing[@]} -eq 0 ] && return 0
   [ "$(id -u)" -eq 0 ] || die "missing packages (${missing[*]}); run as root or install them: apt-get install ${missing[*]}"
   log "installing ${missing[*]}"

@@ -1,0 +1,165 @@
+package io.netwarden.registry.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netwarden.testing.AppProcess;
+import io.netwarden.testing.Deadline;
+import io.netwarden.testing.TestNetns;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The registry role (the packaged jar, on the host, listening on one test veth only) against real advertisers in a
+ * network namespace of the test's own: MiniDLNA (Debian's minidlnad) and GSSDP (the GNOME SSDP stack, through its
+ * Python bindings).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RegistrySsdpIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String TOKEN = "registry-it-token-0123456789";
+    private static final String MEDIA_SERVER = "urn:schemas-upnp-org:device:MediaServer:1";
+    private static final String BOX = "urn:netwarden-test:device:Box:1";
+    private static final Path GSSDP_ADVERTISER = Path.of("src/test/resources/ssdp/gssdp-advertise.py").toAbsolutePath();
+
+    private TestNetns lan;
+    private Path dir;
+    private AppProcess registry;
+    private final List<Process> advertisers = new ArrayList<>();
+
+    @BeforeAll
+    void network() throws Exception {
+        lan = TestNetns.create();
+        dir = Files.createTempDirectory("registry-it");
+        Files.writeString(dir.resolve("registry.json"), "{\"ssdp\":{\"tags\":{\"Media\":[\"" + MEDIA_SERVER + "\"],"
+                + "\"Boxes\":[\"" + BOX + "\"]}}}");
+    }
+
+    @AfterEach
+    void stopAll() throws Exception {
+        for (Process advertiser : advertisers) {
+            advertiser.descendants().forEach(ProcessHandle::destroyForcibly);
+            advertiser.destroyForcibly();
+            advertiser.waitFor(5, TimeUnit.SECONDS);
+        }
+        advertisers.clear();
+        if (registry != null) {
+            registry.close();
+            registry = null;
+        }
+    }
+
+    @AfterAll
+    void removeNetwork() throws Exception {
+        if (lan != null) {
+            lan.close();
+        }
+    }
+
+    private AppProcess startRegistry() throws Exception {
+        Path work = Files.createDirectories(dir.resolve("app-" + UUID.randomUUID()));
+        AppProcess app = AppProcess.start(work, Map.of("NETWARDEN_ROLES", "registry", "NETWARDEN_API_TOKEN", TOKEN,
+                "NETWARDEN_REGISTRY_INTERFACES", lan.hostEnd(), "NETWARDEN_REGISTRY_CONFIG_FILE",
+                dir.resolve("registry.json").toString(), "NETWARDEN_NODE_NAME", "registry-it"));
+        app.awaitReady(Duration.ofSeconds(60));
+        return app;
+    }
+
+    /** GSSDP advertising {@code target} from inside the namespace, with a LOCATION on its own address. */
+    private Process gssdp(String target, String usn, int maxAge) throws Exception {
+        Process advertiser = lan.inside(List.of("/usr/bin/python3", GSSDP_ADVERTISER.toString(), lan.nsEnd(), target, usn,
+                "http://" + lan.nsAddress() + ":8201/desc.xml", Integer.toString(maxAge)))
+                .redirectErrorStream(true).redirectOutput(dir.resolve("gssdp-" + UUID.randomUUID() + ".log").toFile()).start();
+        advertisers.add(advertiser);
+        return advertiser;
+    }
+
+    private JsonNode services(String query) throws Exception {
+        var response = registry.get("/api/v1/registry/services" + query, TOKEN);
+        assertEquals(200, response.statusCode(), response.body());
+        return JSON.readTree(response.body());
+    }
+
+    private JsonNode awaitService(String urn) {
+        return Deadline.await("a service of " + urn + " listed", Duration.ofSeconds(20), () -> services("?urn=" + urn),
+                list -> list.size() == 1);
+    }
+
+    @Test
+    void miniDlnaIsRegisteredAsAMediaServerAndItsByebyeRemovesIt() throws Exception {
+        // Given
+        registry = startRegistry();
+        Path media = Files.createDirectories(dir.resolve("media-" + UUID.randomUUID()));
+        Files.createDirectories(media.resolve("db"));
+        Files.writeString(media.resolve("minidlna.conf"), "media_dir=" + media + "\ndb_dir=" + media.resolve("db") + "\n"
+                + "log_dir=" + media + "\nport=8200\nnetwork_interface=" + lan.nsEnd() + "\nfriendly_name=Netwarden test\n"
+                + "notify_interval=30\ninotify=no\n");
+
+        // When
+        Process minidlna = lan.inside(List.of("/usr/sbin/minidlnad", "-f", media.resolve("minidlna.conf").toString(), "-d",
+                "-P", media.resolve("minidlna.pid").toString())).redirectErrorStream(true)
+                .redirectOutput(media.resolve("minidlna.out").toFile()).start();
+        advertisers.add(minidlna);
+
+        // Then
+        JsonNode service = awaitService(MEDIA_SERVER).get(0);
+        assertEquals("Media", service.get("tag").asText());
+        assertEquals(lan.nsAddress(), service.get("address").asText());
+        assertEquals(8200, service.get("port").asInt());
+        assertTrue(service.get("location").asText().startsWith("http://" + lan.nsAddress() + ":8200/"), service.toString());
+        assertTrue(service.get("server").asText().contains("MiniDLNA"), service.toString());
+        assertEquals("registry-it", service.get("seenBy").get(0).asText());
+        assertTrue(service.get("usn").asText().endsWith("::" + MEDIA_SERVER), service.toString());
+
+        // When: SIGTERM, and MiniDLNA says byebye
+        minidlna.destroy();
+        minidlna.waitFor(10, TimeUnit.SECONDS);
+
+        // Then
+        Deadline.await("the MediaServer gone after its byebye", Duration.ofSeconds(10), () -> services("?urn=" + MEDIA_SERVER),
+                list -> list.isEmpty());
+        String metrics = registry.get("/q/metrics", null).body();
+        assertTrue(metrics.contains("netwarden_registry_packets_total{outcome=\"accepted\""), "counted");
+    }
+
+    @Test
+    void aDeviceThatGoesSilentExpiresAfterItsMaxAge() throws Exception {
+        registry = startRegistry();
+        String usn = "uuid:" + UUID.randomUUID() + "::" + BOX;
+        Process box = gssdp(BOX, usn, 2);
+        assertEquals(usn, awaitService(BOX).get(0).get("usn").asText());
+        assertEquals("Boxes", services("?urn=" + BOX).get(0).get("tag").asText());
+
+        box.destroyForcibly(); // kill -9: no byebye
+        box.waitFor(5, TimeUnit.SECONDS);
+
+        long silent = System.nanoTime();
+        Deadline.await("the silent device expired", Duration.ofSeconds(10), () -> services("?urn=" + BOX), JsonNode::isEmpty);
+        assertTrue(System.nanoTime() - silent >= Duration.ofMillis(500).toNanos(), "not before its max-age could lapse");
+    }
+
+    @Test
+    void aRegistryStartedAfterTheAdvertiserFindsItBySearching() throws Exception {
+        String usn = "uuid:" + UUID.randomUUID() + "::" + BOX;
+        gssdp(BOX, usn, 1800);
+        Thread.sleep(3000); // the advertiser's announcements at its start are over; only a search can find it now
+
+        registry = startRegistry();
+
+        assertEquals(usn, awaitService(BOX).get(0).get("usn").asText());
+    }
+}
