@@ -49,6 +49,17 @@ public interface RegistryConfig {
     @WithDefault("6s")
     java.time.Duration resyncWindow();
 
+    /** Services the store holds at most; a new one beyond is refused and counted ({@code too_many_services}). */
+    @WithDefault("10000")
+    int maxServices();
+
+    /**
+     * Services at most with one address (a device announces a USN per device and service type: tens, rarely more); keeps
+     * a flood of made-up USNs from one host from filling the store.
+     */
+    @WithDefault("256")
+    int maxServicesPerAddress();
+
     enum Backend {
         database, consul
     }

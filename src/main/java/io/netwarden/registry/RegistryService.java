@@ -93,7 +93,8 @@ public class RegistryService implements RoleService {
         List<SearchTerm> terms = new ArrayList<>(SearchTerms.fromConfig(config.tags()));
         config.configFile().ifPresent(file -> terms.addAll(SearchTerms.fromRegistryJson(file, json)));
         terms.forEach(searchTerms::put);
-        Registrations running = new Registrations(new DatabaseServiceStore(database.dataSource()), searchTerms,
+        Registrations running = new Registrations(new DatabaseServiceStore(database.dataSource(),
+                config.maxServices(), config.maxServicesPerAddress()), searchTerms,
                 identity.name(), Clock.systemUTC(), this::fire);
         registrations = running;
         expiry = Thread.ofVirtual().name("registry-expiry").start(() -> expireLoop(running));

@@ -61,7 +61,9 @@ public class RegistryServicesResource {
 
     @GET
     @Path("/{usn}")
-    @Operation(operationId = "getRegistryService", summary = "One registered service by its USN")
+    @Operation(operationId = "getRegistryService", summary = "One registered service by its USN",
+            description = "The service with that USN (uuid:…::urn:…, as it is or URL-encoded), with the registry instances"
+                    + " that see it and when its last sighting lapses.")
     @APIResponse(responseCode = "200", description = "The service", content = @Content(schema = @Schema(implementation = RegisteredService.class)))
     @APIResponse(responseCode = "404", description = "No such service", content = @Content(schema = @Schema(implementation = ApiError.class)))
     public RegisteredService get(@PathParam("usn") String usn) {

@@ -9,9 +9,13 @@ import io.netwarden.registry.store.RegisteredService;
 import io.netwarden.registry.store.ServiceStore;
 import io.netwarden.registry.whitelist.SearchTerms;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
@@ -21,13 +25,16 @@ import org.jboss.logging.Logger;
  * <pre>
  *   alive │ update │ answer to M-SEARCH ─ target URN whitelisted? ─ no ─▶ NOT_WHITELISTED (counted, nothing stored)
  *        └ yes, under its tag ─▶ store.register ─▶ REGISTERED │ UPDATED (moved or restarted) │ RENEWED ─▶ events
+ *                                                  └ a new one beyond the limits ─▶ REFUSED (counted, logged)
  *   byebye ─▶ store.withdraw(usn, this instance) ─▶ DEREGISTERED when no instance sees it │ WITHDRAWN │ UNKNOWN
  *   expire() (every second)  ─▶ sightings past max-age end ─▶ ServiceDeregistered(expired)
  *   resync(started)          ─▶ this instance's sightings from before its start that nothing renewed end
  *   removeTerm(urn)          ─▶ its services go ─▶ ServiceDeregistered(term-removed)
  * </pre>
  *
- * Thread safety: immutable; the store and the whitelist are thread-safe.
+ * A repeat of what this instance wrote for a USN less than a quarter of its max-age (at most 30 s) ago is answered
+ * RENEWED without a write: stacks send each announcement two or three times, and a flood of one valid packet costs no
+ * database work. Thread safety: the store, the whitelist and the map of recent writes are thread-safe.
  */
 public final class Registrations {
 
@@ -41,6 +48,8 @@ public final class Registrations {
         /** A byebye, and no instance sees it any more: it is gone. */
         DEREGISTERED,
         NOT_WHITELISTED,
+        /** A new service beyond the store's limits: nothing stored. */
+        REFUSED,
         /** A byebye for a service this instance does not see. */
         UNKNOWN
     }
@@ -50,6 +59,15 @@ public final class Registrations {
     private final String instance;
     private final Clock clock;
     private final Consumer<DomainEvent> events;
+    /** What this instance wrote last per USN: a repeat soon after (stacks send each announcement several times) is not written again. */
+    private final Map<String, Written> recent = new ConcurrentHashMap<>();
+
+    private record Written(String location, OptionalLong bootId, String tag, Instant at) {
+    }
+
+    /** A renewal within this (or a quarter of its max-age, if shorter) of the last write is not written. */
+    static final Duration REWRITE_AFTER = Duration.ofSeconds(30);
+    static final int MAX_RECENT = 20_000;
 
     /** @param instance this registry instance's name, as {@code seenBy} shows it */
     public Registrations(ServiceStore store, SearchTerms whitelist, String instance, Clock clock, Consumer<DomainEvent> events) {
@@ -67,6 +85,7 @@ public final class Registrations {
     public Outcome handle(SsdpMessage message) {
         Instant now = clock.instant();
         if (message.kind() == SsdpMessage.Kind.BYEBYE) {
+            recent.remove(message.usn());
             ServiceStore.Withdrawal withdrawal = store.withdraw(message.usn(), instance);
             withdrawal.removed().ifPresent(s -> deregistered(s, "byebye", now));
             return !withdrawal.seen() ? Outcome.UNKNOWN : withdrawal.removed().isPresent() ? Outcome.DEREGISTERED
@@ -81,7 +100,20 @@ public final class Registrations {
                     message.source().getHostAddress(), io.netwarden.registry.ssdp.SsdpParser.DEFAULT_MAX_AGE);
         }
         String location = message.location().orElseThrow().toString();
-        return switch (store.register(message, tag.get(), instance, now)) {
+        Written last = recent.get(message.usn());
+        Duration quiet = message.maxAge().dividedBy(4).compareTo(REWRITE_AFTER) < 0 ? message.maxAge().dividedBy(4) : REWRITE_AFTER;
+        if (last != null && last.location().equals(location) && last.bootId().equals(message.bootId())
+                && last.tag().equals(tag.get()) && now.isBefore(last.at().plus(quiet))) {
+            return Outcome.RENEWED; // the store's expiry from the last write still lies three quarters of a max-age ahead
+        }
+        ServiceStore.Change change = store.register(message, tag.get(), instance, now);
+        if (change != ServiceStore.Change.REFUSED) {
+            if (recent.size() >= MAX_RECENT) {
+                recent.clear();
+            }
+            recent.put(message.usn(), new Written(location, message.bootId(), tag.get(), now));
+        }
+        return switch (change) {
             case REGISTERED -> {
                 LOG.infof("service registered: usn=%s tag=%s location=%s", message.usn(), tag.get(), location);
                 events.accept(new ServiceRegistered(message.usn(), message.target(), tag.get(), location, instance, now));
@@ -93,6 +125,12 @@ public final class Registrations {
                 yield Outcome.UPDATED;
             }
             case RENEWED -> Outcome.RENEWED;
+            case REFUSED -> {
+                LOG.warnf("service %s from %s refused: the registry holds as many services as it may (in all, or from that"
+                        + " address: netwarden.registry.max-services, max-services-per-address)", message.usn(),
+                        message.source().getHostAddress());
+                yield Outcome.REFUSED;
+            }
         };
     }
 
@@ -127,6 +165,7 @@ public final class Registrations {
     }
 
     private void deregistered(RegisteredService service, String reason, Instant at) {
+        recent.remove(service.usn());
         LOG.infof("service deregistered: usn=%s tag=%s reason=%s", service.usn(), service.tag(), reason);
         events.accept(new ServiceDeregistered(service.usn(), service.urn(), service.tag(), reason, at));
     }

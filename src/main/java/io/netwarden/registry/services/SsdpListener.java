@@ -97,10 +97,10 @@ public final class SsdpListener implements AutoCloseable {
             return;
         }
         try {
-            if (registrations.handle(((SsdpParser.Accepted) result).message()) == Registrations.Outcome.NOT_WHITELISTED) {
-                metrics.dropped(DropReason.NOT_WHITELISTED);
-            } else {
-                metrics.accepted();
+            switch (registrations.handle(((SsdpParser.Accepted) result).message())) {
+                case NOT_WHITELISTED -> metrics.dropped(DropReason.NOT_WHITELISTED);
+                case REFUSED -> metrics.dropped(DropReason.TOO_MANY_SERVICES);
+                default -> metrics.accepted();
             }
         } catch (RuntimeException e) {
             LOG.warnf("an advertisement from %s was not stored (%s); the device repeats it", datagram.source().getHostAddress(),

@@ -20,7 +20,9 @@ public enum DropReason {
     /** Another control point's M-SEARCH: not an advertisement, nothing to register. */
     SEARCH_REQUEST("search_request"),
     /** A well-formed advertisement of a URN that is not whitelisted. */
-    NOT_WHITELISTED("not_whitelisted");
+    NOT_WHITELISTED("not_whitelisted"),
+    /** A new service beyond max-services, or beyond max-services-per-address from its address: a flood, refused. */
+    TOO_MANY_SERVICES("too_many_services");
 
     private final String label;
 

@@ -25,8 +25,9 @@ import javax.sql.DataSource;
  * row per USN) and {@code registry_sighting} (one per USN and registry instance).
  *
  * <pre>
- *   register: one transaction ─ the service row locked (SELECT … FOR UPDATE) ─ absent ─▶ INSERT (a racing instance's
- *             INSERT wins: the transaction is tried once more as an update) │ present ─▶ UPDATE
+ *   register: one transaction ─ the service row locked (SELECT … FOR UPDATE) ─ absent ─▶ within the limits (in all,
+ *             per address)? ─ no ─▶ REFUSED │ INSERT (a racing instance's INSERT wins: the transaction is tried once
+ *             more as an update) │ present ─▶ UPDATE
  *             ─▶ the sighting updated or inserted ─▶ the service's expiry = the latest of its sightings
  *   withdraw / expire: sightings deleted ─▶ services without a sighting deleted (the condition in the DELETE itself, so
  *             a sighting another instance adds meanwhile keeps the service)
@@ -41,9 +42,17 @@ public final class DatabaseServiceStore implements ServiceStore {
             + " status, first_seen, last_seen, expires_at";
 
     private final DataSource database;
+    private final int maxServices;
+    private final int maxPerAddress;
 
-    public DatabaseServiceStore(DataSource database) {
+    /**
+     * @param maxServices services at most in all (a new USN beyond is refused)
+     * @param maxPerAddress services at most with one address (a flood of made-up USNs from one host is cut off here)
+     */
+    public DatabaseServiceStore(DataSource database, int maxServices, int maxPerAddress) {
         this.database = database;
+        this.maxServices = maxServices;
+        this.maxPerAddress = maxPerAddress;
     }
 
     @Override
@@ -64,7 +73,7 @@ public final class DatabaseServiceStore implements ServiceStore {
         }
     }
 
-    private static Change register(Connection db, SsdpMessage ad, String tag, String instance, Instant now)
+    private Change register(Connection db, SsdpMessage ad, String tag, String instance, Instant now)
             throws SQLException {
         URI location = ad.location().orElseThrow();
         Timestamp at = Timestamp.from(now);
@@ -85,6 +94,9 @@ public final class DatabaseServiceStore implements ServiceStore {
             }
         }
         if (!known) {
+            if (full(db, location.getHost())) {
+                return Change.REFUSED;
+            }
             try (PreparedStatement insert = db.prepareStatement("INSERT INTO registry_service (" + COLUMNS + ") VALUES"
                     + " (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, 'passing', ?, ?, ?)")) {
                 insert.setString(1, ad.usn());
@@ -148,6 +160,18 @@ public final class DatabaseServiceStore implements ServiceStore {
             latest.executeUpdate();
         }
         return change;
+    }
+
+    /** Whether a new service from {@code address} would go beyond the limits. */
+    private boolean full(Connection db, String address) throws SQLException {
+        try (PreparedStatement count = db.prepareStatement("SELECT COUNT(*), COUNT(CASE WHEN address = ? THEN 1 END)"
+                + " FROM registry_service")) {
+            count.setString(1, address);
+            try (ResultSet row = count.executeQuery()) {
+                row.next();
+                return row.getLong(1) >= maxServices || row.getLong(2) >= maxPerAddress;
+            }
+        }
     }
 
     private static int port(URI location) {

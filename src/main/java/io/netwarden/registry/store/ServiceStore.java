@@ -23,7 +23,9 @@ public interface ServiceStore {
 
     /** What an advertisement changed. */
     enum Change {
-        REGISTERED, UPDATED, RENEWED
+        REGISTERED, UPDATED, RENEWED,
+        /** A new USN beyond the store's limits (in all, or from its address): nothing stored. */
+        REFUSED
     }
 
     Change register(SsdpMessage advertisement, String tag, String instance, Instant now);

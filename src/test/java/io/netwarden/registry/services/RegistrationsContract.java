@@ -33,7 +33,17 @@ import org.junit.jupiter.api.Test;
  */
 abstract class RegistrationsContract {
 
-    protected abstract ServiceStore store();
+    /** A store on the backend with these limits. */
+    protected abstract ServiceStore store(int maxServices, int maxPerAddress);
+
+    private ServiceStore store;
+
+    protected ServiceStore store() {
+        if (store == null) {
+            store = store(1_000_000, 1_000);
+        }
+        return store;
+    }
 
     /** A clock the tests move. */
     static final class TestClock extends Clock {
@@ -234,5 +244,42 @@ abstract class RegistrationsContract {
         assertEquals(List.of(device + "::" + other), gone.stream().map(RegisteredService::usn).toList());
         assertTrue(store().find(usn()).isPresent(), "answered: kept");
         assertTrue(store().find(device + "::" + other).isEmpty(), "silent since the restart: gone");
+    }
+
+    @Test
+    void newServicesBeyondTheLimitsAreRefusedWhileKnownOnesAreStillRenewed() {
+        String address = "198.51.100." + (1 + new java.util.Random().nextInt(250));
+        Registrations capped = new Registrations(store(1_000_000, 3), whitelist, a, clock, events::add);
+        List<String> usns = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            device = "uuid:" + UUID.randomUUID();
+            usns.add(usn());
+            Registrations.Outcome outcome = capped.handle(packet("ssdp:alive", urn, address, 1800, 1));
+            assertEquals(i < 3 ? Registrations.Outcome.REGISTERED : Registrations.Outcome.REFUSED, outcome, "service " + i);
+        }
+        assertTrue(store().find(usns.get(3)).isEmpty(), "the fourth from one address is not stored");
+        device = usns.get(0).substring(0, usns.get(0).indexOf("::"));
+        assertEquals(Registrations.Outcome.RENEWED, capped.handle(packet("ssdp:alive", urn, address, 1800, 1)));
+
+        int held = store().list(ServiceStore.Filter.ALL, 0, 1_000_000).size();
+        Registrations full = new Registrations(store(held + 1, 1_000), whitelist, a, clock, events::add);
+        device = "uuid:" + UUID.randomUUID();
+        assertEquals(Registrations.Outcome.REGISTERED, full.handle(alive(1800)));
+        device = "uuid:" + UUID.randomUUID();
+        assertEquals(Registrations.Outcome.REFUSED, full.handle(alive(1800)), "beyond max-services in all");
+    }
+
+    @Test
+    void aRepeatSoonAfterTheLastWriteIsNotWrittenAgain() {
+        here.handle(alive(1800));
+        Instant written = clock.now;
+        clock.now = clock.now.plusSeconds(5);
+
+        assertEquals(Registrations.Outcome.RENEWED, here.handle(alive(1800)));
+        assertEquals(written, stored().lastSeen(), "within 30 s of the last write: not written");
+
+        clock.now = clock.now.plusSeconds(30);
+        here.handle(alive(1800));
+        assertEquals(clock.now, stored().lastSeen(), "written again after 30 s");
     }
 }

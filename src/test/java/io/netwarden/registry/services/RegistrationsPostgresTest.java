@@ -17,7 +17,7 @@ class RegistrationsPostgresTest extends RegistrationsContract {
     ActiveDatabase database;
 
     @Override
-    protected ServiceStore store() {
-        return new DatabaseServiceStore(database.dataSource());
+    protected ServiceStore store(int maxServices, int maxPerAddress) {
+        return new DatabaseServiceStore(database.dataSource(), maxServices, maxPerAddress);
     }
 }

@@ -14,7 +14,7 @@ class RegistrationsTest extends RegistrationsContract {
     ActiveDatabase database;
 
     @Override
-    protected ServiceStore store() {
-        return new DatabaseServiceStore(database.dataSource());
+    protected ServiceStore store(int maxServices, int maxPerAddress) {
+        return new DatabaseServiceStore(database.dataSource(), maxServices, maxPerAddress);
     }
 }

@@ -83,7 +83,7 @@ class SsdpListenerTest {
     void start() {
         urn = "urn:netwarden-test:device:Heard" + UUID.randomUUID().toString().substring(0, 8) + ":1";
         whitelist.put(new SearchTerm(urn, "Heard"));
-        store = new DatabaseServiceStore(database.dataSource());
+        store = new DatabaseServiceStore(database.dataSource(), 100_000, 1_000);
         Registrations registrations = new Registrations(store, whitelist, "listener-test", Clock.systemUTC(), e -> {
         });
         listener = new SsdpListener(socket, registrations, whitelist, metrics, Duration.ofHours(1), Duration.ofMillis(100),
