@@ -96,16 +96,18 @@ public class RegistryService implements RoleService {
         Registrations running = new Registrations(new DatabaseServiceStore(database.dataSource(),
                 config.maxServices(), config.maxServicesPerAddress()), searchTerms,
                 identity.name(), Clock.systemUTC(), this::fire);
-        registrations = running;
-        expiry = Thread.ofVirtual().name("registry-expiry").start(() -> expireLoop(running));
-        if (config.listen()) {
-            SsdpSocket socket;
+        SsdpSocket socket = null;
+        if (config.listen()) { // opened first: a start that fails here leaves nothing running
             try {
                 socket = MulticastSsdpSocket.open(config.interfaces(), config.port());
             } catch (java.io.IOException e) {
                 throw new IllegalStateException("the registry cannot listen for SSDP on port " + config.port() + ": "
                         + e.getMessage() + " (netwarden.registry.listen=false to run without)");
             }
+        }
+        registrations = running;
+        expiry = Thread.ofVirtual().name("registry-expiry").start(() -> expireLoop(running));
+        if (socket != null) {
             SsdpListener hearing = new SsdpListener(socket, running, searchTerms, metrics(), config.searchInterval(),
                     config.resyncWindow(), "Linux UPnP/1.1 Netwarden/" + identity.version(), Clock.systemUTC());
             hearing.start();

@@ -230,7 +230,7 @@ public final class SendQueue implements AutoCloseable {
     }
 
     /** A message in flight to the stream. */
-    private record InFlight(EdgeMessage message, CompletableFuture<Boolean> stored) {
+    private record InFlight(EdgeMessage message, CompletableFuture<Boolean> stored, long due) {
     }
 
     /**
@@ -245,7 +245,7 @@ public final class SendQueue implements AutoCloseable {
                 if (window.size() >= WINDOW && !confirmed(window.poll(), published)) {
                     return notStored(window);
                 }
-                window.add(new InFlight(message, publish.apply(message)));
+                window.add(new InFlight(message, publish.apply(message), System.nanoTime() + CONFIRM_WAIT.toNanos()));
             }
             while (!window.isEmpty()) {
                 if (!confirmed(window.poll(), published)) {
@@ -263,7 +263,7 @@ public final class SendQueue implements AutoCloseable {
     private static boolean notStored(java.util.Collection<InFlight> behind) throws InterruptedException {
         for (InFlight later : behind) {
             try {
-                if (later.stored().get(CONFIRM_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                if (later.stored().get(Math.max(0, later.due() - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS)) {
                     LOG.warnf("a message to %s was not stored in the stream while a later one (%s) was: the sweeper sends"
                             + " the earlier one after it, so these two may run out of order", later.message().toNode(),
                             later.message().id());
@@ -279,7 +279,8 @@ public final class SendQueue implements AutoCloseable {
     private boolean confirmed(InFlight inFlight, List<String> published) throws InterruptedException {
         boolean stored;
         try {
-            stored = inFlight.stored().get(CONFIRM_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            // each message's own deadline from when it was sent: stalled confirmations cost CONFIRM_WAIT once, not per message
+            stored = inFlight.stored().get(Math.max(0, inFlight.due() - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
         } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
             stored = false;
         }

@@ -171,9 +171,17 @@ public final class ShellCommand implements EdgeMethod {
 
     /** Kills the process and everything it started (collected before the parent dies and they are re-parented). */
     private static void kill(Process process) {
-        List<ProcessHandle> descendants = process.descendants().toList();
+        List<ProcessHandle> descendants = new java.util.ArrayList<>(process.descendants().toList());
         process.destroyForcibly();
-        descendants.forEach(ProcessHandle::destroyForcibly);
+        // then what it started, and what those started meanwhile (still found from them after the parent is gone)
+        for (int round = 0; round < 3 && !descendants.isEmpty(); round++) {
+            List<ProcessHandle> later = new java.util.ArrayList<>();
+            for (ProcessHandle child : descendants) {
+                later.addAll(child.descendants().toList());
+                child.destroyForcibly();
+            }
+            descendants = later;
+        }
         try {
             process.waitFor(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

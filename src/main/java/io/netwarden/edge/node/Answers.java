@@ -62,8 +62,9 @@ final class Answers {
         for (Answer answer : pending) {
             sent.add(start(answer));
         }
+        long due = System.nanoTime() + CONFIRM_WAIT.toNanos(); // one wait for the whole batch, not one per answer
         for (int i = 0; i < pending.size(); i++) {
-            finish(pending.get(i), sent.get(i));
+            finish(pending.get(i), sent.get(i), due);
         }
         pending.clear();
     }
@@ -76,9 +77,9 @@ final class Answers {
         }
     }
 
-    private void finish(Answer answer, CompletableFuture<?> sent) throws InterruptedException {
+    private void finish(Answer answer, CompletableFuture<?> sent, long due) throws InterruptedException {
         try {
-            sent.get(CONFIRM_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            sent.get(Math.max(0, due - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (ExecutionException | TimeoutException e) {
             Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
             LOG.warnf("node %s: the answer to message %s was not sent (%s); it is sent again when the message comes again",

@@ -10,7 +10,7 @@ import java.sql.SQLException;
  *   inTransaction(db, work) ─▶ autocommit off ─▶ work() ─ returns ─▶ commit ─▶ its result
  *                                                          └ throws ─▶ rollback ─▶ thrown on (a rollback that fails
  *                                                                      too is added to it as suppressed)
- *                           ─▶ autocommit back as it was, in every case
+ *                           ─▶ autocommit back on, in every case (a connection already in a transaction is refused)
  * </pre>
  *
  * The work may throw one checked exception of its own besides {@link SQLException} (JSON it writes, say). Thread
@@ -33,6 +33,9 @@ public final class Transactions {
     /** Runs {@code work} in one transaction on {@code db}; see the class comment. */
     public static <T, X extends Exception> T inTransaction(Connection db, Work<T, X> work) throws SQLException, X {
         boolean autoCommit = db.getAutoCommit();
+        if (!autoCommit) { // committing here would commit the caller's own open work too
+            throw new IllegalStateException("inTransaction on a connection that is in a transaction already");
+        }
         db.setAutoCommit(false);
         T result;
         try {
@@ -41,19 +44,17 @@ public final class Transactions {
         } catch (Exception | Error e) {
             try {
                 db.rollback();
-                restore(db, autoCommit);
+                restore(db);
             } catch (SQLException broken) {
                 e.addSuppressed(broken); // the connection is broken too; the pool drops it
             }
             throw e;
         }
-        restore(db, autoCommit);
+        restore(db);
         return result;
     }
 
-    private static void restore(Connection db, boolean autoCommit) throws SQLException {
-        if (autoCommit) {
-            db.setAutoCommit(true);
-        }
+    private static void restore(Connection db) throws SQLException {
+        db.setAutoCommit(true);
     }
 }

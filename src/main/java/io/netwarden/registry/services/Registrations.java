@@ -26,6 +26,7 @@ import org.jboss.logging.Logger;
  *   alive │ update │ answer to M-SEARCH ─ target URN whitelisted? ─ no ─▶ NOT_WHITELISTED (counted, nothing stored)
  *        └ yes, under its tag ─▶ store.register ─▶ REGISTERED │ UPDATED (moved or restarted) │ RENEWED ─▶ events
  *                                                  └ a new one beyond the limits ─▶ REFUSED (counted, logged)
+ *                                                  └ a known USN from another address ─▶ CONFLICT (counted, logged)
  *   byebye ─▶ store.withdraw(usn, this instance) ─▶ DEREGISTERED when no instance sees it │ WITHDRAWN │ UNKNOWN
  *   expire() (every second)  ─▶ sightings past max-age end ─▶ ServiceDeregistered(expired)
  *   resync(started)          ─▶ this instance's sightings from before its start that nothing renewed end
@@ -50,7 +51,9 @@ public final class Registrations {
         NOT_WHITELISTED,
         /** A new service beyond the store's limits: nothing stored. */
         REFUSED,
-        /** A byebye for a service this instance does not see. */
+        /** A known USN from another address than its registered one: nothing changed. */
+        CONFLICT,
+        /** A byebye for a service this instance does not see (or from another address than its registered one). */
         UNKNOWN
     }
 
@@ -67,6 +70,8 @@ public final class Registrations {
 
     /** A renewal within this (or a quarter of its max-age, if shorter) of the last write is not written. */
     static final Duration REWRITE_AFTER = Duration.ofSeconds(30);
+    /** ... and never sooner than this (a max-age of 0 would otherwise make every packet a write). */
+    static final Duration MIN_REWRITE_AFTER = Duration.ofSeconds(1);
     static final int MAX_RECENT = 20_000;
 
     /** @param instance this registry instance's name, as {@code seenBy} shows it */
@@ -86,7 +91,7 @@ public final class Registrations {
         Instant now = clock.instant();
         if (message.kind() == SsdpMessage.Kind.BYEBYE) {
             recent.remove(message.usn());
-            ServiceStore.Withdrawal withdrawal = store.withdraw(message.usn(), instance);
+            ServiceStore.Withdrawal withdrawal = store.withdraw(message.usn(), message.source().getHostAddress(), instance);
             withdrawal.removed().ifPresent(s -> deregistered(s, "byebye", now));
             return !withdrawal.seen() ? Outcome.UNKNOWN : withdrawal.removed().isPresent() ? Outcome.DEREGISTERED
                     : Outcome.WITHDRAWN;
@@ -95,19 +100,17 @@ public final class Registrations {
         if (tag.isEmpty()) {
             return Outcome.NOT_WHITELISTED;
         }
-        if (message.maxAgeDefaulted()) {
-            LOG.warnf("service %s from %s: no readable CACHE-CONTROL max-age; taken as %s", message.usn(),
-                    message.source().getHostAddress(), io.netwarden.registry.ssdp.SsdpParser.DEFAULT_MAX_AGE);
-        }
         String location = message.location().orElseThrow().toString();
         Written last = recent.get(message.usn());
-        Duration quiet = message.maxAge().dividedBy(4).compareTo(REWRITE_AFTER) < 0 ? message.maxAge().dividedBy(4) : REWRITE_AFTER;
+        Duration quarter = message.maxAge().dividedBy(4);
+        Duration quiet = quarter.compareTo(REWRITE_AFTER) > 0 ? REWRITE_AFTER
+                : quarter.compareTo(MIN_REWRITE_AFTER) < 0 ? MIN_REWRITE_AFTER : quarter;
         if (last != null && last.location().equals(location) && last.bootId().equals(message.bootId())
                 && last.tag().equals(tag.get()) && now.isBefore(last.at().plus(quiet))) {
             return Outcome.RENEWED; // the store's expiry from the last write still lies three quarters of a max-age ahead
         }
         ServiceStore.Change change = store.register(message, tag.get(), instance, now);
-        if (change != ServiceStore.Change.REFUSED) {
+        if (change != ServiceStore.Change.REFUSED && change != ServiceStore.Change.CONFLICT) {
             if (recent.size() >= MAX_RECENT) {
                 recent.clear();
             }
@@ -115,6 +118,10 @@ public final class Registrations {
         }
         return switch (change) {
             case REGISTERED -> {
+                if (message.maxAgeDefaulted()) {
+                    LOG.warnf("service %s from %s: no readable CACHE-CONTROL max-age; taken as %s", message.usn(),
+                            message.source().getHostAddress(), io.netwarden.registry.ssdp.SsdpParser.DEFAULT_MAX_AGE);
+                }
                 LOG.infof("service registered: usn=%s tag=%s location=%s", message.usn(), tag.get(), location);
                 events.accept(new ServiceRegistered(message.usn(), message.target(), tag.get(), location, instance, now));
                 yield Outcome.REGISTERED;
@@ -130,6 +137,11 @@ public final class Registrations {
                         + " address: netwarden.registry.max-services, max-services-per-address)", message.usn(),
                         message.source().getHostAddress());
                 yield Outcome.REFUSED;
+            }
+            case CONFLICT -> {
+                LOG.warnf("service %s announced from %s, but it is registered with another address: ignored (it registers"
+                        + " anew once the old registration lapses or says byebye)", message.usn(), message.source().getHostAddress());
+                yield Outcome.CONFLICT;
             }
         };
     }

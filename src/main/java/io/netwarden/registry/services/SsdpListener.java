@@ -78,6 +78,11 @@ public final class SsdpListener implements AutoCloseable {
                 return;
             } catch (IOException e) {
                 LOG.warnf("SSDP receive failed: %s", e.getMessage());
+                try {
+                    Thread.sleep(100); // an error that repeats must not spin
+                } catch (InterruptedException stop) {
+                    return;
+                }
                 continue;
             }
             metrics.received();
@@ -87,6 +92,11 @@ public final class SsdpListener implements AutoCloseable {
 
     /** One datagram: parsed, counted, and what is accepted handed to the registrations. */
     void handle(SsdpSocket.Datagram datagram) {
+        if (datagram.source().isLoopbackAddress() || datagram.source().isAnyLocalAddress()
+                || datagram.source().isMulticastAddress()) {
+            metrics.dropped(DropReason.BAD_SOURCE);
+            return;
+        }
         SsdpParser.Result result = SsdpParser.parse(datagram.data(), datagram.length(), datagram.source());
         if (result instanceof SsdpParser.Dropped dropped) {
             metrics.dropped(dropped.reason());
@@ -100,6 +110,7 @@ public final class SsdpListener implements AutoCloseable {
             switch (registrations.handle(((SsdpParser.Accepted) result).message())) {
                 case NOT_WHITELISTED -> metrics.dropped(DropReason.NOT_WHITELISTED);
                 case REFUSED -> metrics.dropped(DropReason.TOO_MANY_SERVICES);
+                case CONFLICT -> metrics.dropped(DropReason.ADDRESS_CONFLICT);
                 default -> metrics.accepted();
             }
         } catch (RuntimeException e) {

@@ -22,7 +22,11 @@ public enum DropReason {
     /** A well-formed advertisement of a URN that is not whitelisted. */
     NOT_WHITELISTED("not_whitelisted"),
     /** A new service beyond max-services, or beyond max-services-per-address from its address: a flood, refused. */
-    TOO_MANY_SERVICES("too_many_services");
+    TOO_MANY_SERVICES("too_many_services"),
+    /** A known USN from another address than its registered one (a claim anyone on the LAN could make). */
+    ADDRESS_CONFLICT("address_conflict"),
+    /** From a loopback, wildcard or multicast address: no device advertises from there. */
+    BAD_SOURCE("bad_source");
 
     private final String label;
 

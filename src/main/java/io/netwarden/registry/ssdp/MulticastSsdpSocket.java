@@ -23,8 +23,8 @@ import org.jboss.logging.Logger;
  * SSDP over IPv4 multicast:
  *
  * <pre>
- *   listener  0.0.0.0:&lt;port&gt; (SO_REUSEADDR), 239.255.255.250 joined on each interface ─▶ NOTIFYs, and whatever
- *             comes to the port
+ *   listener  239.255.255.250:&lt;port&gt; (SO_REUSEADDR), the group joined on each interface ─▶ NOTIFYs (bound to the
+ *             group address, so unicast datagrams to the port are not taken)
  *   searcher  0.0.0.0:&lt;ephemeral&gt; ─ M-SEARCH out of each interface (IP_MULTICAST_IF, TTL 2) ─▶ answers, unicast
  *   receive   one selector over both, one datagram at a time
  * </pre>
@@ -66,7 +66,7 @@ public final class MulticastSsdpSocket implements SsdpSocket {
         Selector selector = null;
         try {
             listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            listener.bind(new InetSocketAddress(port));
+            listener.bind(new InetSocketAddress(GROUP, port)); // the group only: unicast to the port is not taken
             for (NetworkInterface nif : chosen) {
                 listener.join(GROUP, nif);
             }

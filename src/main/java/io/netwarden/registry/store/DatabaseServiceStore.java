@@ -29,6 +29,7 @@ import javax.sql.DataSource;
  *             per address)? ─ no ─▶ REFUSED │ INSERT (a racing instance's INSERT wins: the transaction is tried once
  *             more as an update) │ present ─▶ UPDATE
  *             ─▶ the sighting updated or inserted ─▶ the service's expiry = the latest of its sightings
+ *   a known USN from another address ─▶ CONFLICT, nothing written; a byebye counts only from the registered address
  *   withdraw / expire: sightings deleted ─▶ services without a sighting deleted (the condition in the DELETE itself, so
  *             a sighting another instance adds meanwhile keeps the service)
  * </pre>
@@ -79,22 +80,28 @@ public final class DatabaseServiceStore implements ServiceStore {
         Timestamp at = Timestamp.from(now);
         Timestamp expires = Timestamp.from(now.plus(ad.maxAge()));
         Change change;
+        String address = ad.source().getHostAddress(); // canonical: LOCATION's host is this address, however spelt
         String knownLocation = null;
         Long knownBoot = null;
+        String knownAddress = null;
         boolean known;
-        try (PreparedStatement find = db.prepareStatement("SELECT location, boot_id FROM registry_service WHERE usn = ?"
-                + " FOR UPDATE")) {
+        try (PreparedStatement find = db.prepareStatement("SELECT location, boot_id, address FROM registry_service WHERE"
+                + " usn = ? FOR UPDATE")) {
             find.setString(1, ad.usn());
             try (ResultSet row = find.executeQuery()) {
                 known = row.next();
                 if (known) {
                     knownLocation = row.getString(1);
                     knownBoot = (Long) row.getObject(2, Long.class);
+                    knownAddress = row.getString(3);
                 }
             }
         }
+        if (known && !address.equals(knownAddress)) {
+            return Change.CONFLICT;
+        }
         if (!known) {
-            if (full(db, location.getHost())) {
+            if (full(db, address)) {
                 return Change.REFUSED;
             }
             try (PreparedStatement insert = db.prepareStatement("INSERT INTO registry_service (" + COLUMNS + ") VALUES"
@@ -102,7 +109,7 @@ public final class DatabaseServiceStore implements ServiceStore {
                 insert.setString(1, ad.usn());
                 insert.setString(2, ad.target());
                 insert.setString(3, tag);
-                insert.setString(4, location.getHost());
+                insert.setString(4, address);
                 insert.setInt(5, port(location));
                 insert.setString(6, location.toString());
                 insert.setString(7, ad.server());
@@ -122,7 +129,7 @@ public final class DatabaseServiceStore implements ServiceStore {
                     + " device = CASE WHEN ? THEN NULL ELSE device END, last_seen = ? WHERE usn = ?")) {
                 update.setString(1, ad.target());
                 update.setString(2, tag);
-                update.setString(3, location.getHost());
+                update.setString(3, address);
                 update.setInt(4, port(location));
                 update.setString(5, location.toString());
                 update.setString(6, ad.server());
@@ -179,12 +186,15 @@ public final class DatabaseServiceStore implements ServiceStore {
     }
 
     @Override
-    public Withdrawal withdraw(String usn, String instance) {
+    public Withdrawal withdraw(String usn, String address, String instance) {
         try (Connection db = database.getConnection()) {
             return Transactions.inTransaction(db, () -> {
-                try (PreparedStatement delete = db.prepareStatement("DELETE FROM registry_sighting WHERE usn = ? AND instance = ?")) {
+                try (PreparedStatement delete = db.prepareStatement("DELETE FROM registry_sighting WHERE usn = ? AND instance = ?"
+                        + " AND EXISTS (SELECT 1 FROM registry_service WHERE registry_service.usn = ? AND address = ?)")) {
                     delete.setString(1, usn);
                     delete.setString(2, instance);
+                    delete.setString(3, usn);
+                    delete.setString(4, address);
                     if (delete.executeUpdate() == 0) {
                         return new Withdrawal(false, Optional.empty());
                     }

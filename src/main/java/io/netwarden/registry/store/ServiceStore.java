@@ -10,8 +10,10 @@ import java.util.Optional;
  *
  * <pre>
  *   register(advertisement, tag, instance) ─▶ new USN: REGISTERED │ LOCATION or BOOTID changed (the device restarted or
- *        moved): UPDATED, its description fetched again │ else RENEWED; this instance's sighting renewed either way
- *   withdraw(usn, instance)  this instance no longer sees it (byebye) ─▶ gone when no instance sees it
+ *        moved): UPDATED, its description fetched again │ else RENEWED; this instance's sighting renewed either way;
+ *        a known USN from another address: CONFLICT, nothing changed
+ *   withdraw(usn, address, instance)  a byebye from the registered address: this instance no longer sees it ─▶ gone
+ *                            when no instance sees it
  *   expire(now)              sightings past their max-age end ─▶ the services no instance sees any more are gone
  *   withdrawStale(instance, t) its sightings not renewed since t end (a resync after its restart) ─▶ the same
  *   removeUrn(urn)           its URN left the whitelist ─▶ gone for every instance
@@ -25,7 +27,13 @@ public interface ServiceStore {
     enum Change {
         REGISTERED, UPDATED, RENEWED,
         /** A new USN beyond the store's limits (in all, or from its address): nothing stored. */
-        REFUSED
+        REFUSED,
+        /**
+         * A known USN announced from another address than the one it is registered with: nothing changed (anyone on the
+         * LAN could claim a USN; a device that really moved registers anew once the old registration lapses or says
+         * byebye).
+         */
+        CONFLICT
     }
 
     Change register(SsdpMessage advertisement, String tag, String instance, Instant now);
@@ -39,8 +47,11 @@ public interface ServiceStore {
     record Withdrawal(boolean seen, Optional<RegisteredService> removed) {
     }
 
-    /** Removes {@code instance}'s sighting, and the service when it was the last. */
-    Withdrawal withdraw(String usn, String instance);
+    /**
+     * Removes {@code instance}'s sighting, and the service when it was the last; only when the service is registered with
+     * {@code address} (a byebye from elsewhere changes nothing).
+     */
+    Withdrawal withdraw(String usn, String address, String instance);
 
     /** Ends the sightings that lapsed before {@code now}; returns the services no instance sees any more (removed). */
     List<RegisteredService> expire(Instant now);

@@ -89,8 +89,12 @@ abstract class RegistrationsContract {
     }
 
     private SsdpMessage packet(String nts, String nt, String host, int maxAge, Integer bootId) {
+        return packet(nts, nt, host, 8200, maxAge, bootId);
+    }
+
+    private SsdpMessage packet(String nts, String nt, String host, int port, int maxAge, Integer bootId) {
         String text = "NOTIFY * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nCACHE-CONTROL: max-age=" + maxAge + "\r\n"
-                + (nts.equals("ssdp:byebye") ? "" : "LOCATION: http://" + host + ":8200/desc.xml\r\n")
+                + (nts.equals("ssdp:byebye") ? "" : "LOCATION: http://" + host + ":" + port + "/desc.xml\r\n")
                 + "NT: " + nt + "\r\nNTS: " + nts + "\r\nUSN: " + device + "::" + nt + "\r\nSERVER: Test/1 UPnP/1.0 Box/1\r\n"
                 + (bootId == null ? "" : "BOOTID.UPNP.ORG: " + bootId + "\r\n") + "\r\n";
         byte[] bytes = text.getBytes(StandardCharsets.ISO_8859_1);
@@ -156,9 +160,9 @@ abstract class RegistrationsContract {
         assertEquals(Registrations.Outcome.UPDATED, here.handle(packet("ssdp:alive", urn, "192.0.2.10", 1800, 2)),
                 "a new BOOTID: the device restarted");
         assertEquals(2L, stored().bootId());
-        assertEquals(Registrations.Outcome.UPDATED, here.handle(packet("ssdp:alive", urn, "192.0.2.11", 1800, 2)),
-                "a new LOCATION: it moved");
-        assertEquals("192.0.2.11", stored().address());
+        assertEquals(Registrations.Outcome.UPDATED, here.handle(packet("ssdp:alive", urn, "192.0.2.10", 8300, 1800, 2)),
+                "a new LOCATION: it moved to another port");
+        assertEquals(8300, stored().port());
         assertEquals(ServiceUpdated.class, events.getLast().getClass());
         assertEquals(2, events.stream().filter(ServiceUpdated.class::isInstance).count());
     }
@@ -281,5 +285,20 @@ abstract class RegistrationsContract {
         clock.now = clock.now.plusSeconds(30);
         here.handle(alive(1800));
         assertEquals(clock.now, stored().lastSeen(), "written again after 30 s");
+    }
+
+    @Test
+    void anotherHostCannotTakeOverOrRemoveARegisteredService() {
+        here.handle(alive(1800));
+
+        assertEquals(Registrations.Outcome.CONFLICT, here.handle(packet("ssdp:alive", urn, "192.0.2.66", 1800, 1)),
+                "the same USN from another address");
+        assertEquals(Registrations.Outcome.UNKNOWN, here.handle(packet("ssdp:byebye", urn, "192.0.2.66", 0, null)),
+                "a byebye from another address");
+
+        RegisteredService service = stored();
+        assertEquals("192.0.2.10", service.address());
+        assertEquals("http://192.0.2.10:8200/desc.xml", service.location());
+        assertEquals(Registrations.Outcome.DEREGISTERED, here.handle(packet("ssdp:byebye", urn, "192.0.2.10", 0, null)));
     }
 }

@@ -125,6 +125,7 @@ class SsdpListenerTest {
         arrives(alive("upnp:rootdevice", "uuid:x::upnp:rootdevice", "192.0.2.30"), "192.0.2.30");
         arrives("\u0000\u0001binary", "192.0.2.30");
         arrives("M-SEARCH * HTTP/1.1\r\nST: ssdp:all\r\n\r\n", "192.0.2.40");
+        arrives(alive(urn, "uuid:y::" + urn, "127.0.0.1"), "127.0.0.1"); // no device advertises from loopback
 
         Deadline.await("the service registered", Duration.ofSeconds(5), () -> store.find(usn), found -> found.isPresent());
         Deadline.await("all five counted", Duration.ofSeconds(5), () -> metrics.droppedCount(DropReason.SEARCH_REQUEST),
@@ -133,6 +134,8 @@ class SsdpListenerTest {
         assertEquals(1, metrics.droppedCount(DropReason.FOREIGN_LOCATION));
         assertEquals(1, metrics.droppedCount(DropReason.NOT_WHITELISTED));
         assertEquals(1, metrics.droppedCount(DropReason.NOT_TEXT));
+        Deadline.await("the loopback one counted", Duration.ofSeconds(5), () -> metrics.droppedCount(DropReason.BAD_SOURCE),
+                n -> n == 1);
         assertTrue(store.find("uuid:x::" + urn).isEmpty(), "nothing registered from the foreign LOCATION");
     }
 }
