@@ -161,11 +161,7 @@ public final class DatabaseServiceStore implements ServiceStore {
                 insert.executeUpdate();
             }
         }
-        try (PreparedStatement latest = db.prepareStatement("UPDATE registry_service SET expires_at = (SELECT"
-                + " MAX(expires_at) FROM registry_sighting WHERE registry_sighting.usn = registry_service.usn) WHERE usn = ?")) {
-            latest.setString(1, ad.usn());
-            latest.executeUpdate();
-        }
+        expiresWithLatestSighting(db, List.of(ad.usn()));
         return change;
     }
 
@@ -236,20 +232,25 @@ public final class DatabaseServiceStore implements ServiceStore {
                     bind(delete, values, at);
                     delete.executeUpdate();
                 }
-                try (PreparedStatement latest = db.prepareStatement("UPDATE registry_service SET expires_at = (SELECT"
-                        + " MAX(expires_at) FROM registry_sighting WHERE registry_sighting.usn = registry_service.usn)"
-                        + " WHERE usn = ? AND EXISTS (SELECT 1 FROM registry_sighting WHERE registry_sighting.usn = ?)")) {
-                    for (String usn : ended) {
-                        latest.setString(1, usn);
-                        latest.setString(2, usn);
-                        latest.addBatch();
-                    }
-                    latest.executeBatch();
-                }
+                expiresWithLatestSighting(db, ended);
                 return removeUnseen(db, ended);
             });
         } catch (SQLException e) {
             throw new IllegalStateException("ended sightings could not be removed: " + DatabaseErrors.safeMessage(e));
+        }
+    }
+
+    /** Sets each service's expiry to its latest sighting's (those without a sighting are left to be removed). */
+    private static void expiresWithLatestSighting(Connection db, List<String> usns) throws SQLException {
+        try (PreparedStatement latest = db.prepareStatement("UPDATE registry_service SET expires_at = (SELECT"
+                + " MAX(expires_at) FROM registry_sighting WHERE registry_sighting.usn = registry_service.usn)"
+                + " WHERE usn = ? AND EXISTS (SELECT 1 FROM registry_sighting WHERE registry_sighting.usn = ?)")) {
+            for (String usn : usns) {
+                latest.setString(1, usn);
+                latest.setString(2, usn);
+                latest.addBatch();
+            }
+            latest.executeBatch();
         }
     }
 
