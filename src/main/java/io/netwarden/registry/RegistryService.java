@@ -8,13 +8,17 @@ import io.netwarden.platform.api.ApiException;
 import io.netwarden.platform.export.DomainEvent;
 import io.netwarden.platform.lifecycle.RoleService;
 import io.netwarden.platform.persistence.ActiveDatabase;
+import io.netwarden.registry.description.DeviceDescriptions;
+import io.netwarden.registry.description.HttpDescriptionSource;
 import io.netwarden.registry.services.Registrations;
 import io.netwarden.registry.services.SsdpListener;
+import io.netwarden.registry.services.Whitelist;
 import io.netwarden.registry.ssdp.MulticastSsdpSocket;
 import io.netwarden.registry.ssdp.SsdpMetrics;
 import io.netwarden.registry.ssdp.SsdpSocket;
 import io.netwarden.registry.store.DatabaseServiceStore;
 import io.netwarden.registry.whitelist.SearchTerm;
+import io.netwarden.registry.whitelist.SearchTermOverrides;
 import io.netwarden.registry.whitelist.SearchTerms;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
@@ -29,14 +33,17 @@ import org.jboss.logging.Logger;
  * The registry role's lifecycle:
  *
  * <pre>
- *   start ─▶ whitelist from config and registry.json ─▶ store (database backend) ─▶ Registrations
- *         ─▶ expiry loop (every EXPIRY_CHECK: sightings past their max-age end, services no instance sees go)
+ *   start ─▶ whitelist from config and registry.json ─▶ store (database backend) ─▶ Registrations (device
+ *            descriptions fetched over HTTP for new services)
+ *         ─▶ the whitelist in force: configuration + the changes stored through the API
+ *         ─▶ housekeeping loop (every EXPIRY_CHECK: sightings past their max-age end, services no instance sees go;
+ *            every WHITELIST_REFRESH: other instances' whitelist changes applied)
  *         ─▶ SSDP listener (unless netwarden.registry.listen=false): advertisements in, searches out, resync
  *   stop  ─▶ listener closed, the loop ends; registrations stay (other instances, or this one after a restart, renew
  *            or resync them)
  * </pre>
  *
- * The Consul backend, device descriptions and health probes come next. Thread safety: start and stop
+ * The Consul backend and health probes come next. Thread safety: start and stop
  * are called by the lifecycle one at a time; the running parts are published through volatile fields.
  */
 @ApplicationScoped
@@ -44,6 +51,8 @@ public class RegistryService implements RoleService {
 
     private static final Logger LOG = Logger.getLogger(RegistryService.class);
     static final Duration EXPIRY_CHECK = Duration.ofSeconds(1);
+    /** How soon a whitelist change another instance made applies here. */
+    static final Duration WHITELIST_REFRESH = Duration.ofSeconds(5);
 
     @Inject
     RegistryConfig config;
@@ -67,6 +76,7 @@ public class RegistryService implements RoleService {
     MeterRegistry meters;
 
     private volatile Registrations registrations;
+    private volatile Whitelist whitelist;
     private volatile Thread expiry;
     private volatile SsdpListener listener;
     private SsdpMetrics ssdpMetrics;
@@ -92,10 +102,19 @@ public class RegistryService implements RoleService {
         }
         List<SearchTerm> terms = new ArrayList<>(SearchTerms.fromConfig(config.tags()));
         config.configFile().ifPresent(file -> terms.addAll(SearchTerms.fromRegistryJson(file, json)));
-        terms.forEach(searchTerms::put);
+        String userAgent = "Linux UPnP/1.1 Netwarden/" + identity.version();
+        DeviceDescriptions descriptions = new DeviceDescriptions(new HttpDescriptionSource(userAgent), metrics()::described);
         Registrations running = new Registrations(new DatabaseServiceStore(database.dataSource(),
-                config.maxServices(), config.maxServicesPerAddress()), searchTerms,
+                config.maxServices(), config.maxServicesPerAddress()), searchTerms, descriptions,
                 identity.name(), Clock.systemUTC(), this::fire);
+        Whitelist inForce = new Whitelist(terms, new SearchTermOverrides(database.dataSource()), searchTerms, running,
+                urn -> {
+                    SsdpListener hearing = listener;
+                    if (hearing != null) {
+                        hearing.searchFor(urn);
+                    }
+                }, identity.name(), Clock.systemUTC());
+        inForce.load();
         SsdpSocket socket = null;
         if (config.listen()) { // opened first: a start that fails here leaves nothing running
             try {
@@ -106,10 +125,11 @@ public class RegistryService implements RoleService {
             }
         }
         registrations = running;
-        expiry = Thread.ofVirtual().name("registry-expiry").start(() -> expireLoop(running));
+        whitelist = inForce;
+        expiry = Thread.ofVirtual().name("registry-expiry").start(() -> expireLoop(running, inForce));
         if (socket != null) {
             SsdpListener hearing = new SsdpListener(socket, running, searchTerms, metrics(), config.searchInterval(),
-                    config.resyncWindow(), "Linux UPnP/1.1 Netwarden/" + identity.version(), Clock.systemUTC());
+                    config.resyncWindow(), userAgent, Clock.systemUTC());
             hearing.start();
             listener = hearing;
         }
@@ -124,6 +144,7 @@ public class RegistryService implements RoleService {
         listener = null;
         expiry = null;
         registrations = null;
+        whitelist = null;
         if (hearing != null) {
             hearing.close();
         }
@@ -132,15 +153,20 @@ public class RegistryService implements RoleService {
         }
     }
 
-    private void expireLoop(Registrations running) {
+    private void expireLoop(Registrations running, Whitelist terms) {
+        long lastRefresh = System.nanoTime();
         while (!Thread.currentThread().isInterrupted()) {
             try {
                 Thread.sleep(EXPIRY_CHECK);
                 running.expire();
+                if (System.nanoTime() - lastRefresh >= WHITELIST_REFRESH.toNanos()) {
+                    lastRefresh = System.nanoTime();
+                    terms.refresh();
+                }
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException e) {
-                LOG.warnf("registry expiry check failed (%s); trying again", e.getMessage());
+                LOG.warnf("registry housekeeping failed (%s); trying again", e.getMessage());
             }
         }
     }
@@ -151,6 +177,15 @@ public class RegistryService implements RoleService {
         } catch (RuntimeException e) {
             LOG.warnf("domain event %s not handled: %s", event.type(), e.toString());
         }
+    }
+
+    /** The whitelist in force, for the API; 503 while the role is not running. */
+    public Whitelist whitelist() {
+        Whitelist running = whitelist;
+        if (running == null) {
+            throw new ApiException(503, "registry_not_running", "the registry role is not running (yet)");
+        }
+        return running;
     }
 
     /** The running registrations, for the API; 503 while the role is not running. */

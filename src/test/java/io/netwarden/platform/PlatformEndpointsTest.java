@@ -224,9 +224,11 @@ class PlatformEndpointsTest {
 
     @Test
     void registryWhitelistComesFromConfig() {
+        // other tests add terms of their own to the shared app: only the configuration's tag is looked at
         authed().get("/api/v1/registry/search-terms").then().statusCode(200)
-                .body("urn", equalTo(java.util.List.of("RackHD-service:api:1.1", "RackHD-service:api:2.0")))
-                .body("tag", everyItem(equalTo("RackHD")));
+                .body("findAll { it.tag == 'RackHD' }.urn", equalTo(java.util.List.of("RackHD-service:api:1.1",
+                        "RackHD-service:api:2.0")))
+                .body("findAll { it.urn.startsWith('RackHD') }.tag", everyItem(equalTo("RackHD")));
     }
 
     @Test

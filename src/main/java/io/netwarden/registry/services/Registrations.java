@@ -1,6 +1,8 @@
 package io.netwarden.registry.services;
 
 import io.netwarden.platform.export.DomainEvent;
+import io.netwarden.registry.description.DescriptionException;
+import io.netwarden.registry.description.DeviceDescriptions;
 import io.netwarden.registry.events.ServiceDeregistered;
 import io.netwarden.registry.events.ServiceRegistered;
 import io.netwarden.registry.events.ServiceUpdated;
@@ -15,6 +17,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
@@ -24,13 +27,16 @@ import org.jboss.logging.Logger;
  *
  * <pre>
  *   alive │ update │ answer to M-SEARCH ─ target URN whitelisted? ─ no ─▶ NOT_WHITELISTED (counted, nothing stored)
- *        └ yes, under its tag ─▶ store.register ─▶ REGISTERED │ UPDATED (moved or restarted) │ RENEWED ─▶ events
- *                                                  └ a new one beyond the limits ─▶ REFUSED (counted, logged)
- *                                                  └ a known USN from another address ─▶ CONFLICT (counted, logged)
+ *        └ yes, under its tag ─▶ store.register ─▶ RENEWED │ a new one beyond the limits ─▶ REFUSED (counted, logged)
+ *                                                  │ a known USN from another address ─▶ CONFLICT (counted, logged)
+ *                                                  └ new, moved or restarted ─▶ its device description fetched
+ *                ─ unusable ─▶ fails with a DescriptionException (counted by reason; nothing registered)
+ *                └ store.register with it ─▶ REGISTERED │ UPDATED ─▶ events
  *   byebye ─▶ store.withdraw(usn, this instance) ─▶ DEREGISTERED when no instance sees it │ WITHDRAWN │ UNKNOWN
  *   expire() (every second)  ─▶ sightings past max-age end ─▶ ServiceDeregistered(expired)
  *   resync(started)          ─▶ this instance's sightings from before its start that nothing renewed end
  *   removeTerm(urn)          ─▶ its services go ─▶ ServiceDeregistered(term-removed)
+ *   retag(urn, tag)          ─▶ its services carry the new tag
  * </pre>
  *
  * A repeat of what this instance wrote for a USN less than a quarter of its max-age (at most 30 s) ago is answered
@@ -59,6 +65,7 @@ public final class Registrations {
 
     private final ServiceStore store;
     private final SearchTerms whitelist;
+    private final DeviceDescriptions descriptions;
     private final String instance;
     private final Clock clock;
     private final Consumer<DomainEvent> events;
@@ -75,9 +82,11 @@ public final class Registrations {
     static final int MAX_RECENT = 20_000;
 
     /** @param instance this registry instance's name, as {@code seenBy} shows it */
-    public Registrations(ServiceStore store, SearchTerms whitelist, String instance, Clock clock, Consumer<DomainEvent> events) {
+    public Registrations(ServiceStore store, SearchTerms whitelist, DeviceDescriptions descriptions, String instance,
+            Clock clock, Consumer<DomainEvent> events) {
         this.store = store;
         this.whitelist = whitelist;
+        this.descriptions = descriptions;
         this.instance = instance;
         this.clock = clock;
         this.events = events;
@@ -87,18 +96,23 @@ public final class Registrations {
         return store;
     }
 
-    public Outcome handle(SsdpMessage message) {
+    /**
+     * Handles one advertisement. Completes at once, except when a new or restarted service needs its device description
+     * first: then when it is fetched and the service stored, or with a {@link DescriptionException} (nothing registered).
+     * A store failure is thrown, or fails the future.
+     */
+    public CompletableFuture<Outcome> handle(SsdpMessage message) {
         Instant now = clock.instant();
         if (message.kind() == SsdpMessage.Kind.BYEBYE) {
             recent.remove(message.usn());
             ServiceStore.Withdrawal withdrawal = store.withdraw(message.usn(), message.source().getHostAddress(), instance);
             withdrawal.removed().ifPresent(s -> deregistered(s, "byebye", now));
-            return !withdrawal.seen() ? Outcome.UNKNOWN : withdrawal.removed().isPresent() ? Outcome.DEREGISTERED
-                    : Outcome.WITHDRAWN;
+            return CompletableFuture.completedFuture(!withdrawal.seen() ? Outcome.UNKNOWN
+                    : withdrawal.removed().isPresent() ? Outcome.DEREGISTERED : Outcome.WITHDRAWN);
         }
         Optional<String> tag = whitelist.tagOf(message.target());
         if (tag.isEmpty()) {
-            return Outcome.NOT_WHITELISTED;
+            return CompletableFuture.completedFuture(Outcome.NOT_WHITELISTED);
         }
         String location = message.location().orElseThrow().toString();
         Written last = recent.get(message.usn());
@@ -107,14 +121,28 @@ public final class Registrations {
                 : quarter.compareTo(MIN_REWRITE_AFTER) < 0 ? MIN_REWRITE_AFTER : quarter;
         if (last != null && last.location().equals(location) && last.bootId().equals(message.bootId())
                 && last.tag().equals(tag.get()) && now.isBefore(last.at().plus(quiet))) {
-            return Outcome.RENEWED; // the store's expiry from the last write still lies three quarters of a max-age ahead
+            // the store's expiry from the last write still lies three quarters of a max-age ahead
+            return CompletableFuture.completedFuture(Outcome.RENEWED);
         }
-        ServiceStore.Change change = store.register(message, tag.get(), instance, now);
+        ServiceStore.Change change = store.register(message, tag.get(), Optional.empty(), instance, now);
+        if (change != ServiceStore.Change.DESCRIPTION_NEEDED) {
+            return CompletableFuture.completedFuture(stored(message, tag.get(), change, now));
+        }
+        return descriptions.describe(message.location().orElseThrow(), message.source(), message.udn(), message.bootId())
+                .thenApply(device -> {
+                    Instant at = clock.instant();
+                    return stored(message, tag.get(), store.register(message, tag.get(), Optional.of(device), instance, at), at);
+                });
+    }
+
+    /** What a write to the store did: remembered, logged, told as events. */
+    private Outcome stored(SsdpMessage message, String tag, ServiceStore.Change change, Instant now) {
+        String location = message.location().orElseThrow().toString();
         if (change != ServiceStore.Change.REFUSED && change != ServiceStore.Change.CONFLICT) {
             if (recent.size() >= MAX_RECENT) {
                 recent.clear();
             }
-            recent.put(message.usn(), new Written(location, message.bootId(), tag.get(), now));
+            recent.put(message.usn(), new Written(location, message.bootId(), tag, now));
         }
         return switch (change) {
             case REGISTERED -> {
@@ -122,13 +150,13 @@ public final class Registrations {
                     LOG.warnf("service %s from %s: no readable CACHE-CONTROL max-age; taken as %s", message.usn(),
                             message.source().getHostAddress(), io.netwarden.registry.ssdp.SsdpParser.DEFAULT_MAX_AGE);
                 }
-                LOG.infof("service registered: usn=%s tag=%s location=%s", message.usn(), tag.get(), location);
-                events.accept(new ServiceRegistered(message.usn(), message.target(), tag.get(), location, instance, now));
+                LOG.infof("service registered: usn=%s tag=%s location=%s", message.usn(), tag, location);
+                events.accept(new ServiceRegistered(message.usn(), message.target(), tag, location, instance, now));
                 yield Outcome.REGISTERED;
             }
             case UPDATED -> {
-                LOG.infof("service updated (moved or restarted): usn=%s tag=%s location=%s", message.usn(), tag.get(), location);
-                events.accept(new ServiceUpdated(message.usn(), message.target(), tag.get(), location, instance, now));
+                LOG.infof("service updated (moved or restarted): usn=%s tag=%s location=%s", message.usn(), tag, location);
+                events.accept(new ServiceUpdated(message.usn(), message.target(), tag, location, instance, now));
                 yield Outcome.UPDATED;
             }
             case RENEWED -> Outcome.RENEWED;
@@ -143,6 +171,7 @@ public final class Registrations {
                         + " anew once the old registration lapses or says byebye)", message.usn(), message.source().getHostAddress());
                 yield Outcome.CONFLICT;
             }
+            case DESCRIPTION_NEEDED -> throw new IllegalStateException("the store asked again for a description it was given");
         };
     }
 
@@ -174,6 +203,15 @@ public final class Registrations {
         List<RegisteredService> gone = store.removeUrn(urn);
         gone.forEach(s -> deregistered(s, "term-removed", now));
         return gone;
+    }
+
+    /** The URN's term has a new tag: its services carry it from now on. */
+    public int retag(String urn, String tag) {
+        int changed = store.retag(urn, tag);
+        if (changed > 0) {
+            LOG.infof("%d service(s) of %s re-tagged %s", changed, urn, tag);
+        }
+        return changed;
     }
 
     private void deregistered(RegisteredService service, String reason, Instant at) {

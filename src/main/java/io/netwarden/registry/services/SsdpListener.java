@@ -1,5 +1,6 @@
 package io.netwarden.registry.services;
 
+import io.netwarden.registry.description.DescriptionException;
 import io.netwarden.registry.ssdp.DropReason;
 import io.netwarden.registry.ssdp.MulticastSsdpSocket;
 import io.netwarden.registry.ssdp.SsdpMetrics;
@@ -22,6 +23,8 @@ import org.jboss.logging.Logger;
  * <pre>
  *   reader (one virtual thread): socket.receive ─▶ parse ─ dropped ─▶ counted by reason (debug log)
  *                                  └ accepted ─▶ Registrations.handle ─ not whitelisted ─▶ counted │ else accepted
+ *                                    (a new service's description is fetched on a thread of its own, and counted
+ *                                    when done: accepted, or dropped by the description's reason)
  *   searcher (one virtual thread): at start, then every search-interval ─▶ M-SEARCH: one per whitelisted URN (up to
  *        MAX_TARGETED), else one ssdp:all
  *        └ after the first one and the resync window: this instance's sightings from before its start that nothing
@@ -107,15 +110,30 @@ public final class SsdpListener implements AutoCloseable {
             return;
         }
         try {
-            switch (registrations.handle(((SsdpParser.Accepted) result).message())) {
+            registrations.handle(((SsdpParser.Accepted) result).message())
+                    .whenComplete((outcome, failure) -> counted(datagram, outcome, failure));
+        } catch (RuntimeException e) {
+            counted(datagram, null, e);
+        }
+    }
+
+    private void counted(SsdpSocket.Datagram datagram, Registrations.Outcome outcome, Throwable failure) {
+        if (failure == null) {
+            switch (outcome) {
                 case NOT_WHITELISTED -> metrics.dropped(DropReason.NOT_WHITELISTED);
                 case REFUSED -> metrics.dropped(DropReason.TOO_MANY_SERVICES);
                 case CONFLICT -> metrics.dropped(DropReason.ADDRESS_CONFLICT);
                 default -> metrics.accepted();
             }
-        } catch (RuntimeException e) {
+            return;
+        }
+        Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+        if (cause instanceof DescriptionException unusable) {
+            metrics.dropped(unusable.reason()); // logged once per fetch where it was fetched
+        } else {
             LOG.warnf("an advertisement from %s was not stored (%s); the device repeats it", datagram.source().getHostAddress(),
-                    e.getMessage());
+                    cause.getMessage());
         }
     }
 
@@ -146,6 +164,15 @@ public final class SsdpListener implements AutoCloseable {
             } catch (IOException e) {
                 LOG.warnf("M-SEARCH for %s not sent: %s", target, e.getMessage());
             }
+        }
+    }
+
+    /** Sends one M-SEARCH for {@code target} now (a URN just whitelisted: the devices already up answer it). */
+    public void searchFor(String target) {
+        try {
+            socket.search(search(target, userAgent));
+        } catch (IOException e) {
+            LOG.warnf("M-SEARCH for %s not sent: %s", target, e.getMessage());
         }
     }
 

@@ -26,7 +26,21 @@ public enum DropReason {
     /** A known USN from another address than its registered one (a claim anyone on the LAN could make). */
     ADDRESS_CONFLICT("address_conflict"),
     /** From a loopback, wildcard or multicast address: no device advertises from there. */
-    BAD_SOURCE("bad_source");
+    BAD_SOURCE("bad_source"),
+    /** The device description could not be fetched: connection refused or reset, no route. */
+    DESCRIPTION_UNREACHABLE("description_unreachable"),
+    /** The device description did not arrive in full within the fetch timeout. */
+    DESCRIPTION_TIMEOUT("description_timeout"),
+    /** The LOCATION answered with a redirect: not followed. */
+    DESCRIPTION_REDIRECT("description_redirect"),
+    /** The LOCATION answered with another status than 200, or with a response that is not HTTP/1.x. */
+    DESCRIPTION_STATUS("description_status"),
+    /** The device description is larger than the cap. */
+    DESCRIPTION_TOO_LARGE("description_too_large"),
+    /** The device description is not a UPnP device description: not XML, a DTD, no root device, too deep. */
+    DESCRIPTION_INVALID("description_invalid"),
+    /** As many descriptions are being fetched as may be (in all or from that address): the device repeats itself. */
+    DESCRIPTION_BUSY("description_busy");
 
     private final String label;
 

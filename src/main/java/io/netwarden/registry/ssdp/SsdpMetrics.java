@@ -2,6 +2,8 @@ package io.netwarden.registry.ssdp;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 
@@ -11,6 +13,7 @@ import java.util.Map;
  * <pre>
  *   netwarden_registry_packets_total{outcome = received | accepted}
  *   netwarden_registry_packets_total{outcome = dropped, reason = too_large | foreign_location | not_whitelisted | …}
+ *   netwarden_registry_description_fetch_seconds{outcome = ok | description_timeout | …}   device description fetches
  * </pre>
  *
  * The reasons are a fixed enum, so the series are bounded whatever arrives. Thread safety: Micrometer counters.
@@ -20,8 +23,11 @@ public final class SsdpMetrics {
     private final Counter received;
     private final Counter accepted;
     private final Map<DropReason, Counter> dropped = new EnumMap<>(DropReason.class);
+    private final Map<String, Timer> fetches = new java.util.concurrent.ConcurrentHashMap<>();
+    private final MeterRegistry registry;
 
     public SsdpMetrics(MeterRegistry registry) {
+        this.registry = registry;
         received = counter(registry, "received", null);
         accepted = counter(registry, "accepted", null);
         for (DropReason reason : DropReason.values()) {
@@ -45,6 +51,13 @@ public final class SsdpMetrics {
 
     public void dropped(DropReason reason) {
         dropped.get(reason).increment();
+    }
+
+    /** A device description fetch: {@code ok} or a drop reason's label (a bounded set), and how long it took. */
+    public void described(String outcome, Duration took) {
+        fetches.computeIfAbsent(outcome, o -> Timer.builder("netwarden.registry.description.fetch")
+                .description("Device description fetches, by outcome").tag("outcome", o).register(registry))
+                .record(took);
     }
 
     public double droppedCount(DropReason reason) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netwarden.platform.persistence.DatabaseErrors;
 import io.netwarden.platform.persistence.Transactions;
+import io.netwarden.registry.description.DeviceDescription;
 import io.netwarden.registry.ssdp.SsdpMessage;
 import java.net.URI;
 import java.sql.Connection;
@@ -26,8 +27,9 @@ import javax.sql.DataSource;
  *
  * <pre>
  *   register: one transaction ─ the service row locked (SELECT … FOR UPDATE) ─ absent ─▶ within the limits (in all,
- *             per address)? ─ no ─▶ REFUSED │ INSERT (a racing instance's INSERT wins: the transaction is tried once
- *             more as an update) │ present ─▶ UPDATE
+ *             per address)? ─ no ─▶ REFUSED │ no description given ─▶ DESCRIPTION_NEEDED │ INSERT (a racing instance's
+ *             INSERT wins: the transaction is tried once more as an update) │ present ─▶ UPDATE (moved or restarted:
+ *             only with a new description, else DESCRIPTION_NEEDED)
  *             ─▶ the sighting updated or inserted ─▶ the service's expiry = the latest of its sightings
  *   a known USN from another address ─▶ CONFLICT, nothing written; a byebye counts only from the registered address
  *   withdraw / expire: sightings deleted ─▶ services without a sighting deleted (the condition in the DELETE itself, so
@@ -57,24 +59,26 @@ public final class DatabaseServiceStore implements ServiceStore {
     }
 
     @Override
-    public Change register(SsdpMessage advertisement, String tag, String instance, Instant now) {
+    public Change register(SsdpMessage advertisement, String tag, Optional<DeviceDescription> device, String instance,
+            Instant now) {
         Objects.requireNonNull(advertisement.location().orElse(null), "an advertisement to register has a LOCATION");
+        String described = device.map(DatabaseServiceStore::json).orElse(null);
         try (Connection db = database.getConnection()) {
             try {
-                return Transactions.inTransaction(db, () -> register(db, advertisement, tag, instance, now));
+                return Transactions.inTransaction(db, () -> register(db, advertisement, tag, described, instance, now));
             } catch (SQLException e) {
                 if (!DatabaseErrors.isUniqueViolation(e)) {
                     throw e;
                 }
                 // another instance registered the same USN at the same moment: now it is there to update
-                return Transactions.inTransaction(db, () -> register(db, advertisement, tag, instance, now));
+                return Transactions.inTransaction(db, () -> register(db, advertisement, tag, described, instance, now));
             }
         } catch (SQLException e) {
             throw new IllegalStateException("the service could not be registered: " + DatabaseErrors.safeMessage(e));
         }
     }
 
-    private Change register(Connection db, SsdpMessage ad, String tag, String instance, Instant now)
+    private Change register(Connection db, SsdpMessage ad, String tag, String device, String instance, Instant now)
             throws SQLException {
         URI location = ad.location().orElseThrow();
         Timestamp at = Timestamp.from(now);
@@ -104,8 +108,11 @@ public final class DatabaseServiceStore implements ServiceStore {
             if (full(db, address)) {
                 return Change.REFUSED;
             }
+            if (device == null) {
+                return Change.DESCRIPTION_NEEDED;
+            }
             try (PreparedStatement insert = db.prepareStatement("INSERT INTO registry_service (" + COLUMNS + ") VALUES"
-                    + " (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, 'passing', ?, ?, ?)")) {
+                    + " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'passing', ?, ?, ?)")) {
                 insert.setString(1, ad.usn());
                 insert.setString(2, ad.target());
                 insert.setString(3, tag);
@@ -115,18 +122,22 @@ public final class DatabaseServiceStore implements ServiceStore {
                 insert.setString(7, ad.server());
                 insert.setObject(8, ad.bootId().isPresent() ? ad.bootId().getAsLong() : null, java.sql.Types.BIGINT);
                 insert.setObject(9, ad.configId().isPresent() ? ad.configId().getAsLong() : null, java.sql.Types.BIGINT);
-                insert.setTimestamp(10, at);
+                insert.setString(10, device);
                 insert.setTimestamp(11, at);
-                insert.setTimestamp(12, expires);
+                insert.setTimestamp(12, at);
+                insert.setTimestamp(13, expires);
                 insert.executeUpdate();
             }
             change = Change.REGISTERED;
         } else {
             boolean restarted = !location.toString().equals(knownLocation)
                     || ad.bootId().isPresent() && knownBoot != null && ad.bootId().getAsLong() != knownBoot;
+            if (restarted && device == null) {
+                return Change.DESCRIPTION_NEEDED;
+            }
             try (PreparedStatement update = db.prepareStatement("UPDATE registry_service SET urn = ?, tag = ?, address = ?,"
                     + " port = ?, location = ?, server = ?, boot_id = COALESCE(?, boot_id), config_id = COALESCE(?, config_id),"
-                    + " device = CASE WHEN ? THEN NULL ELSE device END, last_seen = ? WHERE usn = ?")) {
+                    + " device = COALESCE(?, device), last_seen = ? WHERE usn = ?")) {
                 update.setString(1, ad.target());
                 update.setString(2, tag);
                 update.setString(3, address);
@@ -135,7 +146,7 @@ public final class DatabaseServiceStore implements ServiceStore {
                 update.setString(6, ad.server());
                 update.setObject(7, ad.bootId().isPresent() ? ad.bootId().getAsLong() : null, java.sql.Types.BIGINT);
                 update.setObject(8, ad.configId().isPresent() ? ad.configId().getAsLong() : null, java.sql.Types.BIGINT);
-                update.setBoolean(9, restarted);
+                update.setString(9, device);
                 update.setTimestamp(10, at);
                 update.setString(11, ad.usn());
                 update.executeUpdate();
@@ -282,6 +293,19 @@ public final class DatabaseServiceStore implements ServiceStore {
         }
     }
 
+    @Override
+    public int retag(String urn, String tag) {
+        try (Connection db = database.getConnection();
+                PreparedStatement update = db.prepareStatement("UPDATE registry_service SET tag = ? WHERE urn = ? AND tag <> ?")) {
+            update.setString(1, tag);
+            update.setString(2, urn);
+            update.setString(3, tag);
+            return update.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException("the services of " + urn + " could not be re-tagged: " + DatabaseErrors.safeMessage(e));
+        }
+    }
+
     /** Deletes those of {@code usns} that no instance sees any more; returns them as they were. */
     private static List<RegisteredService> removeUnseen(Connection db, List<String> usns) throws SQLException {
         List<RegisteredService> gone = new ArrayList<>();
@@ -365,6 +389,14 @@ public final class DatabaseServiceStore implements ServiceStore {
                 s.location(), s.server(), s.bootId(), s.configId(), s.device(), s.status(),
                 List.copyOf(seenBy.getOrDefault(s.usn(), List.of())), s.firstSeen(), s.lastSeen(), s.expiresAt())));
         return services;
+    }
+
+    private static String json(DeviceDescription device) {
+        try {
+            return JSON.writeValueAsString(device.toMap());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("a device description could not be written as JSON", e);
+        }
     }
 
     private static Map<String, Object> device(String json) {

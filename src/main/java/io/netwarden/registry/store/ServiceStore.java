@@ -1,5 +1,6 @@
 package io.netwarden.registry.store;
 
+import io.netwarden.registry.description.DeviceDescription;
 import io.netwarden.registry.ssdp.SsdpMessage;
 import java.time.Instant;
 import java.util.List;
@@ -9,14 +10,15 @@ import java.util.Optional;
  * Where the registry keeps what it admitted: one service per USN, seen by one or more registry instances.
  *
  * <pre>
- *   register(advertisement, tag, instance) ─▶ new USN: REGISTERED │ LOCATION or BOOTID changed (the device restarted or
- *        moved): UPDATED, its description fetched again │ else RENEWED; this instance's sighting renewed either way;
- *        a known USN from another address: CONFLICT, nothing changed
+ *   register(advertisement, tag, device, instance) ─▶ new USN: REGISTERED │ LOCATION or BOOTID changed (the device
+ *        restarted or moved): UPDATED │ else RENEWED; this instance's sighting renewed either way; a known USN from
+ *        another address: CONFLICT, nothing changed; new or changed without a description: DESCRIPTION_NEEDED
  *   withdraw(usn, address, instance)  a byebye from the registered address: this instance no longer sees it ─▶ gone
  *                            when no instance sees it
  *   expire(now)              sightings past their max-age end ─▶ the services no instance sees any more are gone
  *   withdrawStale(instance, t) its sightings not renewed since t end (a resync after its restart) ─▶ the same
  *   removeUrn(urn)           its URN left the whitelist ─▶ gone for every instance
+ *   retag(urn, tag)          its URN's term has a new tag ─▶ the services carry it
  * </pre>
  *
  * Implementations are thread-safe and safe for several registry instances writing at once.
@@ -33,10 +35,21 @@ public interface ServiceStore {
          * LAN could claim a USN; a device that really moved registers anew once the old registration lapses or says
          * byebye).
          */
-        CONFLICT
+        CONFLICT,
+        /**
+         * A new USN, or a known one that moved or restarted, and no device description given: nothing written; register
+         * again with the description.
+         */
+        DESCRIPTION_NEEDED
     }
 
-    Change register(SsdpMessage advertisement, String tag, String instance, Instant now);
+    /**
+     * Registers or renews what {@code advertisement} announces, as seen by {@code instance}.
+     *
+     * @param device the device's description, fetched for a new or restarted service; empty for a renewal (a new or
+     *     restarted service without one is answered {@link Change#DESCRIPTION_NEEDED})
+     */
+    Change register(SsdpMessage advertisement, String tag, Optional<DeviceDescription> device, String instance, Instant now);
 
     /**
      * What a withdrawal did.
@@ -64,6 +77,9 @@ public interface ServiceStore {
 
     /** Removes every service of {@code urn}; returns them. */
     List<RegisteredService> removeUrn(String urn);
+
+    /** Gives every service of {@code urn} the tag {@code tag} (its whitelist term was re-tagged); returns how many. */
+    int retag(String urn, String tag);
 
     /** What {@link #list} returns: each filter optional. */
     record Filter(Optional<String> tag, Optional<String> urn, Optional<String> status, Optional<String> seenBy) {

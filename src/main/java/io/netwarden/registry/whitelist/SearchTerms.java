@@ -7,27 +7,46 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The URN whitelist: an SSDP advertisement is registered only when its URN is here, under the URN's tag. Thread-safe
- * (a concurrent map from URN to tag; each URN has exactly one tag).
+ * The URN whitelist as it applies now: an SSDP advertisement is registered only when its URN is here, under the URN's
+ * tag. Thread-safe: an immutable map from URN to tag (each URN has exactly one), replaced whole under this object's lock
+ * and read without one.
  */
 @Singleton
 public class SearchTerms {
 
-    private final Map<String, String> tagByUrn = new ConcurrentHashMap<>();
+    private volatile Map<String, String> tagByUrn = Map.of();
 
     /** Adds or re-tags a URN. */
-    public void put(SearchTerm term) {
-        tagByUrn.put(term.urn(), term.tag());
+    public synchronized void put(SearchTerm term) {
+        Map<String, String> next = new HashMap<>(tagByUrn);
+        next.put(term.urn(), term.tag());
+        tagByUrn = Map.copyOf(next);
     }
 
-    public boolean remove(String urn) {
-        return tagByUrn.remove(urn) != null;
+    public synchronized boolean remove(String urn) {
+        if (!tagByUrn.containsKey(urn)) {
+            return false;
+        }
+        Map<String, String> next = new HashMap<>(tagByUrn);
+        next.remove(urn);
+        tagByUrn = Map.copyOf(next);
+        return true;
+    }
+
+    /** Replaces the whole whitelist: URN → tag. */
+    public synchronized void replaceAll(Map<String, String> terms) {
+        tagByUrn = Map.copyOf(terms);
+    }
+
+    /** The whitelist now: URN → tag (an immutable snapshot). */
+    public Map<String, String> asMap() {
+        return tagByUrn;
     }
 
     public Optional<String> tagOf(String urn) {

@@ -79,10 +79,14 @@ class RegistrySsdpIT {
         return app;
     }
 
-    /** GSSDP advertising {@code target} from inside the namespace, with a LOCATION on its own address. */
+    /** GSSDP advertising {@code target} from inside the namespace, its description served at a LOCATION on its own address. */
     private Process gssdp(String target, String usn, int maxAge) throws Exception {
+        return gssdp(target, usn, maxAge, "http://" + lan.nsAddress() + ":8201/desc.xml");
+    }
+
+    private Process gssdp(String target, String usn, int maxAge, String location) throws Exception {
         Process advertiser = lan.inside(List.of("/usr/bin/python3", GSSDP_ADVERTISER.toString(), lan.nsEnd(), target, usn,
-                "http://" + lan.nsAddress() + ":8201/desc.xml", Integer.toString(maxAge)))
+                location, Integer.toString(maxAge)))
                 .redirectErrorStream(true).redirectOutput(dir.resolve("gssdp-" + UUID.randomUUID() + ".log").toFile()).start();
         advertisers.add(advertiser);
         return advertiser;
@@ -124,6 +128,13 @@ class RegistrySsdpIT {
         assertTrue(service.get("server").asText().contains("MiniDLNA"), service.toString());
         assertEquals("registry-it", service.get("seenBy").get(0).asText());
         assertTrue(service.get("usn").asText().endsWith("::" + MEDIA_SERVER), service.toString());
+        JsonNode device = service.get("device");
+        assertEquals("Netwarden test", device.get("friendlyName").asText(), service.toString());
+        assertEquals(service.get("usn").asText().substring(0, service.get("usn").asText().indexOf("::")),
+                device.get("UDN").asText(), "the description's device is the advertised one");
+        List<String> types = new ArrayList<>();
+        device.get("services").forEach(s -> types.add(s.get("serviceType").asText()));
+        assertTrue(types.contains("urn:schemas-upnp-org:service:ContentDirectory:1"), types.toString());
 
         // When: SIGTERM, and MiniDLNA says byebye
         minidlna.destroy();
@@ -143,6 +154,7 @@ class RegistrySsdpIT {
         Process box = gssdp(BOX, usn, 2);
         assertEquals(usn, awaitService(BOX).get(0).get("usn").asText());
         assertEquals("Boxes", services("?urn=" + BOX).get(0).get("tag").asText());
+        assertEquals("GSSDP test box", services("?urn=" + BOX).get(0).get("device").get("friendlyName").asText());
 
         box.destroyForcibly(); // kill -9: no byebye
         box.waitFor(5, TimeUnit.SECONDS);
@@ -161,5 +173,28 @@ class RegistrySsdpIT {
         registry = startRegistry();
 
         assertEquals(usn, awaitService(BOX).get(0).get("usn").asText());
+    }
+
+    @Test
+    void devicesWhoseDescriptionServersMisbehaveAreCountedAndNotRegistered() throws Exception {
+        // Given
+        registry = startRegistry();
+
+        // When: three devices, each description server hostile in its own way
+        gssdp(BOX, "uuid:" + UUID.randomUUID() + "::" + BOX, 1800, "http://" + lan.nsAddress() + ":8202/redirect.xml");
+        gssdp(BOX, "uuid:" + UUID.randomUUID() + "::" + BOX, 1800, "http://" + lan.nsAddress() + ":8203/bomb.xml");
+        gssdp(BOX, "uuid:" + UUID.randomUUID() + "::" + BOX, 1800, "http://" + lan.nsAddress() + ":8204/endless.xml");
+
+        // Then
+        for (String reason : List.of("description_redirect", "description_invalid", "description_timeout")) {
+            Deadline.await("an advertisement dropped for " + reason, Duration.ofSeconds(20), () -> registry.get("/q/metrics",
+                    null).body(), metrics -> metrics.lines().anyMatch(l -> l.startsWith("netwarden_registry_packets_total{")
+                            && l.contains("reason=\"" + reason + "\"") && !l.endsWith(" 0.0")));
+        }
+        assertEquals(0, services("?urn=" + BOX).size(), "nothing registered");
+        String metrics = registry.get("/q/metrics", null).body();
+        assertTrue(metrics.contains("netwarden_registry_description_fetch_seconds_count{outcome=\"description_timeout\"}"),
+                "fetch latency by outcome");
+        assertTrue(registry.get("/q/health/live", null).statusCode() == 200, "the registry is still alive");
     }
 }

@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netwarden.platform.export.DomainEvent;
+import io.netwarden.registry.description.DescriptionException;
+import io.netwarden.registry.description.DeviceDescriptions;
+import io.netwarden.registry.description.FakeDescriptionSource;
 import io.netwarden.registry.events.ServiceDeregistered;
 import io.netwarden.registry.events.ServiceRegistered;
 import io.netwarden.registry.events.ServiceUpdated;
@@ -13,7 +16,10 @@ import io.netwarden.registry.store.RegisteredService;
 import io.netwarden.registry.store.ServiceStore;
 import io.netwarden.registry.whitelist.SearchTerm;
 import io.netwarden.registry.whitelist.SearchTerms;
+import io.netwarden.registry.ssdp.DropReason;
 import java.net.InetAddress;
+import java.net.URI;
+import java.util.Map;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -23,6 +29,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -69,6 +78,20 @@ abstract class RegistrationsContract {
     private final TestClock clock = new TestClock();
     private final List<DomainEvent> events = new ArrayList<>();
     private final SearchTerms whitelist = new SearchTerms();
+    private final FakeDescriptionSource source = new FakeDescriptionSource();
+    private final DeviceDescriptions descriptions = new DeviceDescriptions(source, (outcome, took) -> {
+    });
+
+    /** What {@code registrations} did with {@code message}, once done (a description fetch included). */
+    private static Registrations.Outcome handle(Registrations registrations, SsdpMessage message) {
+        try {
+            return registrations.handle(message).get(10, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (InterruptedException | TimeoutException e) {
+            throw new AssertionError("not handled in time", e);
+        }
+    }
     private String urn;
     private String device;
     private Registrations here;
@@ -85,8 +108,8 @@ abstract class RegistrationsContract {
         whitelist.put(new SearchTerm(urn, "Boxes"));
         a = "registry-a-" + unique;
         b = "registry-b-" + unique;
-        here = new Registrations(store(), whitelist, a, clock, events::add);
-        there = new Registrations(store(), whitelist, b, clock, events::add);
+        here = new Registrations(store(), whitelist, descriptions, a, clock, events::add);
+        there = new Registrations(store(), whitelist, descriptions, b, clock, events::add);
     }
 
     private SsdpMessage packet(String nts, String nt, String host, int maxAge, Integer bootId) {
@@ -118,7 +141,7 @@ abstract class RegistrationsContract {
     @Test
     void aWhitelistedAliveIsRegisteredUnderItsTagAndAByebyeRemovesIt() {
         // When
-        assertEquals(Registrations.Outcome.REGISTERED, here.handle(alive(1800)));
+        assertEquals(Registrations.Outcome.REGISTERED, handle(here, alive(1800)));
 
         // Then
         RegisteredService service = stored();
@@ -133,35 +156,35 @@ abstract class RegistrationsContract {
         assertEquals(clock.now.plusSeconds(1800), service.expiresAt());
         assertEquals(ServiceRegistered.class, events.getLast().getClass());
 
-        assertEquals(Registrations.Outcome.DEREGISTERED, here.handle(packet("ssdp:byebye", urn, "192.0.2.10", 0, null)));
+        assertEquals(Registrations.Outcome.DEREGISTERED, handle(here, packet("ssdp:byebye", urn, "192.0.2.10", 0, null)));
         assertTrue(store().find(usn()).isEmpty());
         assertEquals("byebye", ((ServiceDeregistered) events.getLast()).reason());
     }
 
     @Test
     void whatIsNotWhitelistedOrNeverSeenChangesNothing() {
-        assertEquals(Registrations.Outcome.NOT_WHITELISTED, here.handle(packet("ssdp:alive", "upnp:rootdevice",
+        assertEquals(Registrations.Outcome.NOT_WHITELISTED, handle(here, packet("ssdp:alive", "upnp:rootdevice",
                 "192.0.2.10", 1800, 1)));
-        assertEquals(Registrations.Outcome.UNKNOWN, here.handle(packet("ssdp:byebye", urn, "192.0.2.10", 0, null)));
+        assertEquals(Registrations.Outcome.UNKNOWN, handle(here, packet("ssdp:byebye", urn, "192.0.2.10", 0, null)));
         assertTrue(store().find(device + "::upnp:rootdevice").isEmpty());
         assertTrue(events.isEmpty());
     }
 
     @Test
     void aRenewalMovesTheExpiryAndANewLocationOrBootIdIsAnUpdate() {
-        here.handle(alive(1800));
+        handle(here, alive(1800));
         Instant first = clock.now;
         clock.now = clock.now.plusSeconds(60);
 
-        assertEquals(Registrations.Outcome.RENEWED, here.handle(alive(1800)));
+        assertEquals(Registrations.Outcome.RENEWED, handle(here, alive(1800)));
         assertEquals(first, stored().firstSeen());
         assertEquals(clock.now, stored().lastSeen());
         assertEquals(clock.now.plusSeconds(1800), stored().expiresAt());
 
-        assertEquals(Registrations.Outcome.UPDATED, here.handle(packet("ssdp:alive", urn, "192.0.2.10", 1800, 2)),
+        assertEquals(Registrations.Outcome.UPDATED, handle(here, packet("ssdp:alive", urn, "192.0.2.10", 1800, 2)),
                 "a new BOOTID: the device restarted");
         assertEquals(2L, stored().bootId());
-        assertEquals(Registrations.Outcome.UPDATED, here.handle(packet("ssdp:alive", urn, "192.0.2.10", 8300, 1800, 2)),
+        assertEquals(Registrations.Outcome.UPDATED, handle(here, packet("ssdp:alive", urn, "192.0.2.10", 8300, 1800, 2)),
                 "a new LOCATION: it moved to another port");
         assertEquals(8300, stored().port());
         assertEquals(ServiceUpdated.class, events.getLast().getClass());
@@ -170,7 +193,7 @@ abstract class RegistrationsContract {
 
     @Test
     void aServiceThatIsNotRenewedWithinItsMaxAgeExpires() {
-        here.handle(alive(2));
+        handle(here, alive(2));
         clock.now = clock.now.plusSeconds(1);
         assertTrue(here.expire().stream().noneMatch(s -> s.usn().equals(usn())), "still within its max-age");
         clock.now = clock.now.plusSeconds(2);
@@ -184,14 +207,14 @@ abstract class RegistrationsContract {
 
     @Test
     void oneServiceSeenByTwoInstancesIsListedOnceAndStaysWhileEitherSeesIt() {
-        here.handle(alive(60));
-        assertEquals(Registrations.Outcome.RENEWED, there.handle(alive(600)));
+        handle(here, alive(60));
+        assertEquals(Registrations.Outcome.RENEWED, handle(there, alive(600)));
         assertEquals(List.of(a, b), stored().seenBy());
         assertEquals(1, store().list(new ServiceStore.Filter(Optional.empty(), Optional.of(urn), Optional.empty(),
                 Optional.empty()), 0, 100).size());
         assertEquals(clock.now.plusSeconds(600), stored().expiresAt(), "the latest sighting");
 
-        assertEquals(Registrations.Outcome.WITHDRAWN, here.handle(packet("ssdp:byebye", urn, "192.0.2.10", 0, null)),
+        assertEquals(Registrations.Outcome.WITHDRAWN, handle(here, packet("ssdp:byebye", urn, "192.0.2.10", 0, null)),
                 "A no longer sees it; B does");
         assertEquals(List.of(b), stored().seenBy(), "B still sees it");
         assertEquals(1, store().list(new ServiceStore.Filter(Optional.empty(), Optional.empty(), Optional.empty(),
@@ -206,8 +229,8 @@ abstract class RegistrationsContract {
 
     @Test
     void takingAUrnOffTheWhitelistRemovesItsServices() {
-        here.handle(alive(1800));
-        there.handle(alive(1800));
+        handle(here, alive(1800));
+        handle(there, alive(1800));
 
         List<RegisteredService> gone = here.removeTerm(urn);
 
@@ -218,10 +241,10 @@ abstract class RegistrationsContract {
 
     @Test
     void theListIsFilteredByTagAndPaged() {
-        here.handle(alive(1800));
+        handle(here, alive(1800));
         String second = "urn:netwarden-test:service:Other" + UUID.randomUUID().toString().substring(0, 8) + ":1";
         whitelist.put(new SearchTerm(second, "Others"));
-        here.handle(packet("ssdp:alive", second, "192.0.2.10", 1800, 1));
+        handle(here, packet("ssdp:alive", second, "192.0.2.10", 1800, 1));
 
         List<RegisteredService> boxes = store().list(new ServiceStore.Filter(Optional.of("Boxes"), Optional.of(urn),
                 Optional.empty(), Optional.empty()), 0, 100);
@@ -237,12 +260,12 @@ abstract class RegistrationsContract {
     void aResyncAfterARestartWithdrawsWhatDidNotAnswerAndKeepsWhatDid() {
         String other = "urn:netwarden-test:device:Quiet" + UUID.randomUUID().toString().substring(0, 8) + ":1";
         whitelist.put(new SearchTerm(other, "Boxes"));
-        here.handle(alive(1800));
-        here.handle(packet("ssdp:alive", other, "192.0.2.10", 1800, 1));
+        handle(here, alive(1800));
+        handle(here, packet("ssdp:alive", other, "192.0.2.10", 1800, 1));
         clock.now = clock.now.plusSeconds(100);
         Instant restarted = clock.now;
         clock.now = clock.now.plusSeconds(2);
-        here.handle(alive(1800)); // answered the search after the restart
+        handle(here, alive(1800)); // answered the search after the restart
 
         List<RegisteredService> gone = here.resync(restarted);
 
@@ -254,52 +277,96 @@ abstract class RegistrationsContract {
     @Test
     void newServicesBeyondTheLimitsAreRefusedWhileKnownOnesAreStillRenewed() {
         String address = "198.51.100." + (1 + new java.util.Random().nextInt(250));
-        Registrations capped = new Registrations(store(1_000_000, 3), whitelist, a, clock, events::add);
+        Registrations capped = new Registrations(store(1_000_000, 3), whitelist, descriptions, a, clock, events::add);
         List<String> usns = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             device = "uuid:" + UUID.randomUUID();
             usns.add(usn());
-            Registrations.Outcome outcome = capped.handle(packet("ssdp:alive", urn, address, 1800, 1));
+            Registrations.Outcome outcome = handle(capped, packet("ssdp:alive", urn, address, 1800, 1));
             assertEquals(i < 3 ? Registrations.Outcome.REGISTERED : Registrations.Outcome.REFUSED, outcome, "service " + i);
         }
         assertTrue(store().find(usns.get(3)).isEmpty(), "the fourth from one address is not stored");
         device = usns.get(0).substring(0, usns.get(0).indexOf("::"));
-        assertEquals(Registrations.Outcome.RENEWED, capped.handle(packet("ssdp:alive", urn, address, 1800, 1)));
+        assertEquals(Registrations.Outcome.RENEWED, handle(capped, packet("ssdp:alive", urn, address, 1800, 1)));
 
         int held = store().list(ServiceStore.Filter.ALL, 0, 1_000_000).size();
-        Registrations full = new Registrations(store(held + 1, 1_000), whitelist, a, clock, events::add);
+        Registrations full = new Registrations(store(held + 1, 1_000), whitelist, descriptions, a, clock, events::add);
         device = "uuid:" + UUID.randomUUID();
-        assertEquals(Registrations.Outcome.REGISTERED, full.handle(alive(1800)));
+        assertEquals(Registrations.Outcome.REGISTERED, handle(full, alive(1800)));
         device = "uuid:" + UUID.randomUUID();
-        assertEquals(Registrations.Outcome.REFUSED, full.handle(alive(1800)), "beyond max-services in all");
+        assertEquals(Registrations.Outcome.REFUSED, handle(full, alive(1800)), "beyond max-services in all");
     }
 
     @Test
     void aRepeatSoonAfterTheLastWriteIsNotWrittenAgain() {
-        here.handle(alive(1800));
+        handle(here, alive(1800));
         Instant written = clock.now;
         clock.now = clock.now.plusSeconds(5);
 
-        assertEquals(Registrations.Outcome.RENEWED, here.handle(alive(1800)));
+        assertEquals(Registrations.Outcome.RENEWED, handle(here, alive(1800)));
         assertEquals(written, stored().lastSeen(), "within 30 s of the last write: not written");
 
         clock.now = clock.now.plusSeconds(30);
-        here.handle(alive(1800));
+        handle(here, alive(1800));
         assertEquals(clock.now, stored().lastSeen(), "written again after 30 s");
     }
 
     @Test
     void anotherHostCannotTakeOverOrRemoveARegisteredService() {
-        here.handle(alive(1800));
+        handle(here, alive(1800));
 
-        assertEquals(Registrations.Outcome.CONFLICT, here.handle(packet("ssdp:alive", urn, "192.0.2.66", 1800, 1)),
+        assertEquals(Registrations.Outcome.CONFLICT, handle(here, packet("ssdp:alive", urn, "192.0.2.66", 1800, 1)),
                 "the same USN from another address");
-        assertEquals(Registrations.Outcome.UNKNOWN, here.handle(packet("ssdp:byebye", urn, "192.0.2.66", 0, null)),
+        assertEquals(Registrations.Outcome.UNKNOWN, handle(here, packet("ssdp:byebye", urn, "192.0.2.66", 0, null)),
                 "a byebye from another address");
 
         RegisteredService service = stored();
         assertEquals("192.0.2.10", service.address());
         assertEquals("http://192.0.2.10:8200/desc.xml", service.location());
-        assertEquals(Registrations.Outcome.DEREGISTERED, here.handle(packet("ssdp:byebye", urn, "192.0.2.10", 0, null)));
+        assertEquals(Registrations.Outcome.DEREGISTERED, handle(here, packet("ssdp:byebye", urn, "192.0.2.10", 0, null)));
+    }
+
+    @Test
+    void aNewServiceIsStoredWithItsDeviceDescriptionFetchedOncePerDevice() {
+        // Given: one device announcing two services at one LOCATION
+        String second = "urn:netwarden-test:service:Dim" + UUID.randomUUID().toString().substring(0, 8) + ":1";
+        whitelist.put(new SearchTerm(second, "Boxes"));
+        URI location = URI.create("http://192.0.2.10:8200/desc.xml");
+
+        // When
+        handle(here, alive(1800));
+        handle(here, packet("ssdp:alive", second, "192.0.2.10", 1800, 1));
+        clock.now = clock.now.plusSeconds(40);
+        handle(here, alive(1800)); // a renewal
+
+        // Then
+        assertEquals(1, source.fetched.stream().filter(location::equals).count(), "one fetch for the device: " + source.fetched);
+        Map<String, Object> device = stored().device();
+        assertEquals("Box at 192.0.2.10:8200", device.get("friendlyName"));
+        assertEquals("Netwarden tests", device.get("manufacturer"));
+        assertEquals(List.of(Map.of("serviceType", "urn:schemas-upnp-org:service:Dimming:1", "serviceId",
+                "urn:upnp-org:serviceId:Dim", "controlURL", "/ctl/dim")), device.get("services"));
+        assertEquals("Box at 192.0.2.10:8200", store().find(this.device + "::" + second).orElseThrow().device().get("friendlyName"));
+
+        // When: the device restarted (a new BOOTID)
+        handle(here, packet("ssdp:alive", urn, "192.0.2.10", 1800, 7));
+
+        // Then: fetched again
+        assertEquals(2, source.fetched.stream().filter(location::equals).count());
+    }
+
+    @Test
+    void aServiceWhoseDescriptionCannotBeHadIsNotRegistered() {
+        // Given
+        source.fail(URI.create("http://192.0.2.10:8200/desc.xml"), DropReason.DESCRIPTION_REDIRECT);
+
+        // When
+        RuntimeException failure = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
+                () -> handle(here, alive(1800)));
+
+        // Then
+        assertEquals(DropReason.DESCRIPTION_REDIRECT, ((DescriptionException) failure.getCause()).reason());
+        assertTrue(store().find(usn()).isEmpty());
+        assertTrue(events.isEmpty());
     }
 }

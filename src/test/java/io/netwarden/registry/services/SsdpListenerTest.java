@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netwarden.platform.persistence.ActiveDatabase;
+import io.netwarden.registry.description.DeviceDescriptions;
+import io.netwarden.registry.description.FakeDescriptionSource;
 import io.netwarden.registry.ssdp.DropReason;
 import io.netwarden.registry.ssdp.SsdpMetrics;
 import io.netwarden.registry.ssdp.SsdpSocket;
@@ -74,6 +76,7 @@ class SsdpListenerTest {
 
     private final FakeSocket socket = new FakeSocket();
     private final SearchTerms whitelist = new SearchTerms();
+    private final FakeDescriptionSource descriptions = new FakeDescriptionSource();
     private final SsdpMetrics metrics = new SsdpMetrics(new SimpleMeterRegistry());
     private DatabaseServiceStore store;
     private SsdpListener listener;
@@ -84,7 +87,8 @@ class SsdpListenerTest {
         urn = "urn:netwarden-test:device:Heard" + UUID.randomUUID().toString().substring(0, 8) + ":1";
         whitelist.put(new SearchTerm(urn, "Heard"));
         store = new DatabaseServiceStore(database.dataSource(), 100_000, 1_000);
-        Registrations registrations = new Registrations(store, whitelist, "listener-test", Clock.systemUTC(), e -> {
+        Registrations registrations = new Registrations(store, whitelist, new DeviceDescriptions(descriptions, (o, t) -> {
+        }), "listener-test", Clock.systemUTC(), e -> {
         });
         listener = new SsdpListener(socket, registrations, whitelist, metrics, Duration.ofHours(1), Duration.ofMillis(100),
                 "Linux UPnP/1.1 Netwarden/test", Clock.systemUTC());
@@ -137,5 +141,20 @@ class SsdpListenerTest {
         Deadline.await("the loopback one counted", Duration.ofSeconds(5), () -> metrics.droppedCount(DropReason.BAD_SOURCE),
                 n -> n == 1);
         assertTrue(store.find("uuid:x::" + urn).isEmpty(), "nothing registered from the foreign LOCATION");
+    }
+
+    @Test
+    void anAdvertisementWhoseDescriptionFailsIsCountedByWhyAndRegistersNothing() {
+        // Given
+        String usn = "uuid:" + UUID.randomUUID() + "::" + urn;
+        descriptions.fail(java.net.URI.create("http://192.0.2.32:8080/d.xml"), DropReason.DESCRIPTION_TOO_LARGE);
+
+        // When
+        arrives(alive(urn, usn, "192.0.2.32"), "192.0.2.32");
+
+        // Then
+        Deadline.await("the drop counted", Duration.ofSeconds(5), () -> metrics.droppedCount(DropReason.DESCRIPTION_TOO_LARGE),
+                n -> n == 1);
+        assertTrue(store.find(usn).isEmpty());
     }
 }
