@@ -60,6 +60,20 @@ public interface RegistryConfig {
     @WithDefault("256")
     int maxServicesPerAddress();
 
+    /**
+     * How often each registered service's LOCATION is probed (a GET under the description fetch's rules; 200 = passing).
+     * {@code 0s}: no probes, every service stays passing.
+     */
+    @WithDefault("30s")
+    java.time.Duration healthInterval();
+
+    /** A path probed instead of the LOCATION's own, on the same host and port ({@code /health}). */
+    Optional<String> healthPath();
+
+    /** A service critical for this long is deregistered (as Consul's deregister_critical_service_after). */
+    @WithDefault("5m")
+    java.time.Duration deregisterCriticalAfter();
+
     enum Backend {
         database, consul
     }

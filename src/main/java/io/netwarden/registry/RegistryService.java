@@ -10,6 +10,7 @@ import io.netwarden.platform.lifecycle.RoleService;
 import io.netwarden.platform.persistence.ActiveDatabase;
 import io.netwarden.registry.description.DeviceDescriptions;
 import io.netwarden.registry.description.HttpDescriptionSource;
+import io.netwarden.registry.services.HealthProbes;
 import io.netwarden.registry.services.Registrations;
 import io.netwarden.registry.services.SsdpListener;
 import io.netwarden.registry.services.Whitelist;
@@ -37,13 +38,14 @@ import org.jboss.logging.Logger;
  *            descriptions fetched over HTTP for new services)
  *         ─▶ the whitelist in force: configuration + the changes stored through the API
  *         ─▶ housekeeping loop (every EXPIRY_CHECK: sightings past their max-age end, services no instance sees go;
- *            every WHITELIST_REFRESH: other instances' whitelist changes applied)
+ *            every WHITELIST_REFRESH: other instances' whitelist changes applied, services counted by tag and status)
+ *         ─▶ health loop (every health-interval, unless 0s): LOCATIONs probed, critical ones deregistered in time
  *         ─▶ SSDP listener (unless netwarden.registry.listen=false): advertisements in, searches out, resync
  *   stop  ─▶ listener closed, the loop ends; registrations stay (other instances, or this one after a restart, renew
  *            or resync them)
  * </pre>
  *
- * The Consul backend and health probes come next. Thread safety: start and stop
+ * The Consul backend comes next. Thread safety: start and stop
  * are called by the lifecycle one at a time; the running parts are published through volatile fields.
  */
 @ApplicationScoped
@@ -78,6 +80,7 @@ public class RegistryService implements RoleService {
     private volatile Registrations registrations;
     private volatile Whitelist whitelist;
     private volatile Thread expiry;
+    private volatile Thread health;
     private volatile SsdpListener listener;
     private SsdpMetrics ssdpMetrics;
 
@@ -94,8 +97,31 @@ public class RegistryService implements RoleService {
         return Role.REGISTRY;
     }
 
+    /** Refuses settings that cannot work, naming the key. */
+    private void checkConfig() {
+        Duration interval = config.healthInterval();
+        if (!interval.isZero() && (interval.compareTo(Duration.ofSeconds(1)) < 0 || interval.compareTo(Duration.ofDays(1)) > 0)) {
+            throw new IllegalStateException("netwarden.registry.health-interval must be 0s (off) or between 1s and 1d");
+        }
+        if (config.deregisterCriticalAfter().compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new IllegalStateException("netwarden.registry.deregister-critical-after must be at least 1s");
+        }
+        config.healthPath().ifPresent(path -> {
+            if (path.length() > 255 || !path.startsWith("/") || !path.chars().allMatch(c -> c > 0x20 && c < 0x7f)
+                    || path.contains("?") || path.contains("#")) {
+                throw new IllegalStateException("netwarden.registry.health-path must be an absolute URL path ('/health'),"
+                        + " printable, without spaces, query or fragment, at most 255 characters");
+            }
+        });
+        Duration search = config.searchInterval();
+        if (search.compareTo(Duration.ofSeconds(10)) < 0 || search.compareTo(Duration.ofDays(1)) > 0) {
+            throw new IllegalStateException("netwarden.registry.search-interval must be between 10s and 1d");
+        }
+    }
+
     @Override
     public void start() {
+        checkConfig();
         if (config.backend() == RegistryConfig.Backend.consul) {
             throw new IllegalStateException("netwarden.registry.backend=consul is not available in this version yet; use"
                     + " database (the default)");
@@ -124,8 +150,14 @@ public class RegistryService implements RoleService {
                         + e.getMessage() + " (netwarden.registry.listen=false to run without)");
             }
         }
+        HealthProbes probes = config.healthInterval().isZero() ? null : new HealthProbes(running,
+                new HttpDescriptionSource(userAgent), config.healthPath(), identity.name(), config.deregisterCriticalAfter(),
+                Clock.systemUTC());
         registrations = running;
         whitelist = inForce;
+        if (probes != null) {
+            health = Thread.ofVirtual().name("registry-health").start(() -> healthLoop(probes));
+        }
         expiry = Thread.ofVirtual().name("registry-expiry").start(() -> expireLoop(running, inForce));
         if (socket != null) {
             SsdpListener hearing = new SsdpListener(socket, running, searchTerms, metrics(), config.searchInterval(),
@@ -140,8 +172,10 @@ public class RegistryService implements RoleService {
     @Override
     public void stop(Duration drain) {
         Thread loop = expiry;
+        Thread probing = health;
         SsdpListener hearing = listener;
         listener = null;
+        health = null;
         expiry = null;
         registrations = null;
         whitelist = null;
@@ -150,6 +184,22 @@ public class RegistryService implements RoleService {
         }
         if (loop != null) {
             loop.interrupt();
+        }
+        if (probing != null) {
+            probing.interrupt();
+        }
+    }
+
+    private void healthLoop(HealthProbes probes) {
+        while (!Thread.currentThread().isInterrupted()) {
+            try {
+                Thread.sleep(config.healthInterval());
+                probes.probeAll();
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                LOG.warnf("registry health probes failed (%s); trying again", e.getMessage());
+            }
         }
     }
 
@@ -162,6 +212,7 @@ public class RegistryService implements RoleService {
                 if (System.nanoTime() - lastRefresh >= WHITELIST_REFRESH.toNanos()) {
                     lastRefresh = System.nanoTime();
                     terms.refresh();
+                    metrics().services(running.store().countByTagAndStatus());
                 }
             } catch (InterruptedException e) {
                 return;

@@ -143,6 +143,11 @@ public final class AppProcess implements AutoCloseable {
                 .PUT(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    public HttpResponse<String> delete(String path, String token) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(base() + path)).timeout(Duration.ofSeconds(5))
+                .header("Authorization", "Bearer " + token).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     /** {@code GET /api/v1/jobs/{id}}, which must answer 200. */
     public JsonNode job(String id, String token) throws IOException, InterruptedException {
         HttpResponse<String> response = get("/api/v1/jobs/" + id, token);

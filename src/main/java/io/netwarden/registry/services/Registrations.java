@@ -37,6 +37,7 @@ import org.jboss.logging.Logger;
  *   resync(started)          ─▶ this instance's sightings from before its start that nothing renewed end
  *   removeTerm(urn)          ─▶ its services go ─▶ ServiceDeregistered(term-removed)
  *   retag(urn, tag)          ─▶ its services carry the new tag
+ *   removeCritical(before)   ─▶ services failing their health probes too long go ─▶ ServiceDeregistered(critical)
  * </pre>
  *
  * A repeat of what this instance wrote for a USN less than a quarter of its max-age (at most 30 s) ago is answered
@@ -202,6 +203,14 @@ public final class Registrations {
         Instant now = clock.instant();
         List<RegisteredService> gone = store.removeUrn(urn);
         gone.forEach(s -> deregistered(s, "term-removed", now));
+        return gone;
+    }
+
+    /** Services critical since before {@code before} go, for every instance. */
+    public List<RegisteredService> removeCritical(Instant before) {
+        List<RegisteredService> gone = store.removeCritical(before);
+        Instant now = clock.instant();
+        gone.forEach(s -> deregistered(s, "critical", now));
         return gone;
     }
 

@@ -137,7 +137,8 @@ public final class DatabaseServiceStore implements ServiceStore {
             }
             try (PreparedStatement update = db.prepareStatement("UPDATE registry_service SET urn = ?, tag = ?, address = ?,"
                     + " port = ?, location = ?, server = ?, boot_id = COALESCE(?, boot_id), config_id = COALESCE(?, config_id),"
-                    + " device = COALESCE(?, device), last_seen = ? WHERE usn = ?")) {
+                    + " device = COALESCE(?, device), last_seen = ?, status = CASE WHEN ? THEN 'passing' ELSE status END,"
+                    + " critical_since = CASE WHEN ? THEN NULL ELSE critical_since END WHERE usn = ?")) {
                 update.setString(1, ad.target());
                 update.setString(2, tag);
                 update.setString(3, address);
@@ -148,7 +149,9 @@ public final class DatabaseServiceStore implements ServiceStore {
                 update.setObject(8, ad.configId().isPresent() ? ad.configId().getAsLong() : null, java.sql.Types.BIGINT);
                 update.setString(9, device);
                 update.setTimestamp(10, at);
-                update.setString(11, ad.usn());
+                update.setBoolean(11, device != null); // its description was just fetched: the device answers
+                update.setBoolean(12, device != null);
+                update.setString(13, ad.usn());
                 update.executeUpdate();
             }
             change = restarted ? Change.UPDATED : Change.RENEWED;
@@ -304,6 +307,116 @@ public final class DatabaseServiceStore implements ServiceStore {
         } catch (SQLException e) {
             throw new IllegalStateException("the services of " + urn + " could not be re-tagged: " + DatabaseErrors.safeMessage(e));
         }
+    }
+
+    @Override
+    public List<ProbeTarget> probeTargets(String instance, int limit) {
+        List<ProbeTarget> targets = new ArrayList<>();
+        try (Connection db = database.getConnection();
+                PreparedStatement query = db.prepareStatement("SELECT location, address FROM registry_service WHERE EXISTS"
+                        + " (SELECT 1 FROM registry_sighting WHERE registry_sighting.usn = registry_service.usn AND instance = ?)"
+                        + " GROUP BY location, address ORDER BY MIN(checked_at) NULLS FIRST, location"
+                        + " FETCH FIRST ? ROWS ONLY")) {
+            query.setString(1, instance);
+            query.setInt(2, limit);
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    targets.add(new ProbeTarget(rows.getString(1), rows.getString(2)));
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("the services to probe could not be read: " + DatabaseErrors.safeMessage(e));
+        }
+        return targets;
+    }
+
+    @Override
+    public List<RegisteredService> recordHealth(ProbeTarget target, boolean passing, Instant now) {
+        String status = passing ? "passing" : "critical";
+        try (Connection db = database.getConnection()) {
+            return Transactions.inTransaction(db, () -> {
+                List<RegisteredService> changed = select(db, " WHERE location = ? AND address = ? AND status <> ?",
+                        List.of(target.location(), target.address(), status), 0, Integer.MAX_VALUE);
+                try (PreparedStatement update = db.prepareStatement("UPDATE registry_service SET status = ?, checked_at = ?,"
+                        + " critical_since = CASE WHEN ? THEN NULL ELSE COALESCE(critical_since, ?) END"
+                        + " WHERE location = ? AND address = ?")) {
+                    update.setString(1, status);
+                    update.setTimestamp(2, Timestamp.from(now));
+                    update.setBoolean(3, passing);
+                    update.setTimestamp(4, Timestamp.from(now));
+                    update.setString(5, target.location());
+                    update.setString(6, target.address());
+                    update.executeUpdate();
+                }
+                return changed.stream().map(s -> new RegisteredService(s.usn(), s.urn(), s.tag(), s.address(), s.port(),
+                        s.location(), s.server(), s.bootId(), s.configId(), s.device(), status, s.seenBy(), s.firstSeen(),
+                        s.lastSeen(), s.expiresAt())).toList();
+            });
+        } catch (SQLException e) {
+            throw new IllegalStateException("a probe's verdict could not be stored: " + DatabaseErrors.safeMessage(e));
+        }
+    }
+
+    @Override
+    public List<RegisteredService> removeCritical(Instant before) {
+        try (Connection db = database.getConnection()) {
+            return Transactions.inTransaction(db, () -> {
+                List<RegisteredService> gone = selectWhere(db, " WHERE critical_since < ?", before);
+                if (gone.isEmpty()) {
+                    return gone;
+                }
+                try (PreparedStatement sightings = db.prepareStatement("DELETE FROM registry_sighting WHERE usn = ?");
+                        PreparedStatement services = db.prepareStatement("DELETE FROM registry_service WHERE usn = ?"
+                                + " AND critical_since < ?")) {
+                    for (RegisteredService service : gone) {
+                        sightings.setString(1, service.usn());
+                        sightings.addBatch();
+                        services.setString(1, service.usn());
+                        services.setTimestamp(2, Timestamp.from(before));
+                        services.addBatch();
+                    }
+                    sightings.executeBatch();
+                    services.executeBatch();
+                }
+                return gone;
+            });
+        } catch (SQLException e) {
+            throw new IllegalStateException("critical services could not be removed: " + DatabaseErrors.safeMessage(e));
+        }
+    }
+
+    /** Services matching a condition on one timestamp. */
+    private static List<RegisteredService> selectWhere(Connection db, String where, Instant at) throws SQLException {
+        List<String> usns = new ArrayList<>();
+        try (PreparedStatement query = db.prepareStatement("SELECT usn FROM registry_service" + where)) {
+            query.setTimestamp(1, Timestamp.from(at));
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    usns.add(rows.getString(1));
+                }
+            }
+        }
+        List<RegisteredService> found = new ArrayList<>();
+        for (String usn : usns) {
+            select(db, " WHERE usn = ?", List.of(usn), 0, 1).forEach(found::add);
+        }
+        return found;
+    }
+
+    @Override
+    public Map<List<String>, Long> countByTagAndStatus() {
+        Map<List<String>, Long> counts = new LinkedHashMap<>();
+        try (Connection db = database.getConnection();
+                PreparedStatement query = db.prepareStatement("SELECT tag, status, COUNT(*) FROM registry_service"
+                        + " GROUP BY tag, status ORDER BY tag, status");
+                ResultSet rows = query.executeQuery()) {
+            while (rows.next()) {
+                counts.put(List.of(rows.getString(1), rows.getString(2)), rows.getLong(3));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("the services could not be counted: " + DatabaseErrors.safeMessage(e));
+        }
+        return counts;
     }
 
     /** Deletes those of {@code usns} that no instance sees any more; returns them as they were. */

@@ -4,6 +4,7 @@ import io.netwarden.registry.description.DeviceDescription;
 import io.netwarden.registry.ssdp.SsdpMessage;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -19,6 +20,8 @@ import java.util.Optional;
  *   withdrawStale(instance, t) its sightings not renewed since t end (a resync after its restart) ─▶ the same
  *   removeUrn(urn)           its URN left the whitelist ─▶ gone for every instance
  *   retag(urn, tag)          its URN's term has a new tag ─▶ the services carry it
+ *   recordHealth(target, ok)  a probe of a LOCATION ─▶ its services passing │ critical (since the first failure)
+ *   removeCritical(before)   services critical for too long ─▶ gone for every instance
  * </pre>
  *
  * Implementations are thread-safe and safe for several registry instances writing at once.
@@ -80,6 +83,25 @@ public interface ServiceStore {
 
     /** Gives every service of {@code urn} the tag {@code tag} (its whitelist term was re-tagged); returns how many. */
     int retag(String urn, String tag);
+
+    /** A device endpoint the health probes GET: the services registered with this LOCATION share its verdict. */
+    record ProbeTarget(String location, String address) {
+    }
+
+    /** The distinct LOCATIONs of the services {@code instance} sees, at most {@code limit}, least recently probed first. */
+    List<ProbeTarget> probeTargets(String instance, int limit);
+
+    /**
+     * Records a probe's verdict for every service at {@code target}: {@code passing}, or {@code critical} since the first
+     * failed probe. Returns the services whose status changed (with their new status).
+     */
+    List<RegisteredService> recordHealth(ProbeTarget target, boolean passing, Instant now);
+
+    /** Removes the services critical since before {@code before}; returns them. */
+    List<RegisteredService> removeCritical(Instant before);
+
+    /** Services per tag and status (for the metrics). */
+    Map<List<String>, Long> countByTagAndStatus();
 
     /** What {@link #list} returns: each filter optional. */
     record Filter(Optional<String> tag, Optional<String> urn, Optional<String> status, Optional<String> seenBy) {

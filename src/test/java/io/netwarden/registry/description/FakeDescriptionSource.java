@@ -22,6 +22,10 @@ public final class FakeDescriptionSource implements DescriptionSource {
         failing.put(location, reason);
     }
 
+    public void recover(URI location) {
+        failing.remove(location);
+    }
+
     @Override
     public byte[] fetch(URI location, InetAddress address) throws DescriptionException {
         fetched.add(location);

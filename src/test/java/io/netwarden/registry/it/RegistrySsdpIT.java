@@ -71,10 +71,16 @@ class RegistrySsdpIT {
     }
 
     private AppProcess startRegistry() throws Exception {
+        return startRegistry(Map.of());
+    }
+
+    private AppProcess startRegistry(Map<String, String> more) throws Exception {
         Path work = Files.createDirectories(dir.resolve("app-" + UUID.randomUUID()));
-        AppProcess app = AppProcess.start(work, Map.of("NETWARDEN_ROLES", "registry", "NETWARDEN_API_TOKEN", TOKEN,
+        Map<String, String> env = new java.util.HashMap<>(Map.of("NETWARDEN_ROLES", "registry", "NETWARDEN_API_TOKEN", TOKEN,
                 "NETWARDEN_REGISTRY_INTERFACES", lan.hostEnd(), "NETWARDEN_REGISTRY_CONFIG_FILE",
                 dir.resolve("registry.json").toString(), "NETWARDEN_NODE_NAME", "registry-it"));
+        env.putAll(more);
+        AppProcess app = AppProcess.start(work, env);
         app.awaitReady(Duration.ofSeconds(60));
         return app;
     }
@@ -196,5 +202,74 @@ class RegistrySsdpIT {
         assertTrue(metrics.contains("netwarden_registry_description_fetch_seconds_count{outcome=\"description_timeout\"}"),
                 "fetch latency by outcome");
         assertTrue(registry.get("/q/health/live", null).statusCode() == 200, "the registry is still alive");
+    }
+
+    @Test
+    void aUrnWhitelistedAtRunTimeIsSearchedForAndRegisteredAndItsRemovalDeregistersIt() throws Exception {
+        // Given: a device of a URN the registry does not whitelist yet
+        String late = "urn:netwarden-test:device:Late:1";
+        String usn = "uuid:" + UUID.randomUUID() + "::" + late;
+        registry = startRegistry();
+        gssdp(late, usn, 1800);
+        Deadline.await("its announcements dropped as not whitelisted", Duration.ofSeconds(20), () -> registry.get("/q/metrics",
+                null).body(), metrics -> metrics.lines().anyMatch(l -> l.startsWith("netwarden_registry_packets_total{")
+                        && l.contains("reason=\"not_whitelisted\"") && !l.endsWith(" 0.0")));
+        assertEquals(0, services("?urn=" + late).size());
+
+        // When: whitelisted through the API (the device is quiet now: only the search the change sends finds it)
+        var put = registry.put("/api/v1/registry/search-terms", TOKEN, "{\"urn\":\"" + late + "\",\"tag\":\"Late\"}");
+        assertEquals(200, put.statusCode(), put.body());
+
+        // Then
+        JsonNode service = awaitService(late).get(0);
+        assertEquals(usn, service.get("usn").asText());
+        assertEquals("Late", service.get("tag").asText());
+
+        // When: taken off again
+        assertEquals(204, registry.delete("/api/v1/registry/search-terms/" + late, TOKEN).statusCode());
+
+        // Then
+        assertEquals(0, services("?urn=" + late).size(), "deregistered at once");
+    }
+
+    /** SIGSTOP or SIGCONT to the advertiser and what it started: frozen, it neither announces nor serves. */
+    private static void signal(Process process, String signal) throws Exception {
+        List<String> command = new ArrayList<>(List.of("kill", "-" + signal, Long.toString(process.pid())));
+        process.descendants().forEach(p -> command.add(Long.toString(p.pid())));
+        assertEquals(0, new ProcessBuilder(command).start().waitFor());
+    }
+
+    @Test
+    void aDeviceThatStopsAnsweringTurnsCriticalRecoversAndIsDeregisteredWhenCriticalTooLong() throws Exception {
+        // Given: probes every second, critical services deregistered after 6 s
+        registry = startRegistry(Map.of("NETWARDEN_REGISTRY_HEALTH_INTERVAL", "1s",
+                "NETWARDEN_REGISTRY_DEREGISTER_CRITICAL_AFTER", "6s"));
+        String usn = "uuid:" + UUID.randomUUID() + "::" + BOX;
+        Process box = gssdp(BOX, usn, 1800);
+        assertEquals("passing", awaitService(BOX).get(0).get("status").asText());
+
+        // When: frozen (its description server stops answering; its registration has not lapsed)
+        signal(box, "STOP");
+
+        // Then
+        Deadline.await("critical", Duration.ofSeconds(15), () -> services("?urn=" + BOX + "&status=critical"),
+                list -> list.size() == 1);
+
+        // When: it answers again
+        signal(box, "CONT");
+
+        // Then
+        Deadline.await("passing again", Duration.ofSeconds(15), () -> services("?urn=" + BOX + "&status=passing"),
+                list -> list.size() == 1);
+        Deadline.await("counted by tag and status", Duration.ofSeconds(15), () -> registry.get("/q/metrics", null).body(),
+                metrics -> metrics.contains("netwarden_registry_services{status=\"passing\",tag=\"Boxes\"} 1.0"));
+
+        // When: frozen for good
+        signal(box, "STOP");
+
+        // Then
+        Deadline.await("deregistered after being critical too long", Duration.ofSeconds(30), () -> services("?urn=" + BOX),
+                JsonNode::isEmpty);
+        signal(box, "CONT");
     }
 }

@@ -369,4 +369,42 @@ abstract class RegistrationsContract {
         assertTrue(store().find(usn()).isEmpty());
         assertTrue(events.isEmpty());
     }
+
+    @Test
+    void aServiceFailingItsProbesIsCriticalPassingAgainWhenItAnswersAndDeregisteredWhenCriticalTooLong() throws Exception {
+        // Given
+        handle(here, alive(3600));
+        URI location = URI.create("http://192.0.2.10:8200/desc.xml");
+        HealthProbes probes = new HealthProbes(here, source, Optional.empty(), a, Duration.ofMinutes(5), clock);
+
+        // When: the device stops answering
+        source.fail(location, DropReason.DESCRIPTION_TIMEOUT);
+        assertEquals(1, probes.probeAll());
+
+        // Then
+        assertEquals("critical", stored().status());
+        assertEquals(1, store().list(new ServiceStore.Filter(Optional.empty(), Optional.of(urn), Optional.of("critical"),
+                Optional.empty()), 0, 10).size());
+
+        // When: it answers again
+        source.recover(location);
+        clock.now = clock.now.plusSeconds(30);
+        probes.probeAll();
+
+        // Then
+        assertEquals("passing", stored().status());
+
+        // When: it fails for longer than deregister-critical-after
+        source.fail(location, DropReason.DESCRIPTION_UNREACHABLE);
+        probes.probeAll();
+        clock.now = clock.now.plusSeconds(240);
+        probes.probeAll();
+        assertEquals("critical", stored().status(), "4 minutes critical: still registered");
+        clock.now = clock.now.plusSeconds(61);
+        probes.probeAll();
+
+        // Then
+        assertTrue(store().find(usn()).isEmpty(), "critical for over 5 minutes: deregistered");
+        assertEquals("critical", ((ServiceDeregistered) events.getLast()).reason());
+    }
 }
