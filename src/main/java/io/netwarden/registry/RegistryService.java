@@ -194,7 +194,7 @@ public class RegistryService implements RoleService {
         while (!Thread.currentThread().isInterrupted()) {
             try {
                 Thread.sleep(config.healthInterval());
-                probes.probeAll();
+                probes.probeAll(config.healthInterval().dividedBy(2));
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException e) {

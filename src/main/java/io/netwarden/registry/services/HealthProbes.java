@@ -21,7 +21,7 @@ import org.jboss.logging.Logger;
  *
  * <pre>
  *   round (every health-interval) ─▶ the LOCATIONs of the services this instance sees, least recently probed first
- *     ─▶ each probed once, PARALLEL at a time: a GET of the LOCATION (or of health-path on its host and port), under
+ *     ─▶ each probed once, started evenly over half the interval, PARALLEL at a time: a GET of the LOCATION (or of health-path on its host and port), under
  *        the description fetch's rules ─ 200 ─▶ passing │ anything else ─▶ critical (since the first failure)
  *     ─▶ services critical for longer than deregister-critical-after ─▶ deregistered (reason "critical")
  * </pre>
@@ -55,13 +55,28 @@ public final class HealthProbes {
         this.clock = clock;
     }
 
-    /** One round; returns how many LOCATIONs were probed. */
+    /** One round at once; returns how many LOCATIONs were probed. */
     public int probeAll() throws InterruptedException {
+        return probeAll(Duration.ZERO);
+    }
+
+    /**
+     * One round, its probes started evenly over {@code spread} (a thousand devices probed in one burst would stall the
+     * registry's own work for that moment); returns how many LOCATIONs were probed.
+     */
+    public int probeAll(Duration spread) throws InterruptedException {
         ServiceStore store = registrations.store();
         List<ServiceStore.ProbeTarget> targets = store.probeTargets(instance, MAX_TARGETS);
+        long gap = targets.isEmpty() ? 0 : spread.toNanos() / targets.size();
+        long next = System.nanoTime();
         Semaphore slots = new Semaphore(PARALLEL);
         try (ExecutorService probes = Executors.newVirtualThreadPerTaskExecutor()) {
             for (ServiceStore.ProbeTarget target : targets) {
+                long wait = next - System.nanoTime();
+                if (wait > 0) {
+                    Thread.sleep(Duration.ofNanos(wait));
+                }
+                next += gap;
                 slots.acquire();
                 probes.submit(() -> {
                     try {
@@ -90,8 +105,10 @@ public final class HealthProbes {
             why = " (" + e.getClass().getSimpleName() + ")";
         }
         try {
-            for (RegisteredService changed : store.recordHealth(target, passing, clock.instant())) {
-                LOG.infof("service %s is %s%s", changed.usn(), changed.status(), why);
+            List<RegisteredService> changed = store.recordHealth(target, passing, clock.instant());
+            if (!changed.isEmpty()) { // one line per device, not per service
+                LOG.infof("%d service(s) at %s now %s%s", changed.size(), target.location(), passing ? "passing" : "critical",
+                        why);
             }
         } catch (RuntimeException e) {
             LOG.warnf("the probe of %s was not recorded: %s", target.location(), e.getMessage());

@@ -26,7 +26,9 @@ import javax.sql.DataSource;
  * row per USN) and {@code registry_sighting} (one per USN and registry instance).
  *
  * <pre>
- *   register: one transaction ─ the service row locked (SELECT … FOR UPDATE) ─ absent ─▶ within the limits (in all,
+ *   register: without a description, first plain reads: a new USN ─▶ REFUSED │ DESCRIPTION_NEEDED; another address
+ *             ─▶ CONFLICT; moved or restarted ─▶ DESCRIPTION_NEEDED (no transaction, no lock); else, and with one:
+ *             one transaction ─ the service row locked (SELECT … FOR UPDATE) ─ absent ─▶ within the limits (in all,
  *             per address)? ─ no ─▶ REFUSED │ no description given ─▶ DESCRIPTION_NEEDED │ INSERT (a racing instance's
  *             INSERT wins: the transaction is tried once more as an update) │ present ─▶ UPDATE (moved or restarted:
  *             only with a new description, else DESCRIPTION_NEEDED)
@@ -64,6 +66,12 @@ public final class DatabaseServiceStore implements ServiceStore {
         Objects.requireNonNull(advertisement.location().orElse(null), "an advertisement to register has a LOCATION");
         String described = device.map(DatabaseServiceStore::json).orElse(null);
         try (Connection db = database.getConnection()) {
+            if (described == null) { // most often a new service: answered from reads, without a transaction or a lock
+                Optional<Change> answer = answerWithoutWriting(db, advertisement);
+                if (answer.isPresent()) {
+                    return answer.get();
+                }
+            }
             try {
                 return Transactions.inTransaction(db, () -> register(db, advertisement, tag, described, instance, now));
             } catch (SQLException e) {
@@ -175,8 +183,32 @@ public final class DatabaseServiceStore implements ServiceStore {
                 insert.executeUpdate();
             }
         }
-        expiresWithLatestSighting(db, List.of(ad.usn()));
+        if (change != Change.REGISTERED || renewed > 0) { // a new service's expiry is this sighting's, as inserted
+            expiresWithLatestSighting(db, List.of(ad.usn()));
+        }
         return change;
+    }
+
+    /**
+     * What a registration without a description comes to, when that needs no write: CONFLICT, REFUSED or
+     * DESCRIPTION_NEEDED; empty for a renewal (the transaction decides again, under the row's lock).
+     */
+    private Optional<Change> answerWithoutWriting(Connection db, SsdpMessage ad) throws SQLException {
+        try (PreparedStatement find = db.prepareStatement("SELECT location, boot_id, address FROM registry_service WHERE usn = ?")) {
+            find.setString(1, ad.usn());
+            try (ResultSet row = find.executeQuery()) {
+                if (!row.next()) {
+                    return Optional.of(full(db, ad.source().getHostAddress()) ? Change.REFUSED : Change.DESCRIPTION_NEEDED);
+                }
+                Long knownBoot = row.getObject(2, Long.class);
+                if (!ad.source().getHostAddress().equals(row.getString(3))) {
+                    return Optional.of(Change.CONFLICT);
+                }
+                boolean restarted = !ad.location().orElseThrow().toString().equals(row.getString(1))
+                        || ad.bootId().isPresent() && knownBoot != null && ad.bootId().getAsLong() != knownBoot;
+                return restarted ? Optional.of(Change.DESCRIPTION_NEEDED) : Optional.empty();
+            }
+        }
     }
 
     /** Whether a new service from {@code address} would go beyond the limits. */
