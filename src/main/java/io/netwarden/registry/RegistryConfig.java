@@ -11,7 +11,11 @@ import java.util.Optional;
 @ConfigMapping(prefix = "netwarden.registry")
 public interface RegistryConfig {
 
-    /** Where registered services are stored: {@code database} (the platform database) or {@code consul}. */
+    /**
+     * Where registered services go: {@code database} (the platform database, what the API lists) or {@code consul}: as
+     * well registered with the Consul agent at {@code netwarden.consul.url}, one Consul service per instance and USN with
+     * a TTL check.
+     */
     @WithDefault("database")
     Backend backend();
 
@@ -73,6 +77,10 @@ public interface RegistryConfig {
     /** A service critical for this long is deregistered (as Consul's deregister_critical_service_after). */
     @WithDefault("5m")
     java.time.Duration deregisterCriticalAfter();
+
+    /** With the Consul backend: how often the agent is brought in line (and TTL checks renewed; their TTL is 3×). */
+    @WithDefault("10s")
+    java.time.Duration consulSyncInterval();
 
     enum Backend {
         database, consul

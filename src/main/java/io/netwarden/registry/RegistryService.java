@@ -8,6 +8,10 @@ import io.netwarden.platform.api.ApiException;
 import io.netwarden.platform.export.DomainEvent;
 import io.netwarden.platform.lifecycle.RoleService;
 import io.netwarden.platform.persistence.ActiveDatabase;
+import io.netwarden.platform.config.NetwardenConfig;
+import io.netwarden.platform.consul.ConsulKv;
+import io.netwarden.platform.consul.HttpConsulServices;
+import io.netwarden.registry.backends.ConsulMirror;
 import io.netwarden.registry.description.DeviceDescriptions;
 import io.netwarden.registry.description.HttpDescriptionSource;
 import io.netwarden.registry.services.HealthProbes;
@@ -24,29 +28,32 @@ import io.netwarden.registry.whitelist.SearchTerms;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
  * The registry role's lifecycle:
  *
  * <pre>
- *   start ─▶ whitelist from config and registry.json ─▶ store (database backend) ─▶ Registrations (device
+ *   start ─▶ whitelist from config and registry.json ─▶ store (the database) ─▶ Registrations (device
  *            descriptions fetched over HTTP for new services)
  *         ─▶ the whitelist in force: configuration + the changes stored through the API
  *         ─▶ housekeeping loop (every EXPIRY_CHECK: sightings past their max-age end, services no instance sees go;
  *            every WHITELIST_REFRESH: other instances' whitelist changes applied, services counted by tag and status)
  *         ─▶ health loop (every health-interval, unless 0s): LOCATIONs probed, critical ones deregistered in time
+ *         ─▶ with backend=consul: the Consul mirror loop (every consul-sync-interval and soon after a change)
  *         ─▶ SSDP listener (unless netwarden.registry.listen=false): advertisements in, searches out, resync
  *   stop  ─▶ listener closed, the loop ends; registrations stay (other instances, or this one after a restart, renew
  *            or resync them)
  * </pre>
  *
- * The Consul backend comes next. Thread safety: start and stop
- * are called by the lifecycle one at a time; the running parts are published through volatile fields.
+ * Thread safety: start and stop are called by the lifecycle one at a time; the running parts are published through volatile fields.
  */
 @ApplicationScoped
 public class RegistryService implements RoleService {
@@ -77,10 +84,15 @@ public class RegistryService implements RoleService {
     @Inject
     MeterRegistry meters;
 
+    @Inject
+    NetwardenConfig platform;
+
     private volatile Registrations registrations;
     private volatile Whitelist whitelist;
     private volatile Thread expiry;
     private volatile Thread health;
+    private volatile Thread mirror;
+    private final Semaphore changed = new Semaphore(0);
     private volatile SsdpListener listener;
     private SsdpMetrics ssdpMetrics;
 
@@ -122,9 +134,11 @@ public class RegistryService implements RoleService {
     @Override
     public void start() {
         checkConfig();
+        HttpConsulServices consul = null;
         if (config.backend() == RegistryConfig.Backend.consul) {
-            throw new IllegalStateException("netwarden.registry.backend=consul is not available in this version yet; use"
-                    + " database (the default)");
+            URI agent = platform.consul().url().orElseThrow(() -> new IllegalStateException("netwarden.registry.backend=consul"
+                    + " needs netwarden.consul.url (the local Consul agent, like http://127.0.0.1:8500)"));
+            consul = new HttpConsulServices(agent, platform.consul().token(), platform.consul().timeout());
         }
         List<SearchTerm> terms = new ArrayList<>(SearchTerms.fromConfig(config.tags()));
         config.configFile().ifPresent(file -> terms.addAll(SearchTerms.fromRegistryJson(file, json)));
@@ -158,6 +172,13 @@ public class RegistryService implements RoleService {
         if (probes != null) {
             health = Thread.ofVirtual().name("registry-health").start(() -> healthLoop(probes));
         }
+        if (consul != null) {
+            ConsulMirror consulMirror = new ConsulMirror(running.store(), consul, identity.name(),
+                    config.consulSyncInterval().multipliedBy(3), config.deregisterCriticalAfter());
+            mirror = Thread.ofVirtual().name("registry-consul").start(() -> mirrorLoop(consulMirror));
+            LOG.infof("registry: services mirrored to the Consul agent at %s every %s", consul.describe(),
+                    config.consulSyncInterval());
+        }
         expiry = Thread.ofVirtual().name("registry-expiry").start(() -> expireLoop(running, inForce));
         if (socket != null) {
             SsdpListener hearing = new SsdpListener(socket, running, searchTerms, metrics(), config.searchInterval(),
@@ -173,6 +194,8 @@ public class RegistryService implements RoleService {
     public void stop(Duration drain) {
         Thread loop = expiry;
         Thread probing = health;
+        Thread mirroring = mirror;
+        mirror = null;
         SsdpListener hearing = listener;
         listener = null;
         health = null;
@@ -187,6 +210,35 @@ public class RegistryService implements RoleService {
         }
         if (probing != null) {
             probing.interrupt();
+        }
+        if (mirroring != null) {
+            mirroring.interrupt();
+        }
+    }
+
+    /** Reconciles every consul-sync-interval, and soon after a registration changed. */
+    private void mirrorLoop(ConsulMirror consul) {
+        boolean failing = false;
+        while (!Thread.currentThread().isInterrupted()) {
+            try {
+                if (changed.tryAcquire(config.consulSyncInterval().toMillis(), TimeUnit.MILLISECONDS)) {
+                    Thread.sleep(200); // a burst of changes in one go
+                    changed.drainPermits();
+                }
+                ConsulMirror.Result result = consul.reconcile();
+                if (failing) {
+                    LOG.infof("the Consul agent answers again: %d service(s) registered anew", result.registered());
+                    failing = false;
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (ConsulKv.ConsulException | RuntimeException e) {
+                if (!failing) {
+                    LOG.warnf("registry: Consul not in line (%s); trying again every %s, with a full resync", e.getMessage(),
+                            config.consulSyncInterval());
+                }
+                failing = true;
+            }
         }
     }
 
@@ -223,6 +275,9 @@ public class RegistryService implements RoleService {
     }
 
     private void fire(DomainEvent event) {
+        if (changed.availablePermits() == 0) {
+            changed.release(); // the Consul mirror, when on, reconciles soon
+        }
         try {
             domainEvents.fire(event);
         } catch (RuntimeException e) {

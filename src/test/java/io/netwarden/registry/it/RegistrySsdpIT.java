@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netwarden.platform.consul.RecordingConsulAgent;
 import io.netwarden.testing.AppProcess;
 import io.netwarden.testing.Deadline;
 import io.netwarden.testing.TestNetns;
@@ -14,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -271,5 +273,37 @@ class RegistrySsdpIT {
         Deadline.await("deregistered after being critical too long", Duration.ofSeconds(30), () -> services("?urn=" + BOX),
                 JsonNode::isEmpty);
         signal(box, "CONT");
+    }
+
+    @Test
+    void withTheConsulBackendARealDeviceIsRegisteredWithTheAgentAndItsByebyeDeregistersIt() throws Exception {
+        try (RecordingConsulAgent agent = new RecordingConsulAgent("it-consul-token-42")) {
+            // Given
+            registry = startRegistry(Map.of("NETWARDEN_REGISTRY_BACKEND", "consul", "NETWARDEN_CONSUL_URL",
+                    agent.url().toString(), "NETWARDEN_CONSUL_TOKEN", "it-consul-token-42",
+                    "NETWARDEN_REGISTRY_CONSUL_SYNC_INTERVAL", "2s"));
+            String usn = "uuid:" + UUID.randomUUID() + "::" + BOX;
+
+            // When
+            Process box = gssdp(BOX, usn, 1800);
+
+            // Then
+            JsonNode service = Deadline.await("registered with Consul", Duration.ofSeconds(20),
+                    () -> Optional.ofNullable(agent.services.get("registry-it:" + usn)), Optional::isPresent).get();
+            assertEquals("Boxes-device:Box:1", service.get("Name").asText());
+            assertEquals(lan.nsAddress(), service.get("Address").asText());
+            assertEquals("GSSDP test box", service.get("Meta").get("friendlyName").asText());
+            Deadline.await("its TTL check passing", Duration.ofSeconds(10), () -> agent.checks.get("service:registry-it:"
+                    + usn), "passing"::equals);
+
+            // When: SIGTERM, GSSDP says byebye
+            box.destroy();
+            box.waitFor(10, TimeUnit.SECONDS);
+
+            // Then
+            Deadline.await("deregistered from Consul", Duration.ofSeconds(15), () -> agent.services.containsKey(
+                    "registry-it:" + usn), present -> !present);
+            assertTrue(!registry.output().contains("it-consul-token-42"), "the token never in the log");
+        }
     }
 }
