@@ -13,6 +13,7 @@ import io.netwarden.testing.TestElements;
 import io.netwarden.testing.TestEnv;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -79,6 +80,10 @@ class RestFuzzTest {
                 () -> tree(get("/api/v1/edge/rollouts/" + rollout)).path("status").asText()));
         seeds.put("PUT /api/v1/loggers/{name}", new Seed("/api/v1/loggers/io.netwarden.fuzz",
                 "{\"level\":\"DEBUG\"}", () -> get("/api/v1/loggers/io.netwarden.fuzz")));
+        JsonNode termsBefore = tree(get("/api/v1/registry/search-terms"));
+        seeds.put("PUT /api/v1/registry/search-terms", new Seed("/api/v1/registry/search-terms",
+                "{\"urn\":\"urn:schemas-upnp-org:device:" + fuzzElement + ":1\",\"tag\":\"Fuzz\"}",
+                () -> get("/api/v1/registry/search-terms")));
 
         // every POST and PUT of the API has a seed, so a new operation cannot escape the fuzzing
         JsonNode paths = JSON.readTree(given().accept("application/json").get("/q/openapi?format=json").asString()).get("paths");
@@ -124,6 +129,18 @@ class RestFuzzTest {
         // clean up what valid mutations created
         tree(get("/api/v1/polls")).forEach(p -> authed().delete("/api/v1/polls/" + p.get("id").asText()));
         authed().delete("/api/v1/elements/" + fuzzElement);
+        JsonNode termsAfter = tree(get("/api/v1/registry/search-terms"));
+        termsAfter.forEach(t -> {
+            if (!termsBefore.toString().contains(t.toString())) {
+                authed().delete("/api/v1/registry/search-terms/" + URLEncoder.encode(t.get("urn").asText(),
+                        StandardCharsets.UTF_8).replace("+", "%20"));
+            }
+        });
+        termsBefore.forEach(t -> {
+            if (!termsAfter.toString().contains(t.toString())) {
+                authed().contentType("application/json").body(t.toString()).put("/api/v1/registry/search-terms");
+            }
+        });
     }
 
     /** The JSON in {@code text}, or null when it is none. */
