@@ -13,7 +13,6 @@ import io.netwarden.testing.TestElements;
 import io.netwarden.testing.TestEnv;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -132,8 +131,7 @@ class RestFuzzTest {
         JsonNode termsAfter = tree(get("/api/v1/registry/search-terms"));
         termsAfter.forEach(t -> {
             if (!termsBefore.toString().contains(t.toString())) {
-                authed().delete("/api/v1/registry/search-terms/" + URLEncoder.encode(t.get("urn").asText(),
-                        StandardCharsets.UTF_8).replace("+", "%20"));
+                authed().delete("/api/v1/registry/search-terms/{urn}", t.get("urn").asText()).then().statusCode(204);
             }
         });
         termsBefore.forEach(t -> {

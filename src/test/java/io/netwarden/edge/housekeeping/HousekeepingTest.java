@@ -103,15 +103,15 @@ class HousekeepingTest {
         messages.insertAll(List.of(new MessageLog.NewMessage(message(inRollout), 0)));
         assertTrue(messages.acked(new EdgeAck(inRollout, "ship-" + unique, true, "pong", 0, false, Optional.empty(), "",
                 false, Optional.empty(), Optional.empty())));
-        // (its second wave waits for a node that never answers, so that the running app's rollout engine, which advances
-        // every running rollout, keeps it running while this test looks)
+        // (it is in its second wave, 0-based wave 1, whose message is still pending, so that the running app's rollout
+        // engine, which advances every running rollout, keeps it running while this test looks)
         sql("INSERT INTO edge_rollout (id, template, method, kind, wave_size, max_failures, waves, wave, status, created_at)"
                 + " VALUES (?, ?, 'ping', 'command', 1, 0, 2, 1, 'running', ?)", "run-" + unique,
                 "{\"toNode\":\"x\",\"data\":[],\"commandOrEvent\":\"command\",\"method\":\"ping\",\"ttl\":\"1h\"}", now);
-        sql("INSERT INTO edge_rollout_node (rollout_id, node, position, wave, message_id) VALUES (?, ?, 0, 1, ?)",
+        sql("INSERT INTO edge_rollout_node (rollout_id, node, position, wave, message_id) VALUES (?, ?, 0, 0, ?)",
                 "run-" + unique, "ship-" + unique, inRollout);
-        sql("INSERT INTO edge_rollout_node (rollout_id, node, position, wave) VALUES (?, ?, 1, 2)", "run-" + unique,
-                "ghost-" + unique);
+        sql("INSERT INTO edge_rollout_node (rollout_id, node, position, wave, message_id) VALUES (?, ?, 1, 1, ?)",
+                "run-" + unique, "ghost-" + unique, pending);
 
         // When: a day later, nothing is old enough
         Housekeeping.Removed early = keeping(Duration.ZERO).runOnce(now.plus(Duration.ofDays(1)));
@@ -140,16 +140,18 @@ class HousekeepingTest {
 
     @Test
     void longOfflineNodesAreForgottenOnlyWhenAsked() throws Exception {
+        // the online node was seen just now (one seen long ago would be marked offline by the running app's central
+        // meanwhile); the housekeeping runs 100 days later, when it is unseen for as long as the offline one
         Instant now = Instant.now();
         String away = "away-" + unique;
         String online = "online-" + unique;
         for (String name : List.of(away, online)) {
+            Instant seen = name.equals(online) ? now : now.minus(Duration.ofDays(100));
             sql("INSERT INTO edge_node (name, online, first_seen, last_seen, version, roles, key_fingerprint, public_key)"
-                    + " VALUES (?, ?, ?, ?, 'v', 'edge-node', 'SHA256:x', 'x')", name, name.equals(online),
-                    now.minus(Duration.ofDays(100)), now.minus(Duration.ofDays(100)));
+                    + " VALUES (?, ?, ?, ?, 'v', 'edge-node', 'SHA256:x', 'x')", name, name.equals(online), seen, seen);
         }
-        assertTrue(keeping(Duration.ZERO).runOnce(now).nodes().isEmpty(), "0: never");
-        List<String> forgotten = keeping(Duration.ofDays(90)).runOnce(now).nodes();
+        assertTrue(keeping(Duration.ZERO).runOnce(now.plus(Duration.ofDays(100))).nodes().isEmpty(), "0: never");
+        List<String> forgotten = keeping(Duration.ofDays(90)).runOnce(now.plus(Duration.ofDays(100))).nodes();
         assertTrue(forgotten.contains(away), forgotten.toString());
         assertFalse(forgotten.contains(online), "only offline nodes are forgotten");
         List<String> known = nodes.list().stream().map(NodeRegistry.Node::name).toList();
