@@ -6,6 +6,7 @@ import io.netwarden.platform.NodeIdentity;
 import io.netwarden.platform.Role;
 import io.netwarden.platform.api.ApiException;
 import io.netwarden.platform.export.DomainEvent;
+import io.netwarden.platform.messaging.Messaging;
 import io.netwarden.platform.lifecycle.RoleService;
 import io.netwarden.platform.persistence.ActiveDatabase;
 import io.netwarden.platform.config.NetwardenConfig;
@@ -13,6 +14,7 @@ import io.netwarden.platform.consul.ConsulKv;
 import io.netwarden.platform.consul.HttpConsulServices;
 import io.netwarden.registry.backends.ConsulMirror;
 import io.netwarden.registry.description.DeviceDescriptions;
+import io.netwarden.registry.events.Announcements;
 import io.netwarden.registry.description.HttpDescriptionSource;
 import io.netwarden.registry.services.HealthProbes;
 import io.netwarden.registry.services.Registrations;
@@ -49,6 +51,7 @@ import org.jboss.logging.Logger;
  *         ─▶ health loop (every health-interval, unless 0s): LOCATIONs probed, critical ones deregistered in time
  *         ─▶ with backend=consul: the Consul mirror loop (every consul-sync-interval and soon after a change)
  *         ─▶ SSDP listener (unless netwarden.registry.listen=false): advertisements in, searches out, resync
+ *   events (registered, updated, deregistered) ─▶ CDI (the Kafka export) and the bus: registry.events.&lt;instance&gt;
  *   stop  ─▶ listener closed, the loop ends; registrations stay (other instances, or this one after a restart, renew
  *            or resync them)
  * </pre>
@@ -87,6 +90,10 @@ public class RegistryService implements RoleService {
     @Inject
     NetwardenConfig platform;
 
+    @Inject
+    Messaging messaging;
+
+    private volatile Announcements announcements;
     private volatile Registrations registrations;
     private volatile Whitelist whitelist;
     private volatile Thread expiry;
@@ -167,6 +174,7 @@ public class RegistryService implements RoleService {
         HealthProbes probes = config.healthInterval().isZero() ? null : new HealthProbes(running,
                 new HttpDescriptionSource(userAgent), config.healthPath(), identity.name(), config.deregisterCriticalAfter(),
                 Clock.systemUTC());
+        announcements = new Announcements(messaging, json, identity.name());
         registrations = running;
         whitelist = inForce;
         if (probes != null) {
@@ -186,8 +194,10 @@ public class RegistryService implements RoleService {
             hearing.start();
             listener = hearing;
         }
-        LOG.infof("registry %s: backend=%s, %d whitelisted URNs, %s", identity.name(), config.backend(),
-                searchTerms.list().size(), config.listen() ? "listening for SSDP" : "not listening (netwarden.registry.listen=false)");
+        LOG.infof("registry %s: backend=%s, %d whitelisted URNs, %s, changes announced on %s (%s)", identity.name(),
+                config.backend(), searchTerms.list().size(), config.listen() ? "listening for SSDP"
+                        : "not listening (netwarden.registry.listen=false)", announcements.subject(),
+                messaging.description());
     }
 
     @Override
@@ -282,6 +292,10 @@ public class RegistryService implements RoleService {
             domainEvents.fire(event);
         } catch (RuntimeException e) {
             LOG.warnf("domain event %s not handled: %s", event.type(), e.toString());
+        }
+        Announcements telling = announcements;
+        if (telling != null) {
+            telling.accept(event);
         }
     }
 

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netwarden.platform.consul.RecordingConsulAgent;
 import io.netwarden.testing.AppProcess;
 import io.netwarden.testing.Deadline;
+import io.netwarden.testing.TestEnv;
 import io.netwarden.testing.TestNetns;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,6 +42,7 @@ class RegistrySsdpIT {
     private TestNetns lan;
     private Path dir;
     private AppProcess registry;
+    private io.nats.client.Connection nats;
     private final List<Process> advertisers = new ArrayList<>();
 
     @BeforeAll
@@ -59,6 +61,10 @@ class RegistrySsdpIT {
             advertiser.waitFor(5, TimeUnit.SECONDS);
         }
         advertisers.clear();
+        if (nats != null) {
+            nats.close();
+            nats = null;
+        }
         if (registry != null) {
             registry.close();
             registry = null;
@@ -113,8 +119,18 @@ class RegistrySsdpIT {
 
     @Test
     void miniDlnaIsRegisteredAsAMediaServerAndItsByebyeRemovesIt() throws Exception {
-        // Given
-        registry = startRegistry();
+        // Given: the registry on NATS, and a raw NATS subscriber to its announcements
+        nats = io.nats.client.Nats.connect(TestEnv.natsUrl());
+        List<JsonNode> announced = new java.util.concurrent.CopyOnWriteArrayList<>();
+        nats.createDispatcher(m -> {
+            try {
+                announced.add(JSON.readTree(m.getData()));
+            } catch (java.io.IOException e) {
+                announced.add(JSON.createObjectNode().put("unreadable", new String(m.getData())));
+            }
+        }).subscribe("registry.events.registry-it");
+        nats.flush(Duration.ofSeconds(5));
+        registry = startRegistry(Map.of("NETWARDEN_NATS_URL", TestEnv.natsUrl()));
         Path media = Files.createDirectories(dir.resolve("media-" + UUID.randomUUID()));
         Files.createDirectories(media.resolve("db"));
         Files.writeString(media.resolve("minidlna.conf"), "media_dir=" + media + "\ndb_dir=" + media.resolve("db") + "\n"
@@ -153,6 +169,18 @@ class RegistrySsdpIT {
                 list -> list.isEmpty());
         String metrics = registry.get("/q/metrics", null).body();
         assertTrue(metrics.contains("netwarden_registry_packets_total{outcome=\"accepted\""), "counted");
+        // and both changes were announced on registry.events.<instance>
+        String usn = service.get("usn").asText();
+        Deadline.await("registered and deregistered announced on NATS", Duration.ofSeconds(10), () -> List.copyOf(announced),
+                list -> list.stream().anyMatch(a -> a.path("type").asText().equals("service-deregistered")
+                        && a.path("usn").asText().equals(usn)));
+        JsonNode registered = announced.stream().filter(a -> a.path("usn").asText().equals(usn)).findFirst().orElseThrow();
+        assertEquals("service-registered", registered.path("type").asText(), announced.toString());
+        assertEquals("registry-it", registered.path("instance").asText());
+        assertEquals("Media", registered.path("tag").asText());
+        assertEquals(service.get("location").asText(), registered.path("location").asText());
+        assertEquals("byebye", announced.stream().filter(a -> a.path("type").asText().equals("service-deregistered")
+                && a.path("usn").asText().equals(usn)).findFirst().orElseThrow().path("reason").asText());
     }
 
     @Test
