@@ -196,4 +196,65 @@ class RealInfrastructureTest {
                 .then().statusCode(200).extract().<String>path("status"), "acked"::equals);
         authed().get("/api/v1/edge/messages/" + nul).then().body("output", equalTo("abc\ufffddef\n"));
     }
+
+    @Inject
+    io.netwarden.registry.RegistryService registry;
+
+    @Test
+    void aRegisteredServiceIsExportedToKafkaAndAnnouncedOnNats() throws Exception {
+        // Given: a device description served on loopback, a raw NATS subscriber to this instance's announcements
+        String udn = "uuid:" + UUID.randomUUID();
+        String usn = udn + "::RackHD-service:api:2.0";
+        byte[] description = ("<?xml version=\"1.0\"?><root xmlns=\"urn:schemas-upnp-org:device-1-0\"><device>"
+                + "<deviceType>RackHD-service:api:2.0</deviceType><friendlyName>Real infrastructure box</friendlyName>"
+                + "<UDN>" + udn + "</UDN></device></root>").getBytes(StandardCharsets.UTF_8);
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/desc.xml", exchange -> {
+            exchange.sendResponseHeaders(200, description.length);
+            exchange.getResponseBody().write(description);
+            exchange.close();
+        });
+        server.start();
+        java.util.List<JsonNode> announced = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (io.nats.client.Connection nats = io.nats.client.Nats.connect(TestEnv.natsUrl())) {
+            nats.createDispatcher(m -> {
+                try {
+                    announced.add(json.readTree(m.getData()));
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).subscribe("registry.events.test-node");
+            nats.flush(Duration.ofSeconds(5));
+            String location = "http://127.0.0.1:" + server.getAddress().getPort() + "/desc.xml";
+            String alive = "NOTIFY * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nCACHE-CONTROL: max-age=120\r\nLOCATION: "
+                    + location + "\r\nNT: RackHD-service:api:2.0\r\nNTS: ssdp:alive\r\nSERVER: test/1 UPnP/1.0 box/1\r\n"
+                    + "USN: " + usn + "\r\n\r\n";
+
+            // When: the advertisement reaches the running registry (as its listener hands it on), then its byebye
+            registry.registrations().handle(message(alive)).get(10, TimeUnit.SECONDS);
+            registry.registrations().handle(message(alive.replace("ssdp:alive", "ssdp:byebye"))).get(10, TimeUnit.SECONDS);
+
+            // Then: both are on their Kafka topics, keyed by USN, and were announced on NATS
+            JsonNode registered = json.readTree(KafkaTopicReader.find("netwarden.registry.service-registered", usn,
+                    Duration.ofSeconds(30)).orElseThrow(() -> new AssertionError("no service-registered keyed " + usn)).value());
+            assertEquals("RackHD", registered.get("tag").asText());
+            assertEquals(location, registered.get("location").asText());
+            assertEquals("test-node", registered.get("seenBy").asText());
+            JsonNode deregistered = json.readTree(KafkaTopicReader.find("netwarden.registry.service-deregistered", usn,
+                    Duration.ofSeconds(30)).orElseThrow(() -> new AssertionError("no service-deregistered keyed " + usn)).value());
+            assertEquals("byebye", deregistered.get("reason").asText());
+            Deadline.await("both announced on registry.events.test-node", Duration.ofSeconds(10), () -> announced.stream()
+                    .filter(a -> a.path("usn").asText().equals(usn)).map(a -> a.path("type").asText()).toList(),
+                    types -> types.equals(java.util.List.of("service-registered", "service-deregistered")));
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    private static io.netwarden.registry.ssdp.SsdpMessage message(String packet) {
+        byte[] data = packet.getBytes(StandardCharsets.ISO_8859_1);
+        return assertInstanceOf(io.netwarden.registry.ssdp.SsdpParser.Accepted.class, io.netwarden.registry.ssdp.SsdpParser
+                .parse(data, data.length, java.net.InetAddress.getLoopbackAddress())).message();
+    }
 }
