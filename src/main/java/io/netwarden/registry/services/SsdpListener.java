@@ -3,6 +3,7 @@ package io.netwarden.registry.services;
 import io.netwarden.registry.description.DescriptionException;
 import io.netwarden.registry.ssdp.DropReason;
 import io.netwarden.registry.ssdp.MulticastSsdpSocket;
+import io.netwarden.registry.ssdp.SsdpMessage;
 import io.netwarden.registry.ssdp.SsdpMetrics;
 import io.netwarden.registry.ssdp.SsdpParser;
 import io.netwarden.registry.ssdp.SsdpSocket;
@@ -15,6 +16,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
 /**
@@ -22,6 +25,8 @@ import org.jboss.logging.Logger;
  *
  * <pre>
  *   reader (one virtual thread): socket.receive ─▶ parse ─ dropped ─▶ counted by reason (debug log)
+ *                                  ├ unsolicited (a NOTIFY to the answer port, an answer on the group, an answer for
+ *                                  │  a target not searched for within MX + ANSWER_GRACE) ─▶ counted, dropped
  *                                  └ accepted ─▶ Registrations.handle ─ not whitelisted ─▶ counted │ else accepted
  *                                    (a new service's description is fetched on a thread of its own, and counted
  *                                    when done: accepted, or dropped by the description's reason)
@@ -41,6 +46,8 @@ public final class SsdpListener implements AutoCloseable {
     static final int MAX_TARGETED = 16;
     /** MX: how many seconds devices may wait before they answer. */
     static final int MX = 2;
+    /** How long after MX an answer to a search is still taken (the network's and the device's delay). */
+    static final Duration ANSWER_GRACE = Duration.ofSeconds(3);
 
     private final SsdpSocket socket;
     private final Registrations registrations;
@@ -52,6 +59,8 @@ public final class SsdpListener implements AutoCloseable {
     private final Clock clock;
     private Thread reader;
     private Thread searcher;
+    /** Targets searched for (or ssdp:all), and until when their answers are taken. */
+    private final Map<String, Instant> answersUntil = new ConcurrentHashMap<>();
 
     public SsdpListener(SsdpSocket socket, Registrations registrations, SearchTerms whitelist, SsdpMetrics metrics,
             Duration searchInterval, Duration resyncWindow, String userAgent, Clock clock) {
@@ -109,8 +118,16 @@ public final class SsdpListener implements AutoCloseable {
             }
             return;
         }
+        SsdpMessage message = ((SsdpParser.Accepted) result).message();
+        boolean isAnswer = message.kind() == SsdpMessage.Kind.SEARCH_RESPONSE;
+        if (isAnswer != datagram.answer() || isAnswer && !searched(message.target())) {
+            metrics.dropped(DropReason.UNSOLICITED);
+            LOG.debugf("SSDP datagram from %s dropped: unsolicited (%s to the %s)", datagram.source().getHostAddress(),
+                    isAnswer ? "an answer" : "an advertisement", datagram.answer() ? "answer port" : "multicast group");
+            return;
+        }
         try {
-            registrations.handle(((SsdpParser.Accepted) result).message())
+            registrations.handle(message)
                     .whenComplete((outcome, failure) -> counted(datagram, outcome, failure));
         } catch (RuntimeException e) {
             counted(datagram, null, e);
@@ -123,6 +140,7 @@ public final class SsdpListener implements AutoCloseable {
                 case NOT_WHITELISTED -> metrics.dropped(DropReason.NOT_WHITELISTED);
                 case REFUSED -> metrics.dropped(DropReason.TOO_MANY_SERVICES);
                 case CONFLICT -> metrics.dropped(DropReason.ADDRESS_CONFLICT);
+                case UNKNOWN -> metrics.dropped(DropReason.UNKNOWN_USN);
                 default -> metrics.accepted();
             }
             return;
@@ -160,6 +178,7 @@ public final class SsdpListener implements AutoCloseable {
                 : terms.stream().map(SearchTerm::urn).toList();
         for (String target : targets) {
             try {
+                expectAnswers(target);
                 socket.search(search(target, userAgent));
             } catch (IOException e) {
                 LOG.warnf("M-SEARCH for %s not sent: %s", target, e.getMessage());
@@ -170,10 +189,30 @@ public final class SsdpListener implements AutoCloseable {
     /** Sends one M-SEARCH for {@code target} now (a URN just whitelisted: the devices already up answer it). */
     public void searchFor(String target) {
         try {
+            expectAnswers(target);
             socket.search(search(target, userAgent));
         } catch (IOException e) {
             LOG.warnf("M-SEARCH for %s not sent: %s", target, e.getMessage());
         }
+    }
+
+    /** Answers for {@code target} are taken from now until MX + ANSWER_GRACE from now. */
+    private void expectAnswers(String target) {
+        Instant now = clock.instant();
+        answersUntil.values().removeIf(until -> until.isBefore(now)); // few entries: one per whitelisted URN at most
+        answersUntil.put(target, now.plusSeconds(MX).plus(ANSWER_GRACE));
+    }
+
+    /** Whether an answer for {@code target} is one to a search of the last MX + ANSWER_GRACE. */
+    private boolean searched(String target) {
+        Instant now = clock.instant();
+        for (String key : new String[] {target, "ssdp:all"}) {
+            Instant until = answersUntil.get(key);
+            if (until != null && !now.isAfter(until)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** An M-SEARCH for {@code target}, as UDA 1.1 has it. */

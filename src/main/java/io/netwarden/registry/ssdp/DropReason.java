@@ -27,6 +27,13 @@ public enum DropReason {
     ADDRESS_CONFLICT("address_conflict"),
     /** From a loopback, wildcard or multicast address: no device advertises from there. */
     BAD_SOURCE("bad_source"),
+    /**
+     * Not what this socket takes: a NOTIFY sent to the registry's answer port, a search answer on the multicast group,
+     * or an answer for a target the registry has not searched for in the last few seconds.
+     */
+    UNSOLICITED("unsolicited"),
+    /** A byebye for a USN this instance does not see (never seen, already gone, or registered from another address). */
+    UNKNOWN_USN("unknown_usn"),
     /** The device description could not be fetched: connection refused or reset, no route. */
     DESCRIPTION_UNREACHABLE("description_unreachable"),
     /** The device description did not arrive in full within the fetch timeout. */

@@ -25,11 +25,14 @@ import org.jboss.logging.Logger;
  * <pre>
  *   listener  239.255.255.250:&lt;port&gt; (SO_REUSEADDR), the group joined on each interface ─▶ NOTIFYs (bound to the
  *             group address, so unicast datagrams to the port are not taken)
- *   searcher  0.0.0.0:&lt;ephemeral&gt; ─ M-SEARCH out of each interface (IP_MULTICAST_IF, TTL 2) ─▶ answers, unicast
- *   receive   one selector over both, one datagram at a time
+ *   searcher  one per interface, bound to its IPv4 address and an ephemeral port ─ M-SEARCH out of that interface
+ *             (IP_MULTICAST_IF, TTL 2) ─▶ answers, unicast (marked as answers: the listener takes only solicited ones)
+ *   receive   one selector over all, one datagram at a time; receive buffers of RECEIVE_BUFFER (capped by the kernel's
+ *             net.core.rmem_max), so that a burst of answers to ssdp:all is not lost
  * </pre>
  *
- * Answers come to a port of its own, so another SSDP stack on the host bound to 1900 does not take them. Thread safety:
+ * Answers come to a port of its own, so another SSDP stack on the host bound to 1900 does not take them; the searchers
+ * are bound to the chosen interfaces' addresses, so nothing sent to the host's other addresses reaches them. Thread safety:
  * {@link #receive} from one thread; {@link #search} from another is fine (the searcher channel serialises sends);
  * {@link #close} from any.
  */
@@ -41,16 +44,18 @@ public final class MulticastSsdpSocket implements SsdpSocket {
     private final int port;
     private final List<NetworkInterface> interfaces;
     private final DatagramChannel listener;
-    private final DatagramChannel searcher;
+    private final List<DatagramChannel> searchers;
     private final Selector selector;
+    /** The receive buffer asked for: about 4,000 datagrams of a typical 1 KB. */
+    static final int RECEIVE_BUFFER = 4 * 1024 * 1024;
     private final ByteBuffer buffer = ByteBuffer.allocate(SsdpParser.MAX_PACKET + 1);
 
     private MulticastSsdpSocket(int port, List<NetworkInterface> interfaces, DatagramChannel listener,
-            DatagramChannel searcher, Selector selector) {
+            List<DatagramChannel> searchers, Selector selector) {
         this.port = port;
         this.interfaces = interfaces;
         this.listener = listener;
-        this.searcher = searcher;
+        this.searchers = searchers;
         this.selector = selector;
     }
 
@@ -62,26 +67,38 @@ public final class MulticastSsdpSocket implements SsdpSocket {
     public static MulticastSsdpSocket open(Optional<List<String>> names, int port) throws IOException {
         List<NetworkInterface> chosen = choose(names);
         DatagramChannel listener = DatagramChannel.open(StandardProtocolFamily.INET);
-        DatagramChannel searcher = null;
+        List<DatagramChannel> searchers = new ArrayList<>();
         Selector selector = null;
         try {
             listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            listener.setOption(StandardSocketOptions.SO_RCVBUF, RECEIVE_BUFFER);
             listener.bind(new InetSocketAddress(GROUP, port)); // the group only: unicast to the port is not taken
             for (NetworkInterface nif : chosen) {
                 listener.join(GROUP, nif);
             }
-            searcher = DatagramChannel.open(StandardProtocolFamily.INET);
-            searcher.bind(new InetSocketAddress(0));
-            searcher.setOption(StandardSocketOptions.IP_MULTICAST_TTL, 2);
-            listener.configureBlocking(false);
-            searcher.configureBlocking(false);
+            int granted = listener.getOption(StandardSocketOptions.SO_RCVBUF);
+            if (granted < RECEIVE_BUFFER) {
+                LOG.infof("SSDP receive buffer: %d bytes (asked for %d; raise net.core.rmem_max for more room for bursts)",
+                        granted, RECEIVE_BUFFER);
+            }
             selector = Selector.open();
-            listener.register(selector, SelectionKey.OP_READ);
-            searcher.register(selector, SelectionKey.OP_READ);
-            return new MulticastSsdpSocket(port, chosen, listener, searcher, selector);
+            listener.configureBlocking(false);
+            listener.register(selector, SelectionKey.OP_READ, Boolean.FALSE);
+            for (NetworkInterface nif : chosen) {
+                DatagramChannel searcher = DatagramChannel.open(StandardProtocolFamily.INET);
+                searchers.add(searcher);
+                searcher.setOption(StandardSocketOptions.SO_RCVBUF, RECEIVE_BUFFER);
+                searcher.bind(new InetSocketAddress(ipv4(nif).orElseThrow(), 0));
+                searcher.setOption(StandardSocketOptions.IP_MULTICAST_IF, nif);
+                searcher.setOption(StandardSocketOptions.IP_MULTICAST_TTL, 2);
+                searcher.setOption(StandardSocketOptions.IP_MULTICAST_LOOP, false); // its own searches are not news
+                searcher.configureBlocking(false);
+                searcher.register(selector, SelectionKey.OP_READ, Boolean.TRUE);
+            }
+            return new MulticastSsdpSocket(port, chosen, listener, List.copyOf(searchers), selector);
         } catch (IOException | RuntimeException e) {
             listener.close();
-            if (searcher != null) {
+            for (DatagramChannel searcher : searchers) {
                 searcher.close();
             }
             if (selector != null) {
@@ -148,7 +165,7 @@ public final class MulticastSsdpSocket implements SsdpSocket {
                     buffer.flip();
                     byte[] data = new byte[buffer.remaining()];
                     buffer.get(data);
-                    return new Datagram(data, data.length, from.getAddress());
+                    return new Datagram(data, data.length, from.getAddress(), (Boolean) key.attachment());
                 }
             }
         }
@@ -157,12 +174,11 @@ public final class MulticastSsdpSocket implements SsdpSocket {
     @Override
     public void search(byte[] packet) throws IOException {
         InetSocketAddress group = new InetSocketAddress(GROUP, port);
-        for (NetworkInterface nif : interfaces) {
+        for (int i = 0; i < searchers.size(); i++) {
             try {
-                searcher.setOption(StandardSocketOptions.IP_MULTICAST_IF, nif);
-                searcher.send(ByteBuffer.wrap(packet), group);
+                searchers.get(i).send(ByteBuffer.wrap(packet), group);
             } catch (IOException e) {
-                LOG.warnf("M-SEARCH out of %s failed: %s", nif.getName(), e.getMessage());
+                LOG.warnf("M-SEARCH out of %s failed: %s", interfaces.get(i).getName(), e.getMessage());
             }
         }
     }
@@ -174,7 +190,9 @@ public final class MulticastSsdpSocket implements SsdpSocket {
 
     @Override
     public void close() {
-        for (AutoCloseable open : new AutoCloseable[] {selector, listener, searcher}) {
+        List<AutoCloseable> all = new ArrayList<>(List.of(selector, listener));
+        all.addAll(searchers);
+        for (AutoCloseable open : all) {
             try {
                 open.close();
             } catch (Exception e) {

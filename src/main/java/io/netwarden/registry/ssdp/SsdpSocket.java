@@ -10,8 +10,18 @@ import java.util.List;
  */
 public interface SsdpSocket extends AutoCloseable {
 
-    /** One datagram as received; {@code data} is the datagram's own copy. */
-    record Datagram(byte[] data, int length, InetAddress source) {
+    /**
+     * One datagram as received; {@code data} is the datagram's own copy.
+     *
+     * @param answer true when it came to the registry's own answer port (unicast, where answers to its M-SEARCH go),
+     *     false when it came to the multicast group
+     */
+    record Datagram(byte[] data, int length, InetAddress source, boolean answer) {
+
+        /** A datagram to the multicast group. */
+        public Datagram(byte[] data, int length, InetAddress source) {
+            this(data, length, source, false);
+        }
     }
 
     /**

@@ -157,4 +157,50 @@ class SsdpListenerTest {
                 n -> n == 1);
         assertTrue(store.find(usn).isEmpty());
     }
+
+    private void answers(String st, String usn, String host) {
+        byte[] bytes = ("HTTP/1.1 200 OK\r\nCACHE-CONTROL: max-age=1800\r\nEXT:\r\nLOCATION: http://" + host
+                + ":8080/d.xml\r\nSERVER: Linux/6 UPnP/1.0 test/1\r\nST: " + st + "\r\nUSN: " + usn + "\r\n\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1);
+        socket.in.add(new SsdpSocket.Datagram(bytes, bytes.length, InetAddress.ofLiteral(host), true));
+    }
+
+    @Test
+    void onlyAnswersToItsOwnRecentSearchesAreTakenAndOnlyOnTheAnswerPort() {
+        // Given: the search at start for the URN went out
+        Deadline.await("the search at start", Duration.ofSeconds(5), () -> List.copyOf(socket.searches),
+                s -> s.stream().anyMatch(p -> p.contains("\r\nST: " + urn + "\r\n")));
+        String answered = "uuid:" + UUID.randomUUID() + "::" + urn;
+        String onGroup = "uuid:" + UUID.randomUUID() + "::" + urn;
+        String notifiedToAnswerPort = "uuid:" + UUID.randomUUID() + "::" + urn;
+        String otherUrn = "urn:netwarden-test:device:NotSearched" + UUID.randomUUID().toString().substring(0, 8) + ":1";
+        whitelist.put(new SearchTerm(otherUrn, "Heard"));
+        String unsearched = "uuid:" + UUID.randomUUID() + "::" + otherUrn;
+
+        // When: an answer to that search; an answer on the multicast group; a NOTIFY sent to the answer port; an answer
+        // for a whitelisted URN nobody searched for; a byebye for a USN never seen
+        answers(urn, answered, "192.0.2.50");
+        byte[] multicastAnswer = ("HTTP/1.1 200 OK\r\nCACHE-CONTROL: max-age=1800\r\nLOCATION: http://192.0.2.51:8080/d.xml"
+                + "\r\nST: " + urn + "\r\nUSN: " + onGroup + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
+        socket.in.add(new SsdpSocket.Datagram(multicastAnswer, multicastAnswer.length, InetAddress.ofLiteral("192.0.2.51")));
+        byte[] unicastNotify = alive(urn, notifiedToAnswerPort, "192.0.2.52").getBytes(StandardCharsets.ISO_8859_1);
+        socket.in.add(new SsdpSocket.Datagram(unicastNotify, unicastNotify.length, InetAddress.ofLiteral("192.0.2.52"), true));
+        answers(otherUrn, unsearched, "192.0.2.53");
+        arrives(alive(urn, "uuid:" + UUID.randomUUID() + "::" + urn, "192.0.2.54").replace("ssdp:alive", "ssdp:byebye"),
+                "192.0.2.54");
+
+        // Then: the answer registers; the rest is dropped and counted
+        Deadline.await("the answer registered", Duration.ofSeconds(5), () -> store.find(answered), found -> found.isPresent());
+        Deadline.await("the byebye counted", Duration.ofSeconds(5), () -> metrics.droppedCount(DropReason.UNKNOWN_USN),
+                n -> n == 1);
+        assertEquals(3, metrics.droppedCount(DropReason.UNSOLICITED));
+        assertTrue(store.find(onGroup).isEmpty() && store.find(notifiedToAnswerPort).isEmpty()
+                && store.find(unsearched).isEmpty());
+
+        // When: the other URN is searched for now; Then: its answer is taken
+        listener.searchFor(otherUrn);
+        answers(otherUrn, unsearched, "192.0.2.53");
+        Deadline.await("the answer to the new search registered", Duration.ofSeconds(5), () -> store.find(unsearched),
+                found -> found.isPresent());
+    }
 }
