@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Filter;
 import java.util.logging.LogRecord;
+import org.jboss.logmanager.ExtLogRecord;
 
 /**
  * Keeps anyone who can make the server log a line per request — a malformed frame that a library logs with its stack
@@ -22,6 +23,17 @@ public final class LogFloodFilter implements Filter {
     static final long WINDOW_NANOS = 60_000_000_000L;
     private static final int PATTERNS = 1000;
     private static final AtomicLong SUPPRESSED = new AtomicLong();
+
+    private final java.util.function.LongSupplier nanos;
+
+    public LogFloodFilter() {
+        this(System::nanoTime);
+    }
+
+    /** With a clock of its own, for tests. */
+    LogFloodFilter(java.util.function.LongSupplier nanos) {
+        this.nanos = nanos;
+    }
 
     private final Map<String, Window> windows = new LinkedHashMap<>(64, 0.75f, true) {
         @Override
@@ -44,7 +56,7 @@ public final class LogFloodFilter implements Filter {
     @Override
     public boolean isLoggable(LogRecord record) {
         String key = record.getLoggerName() + "|" + record.getMessage();
-        long now = System.nanoTime();
+        long now = nanos.getAsLong();
         int droppedBefore;
         synchronized (windows) {
             Window window = windows.computeIfAbsent(key, k -> new Window());
@@ -64,7 +76,12 @@ public final class LogFloodFilter implements Filter {
             window.passed++;
         }
         if (droppedBefore > 0) {
-            record.setMessage(record.getMessage() + " [" + droppedBefore + " more like this were dropped in the last minute]");
+            String told = record.getMessage() + " [" + droppedBefore + " more like this were dropped in the last minute]";
+            if (record instanceof ExtLogRecord ext) {
+                ext.setMessage(told, ext.getFormatStyle()); // the plain setter would turn a printf pattern into MessageFormat
+            } else {
+                record.setMessage(told);
+            }
         }
         return true;
     }

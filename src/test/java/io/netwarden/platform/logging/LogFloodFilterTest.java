@@ -32,4 +32,31 @@ class LogFloodFilterTest {
         assertEquals(true, filter.isLoggable(record("io.grpc.flood", "another pattern")));
         assertEquals(true, filter.isLoggable(record("io.netwarden.other", "failed to handle frame %s")));
     }
+
+    @Test
+    void theNoteOfDroppedLinesKeepsAPrintfRecordsArguments() {
+        // Given: a flood of one printf pattern past a window's share
+        long[] now = {0};
+        LogFloodFilter filter = new LogFloodFilter(() -> now[0]);
+        for (int i = 0; i < LogFloodFilter.PER_WINDOW + 5; i++) {
+            filter.isLoggable(printf("service registered: usn=%s tag=%s", "uuid:" + i, "Media"));
+        }
+
+        // When: the next window's first record passes
+        now[0] += LogFloodFilter.WINDOW_NANOS + 1;
+        org.jboss.logmanager.ExtLogRecord next = printf("service registered: usn=%s tag=%s", "uuid:next", "Media");
+        assertEquals(true, filter.isLoggable(next));
+
+        // Then: it is formatted with its own arguments, and says how many were dropped
+        assertEquals("service registered: usn=uuid:next tag=Media [5 more like this were dropped in the last minute]",
+                next.getFormattedMessage());
+    }
+
+    private static org.jboss.logmanager.ExtLogRecord printf(String pattern, Object... args) {
+        org.jboss.logmanager.ExtLogRecord r = new org.jboss.logmanager.ExtLogRecord(org.jboss.logmanager.Level.INFO, pattern,
+                org.jboss.logmanager.ExtLogRecord.FormatStyle.PRINTF, "test");
+        r.setParameters(args);
+        r.setLoggerName("io.netwarden.registry");
+        return r;
+    }
 }
