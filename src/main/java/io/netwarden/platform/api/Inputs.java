@@ -78,4 +78,31 @@ public final class Inputs {
         }
         return -1;
     }
+
+    /**
+     * {@code raw} from the network (a header, a device's name) made safe to store and show: every character that
+     * {@link #firstForbidden} finds (controls, format and bidi characters, line and paragraph separators, lone
+     * surrogates) becomes a space; at most {@code max} characters, stripped.
+     */
+    public static String displayable(CharSequence raw, int max) {
+        StringBuilder out = new StringBuilder(Math.min(raw.length(), max));
+        for (int i = 0; i < raw.length() && out.length() < max; i++) {
+            char c = raw.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < raw.length() && Character.isLowSurrogate(raw.charAt(i + 1))) {
+                if (out.length() + 2 > max) {
+                    break;
+                }
+                int cp = Character.toCodePoint(c, raw.charAt(i + 1));
+                i++;
+                if (Character.getType(cp) == Character.FORMAT) {
+                    out.append(' ');
+                } else {
+                    out.appendCodePoint(cp);
+                }
+                continue;
+            }
+            out.append(firstForbidden(String.valueOf(c)) >= 0 ? ' ' : c);
+        }
+        return out.toString().strip();
+    }
 }

@@ -180,13 +180,8 @@ public final class DescriptionParser {
 
     /** Trimmed, control characters blanked, cut to MAX_TEXT. */
     static String clean(CharSequence raw) {
-        StringBuilder out = new StringBuilder(Math.min(raw.length(), MAX_TEXT));
-        for (int i = 0; i < raw.length() && out.length() < MAX_TEXT * 2; i++) {
-            char c = raw.charAt(i);
-            out.append(Character.isISOControl(c) ? ' ' : c);
-        }
-        String trimmed = out.toString().strip();
-        return trimmed.length() > MAX_TEXT ? trimmed.substring(0, MAX_TEXT) : trimmed;
+        String shown = io.netwarden.platform.api.Inputs.displayable(raw, MAX_TEXT * 2); // no bidi or format tricks
+        return shown.length() > MAX_TEXT ? shown.substring(0, MAX_TEXT).strip() : shown;
     }
 
     private static String shorten(String name) {

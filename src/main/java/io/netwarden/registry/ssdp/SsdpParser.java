@@ -298,11 +298,6 @@ public final class SsdpParser {
             return "";
         }
         String value = new String(latin1.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
-        StringBuilder shown = new StringBuilder(Math.min(value.length(), MAX_SERVER));
-        for (int i = 0; i < value.length() && shown.length() < MAX_SERVER; i++) {
-            char c = value.charAt(i);
-            shown.append(Character.isISOControl(c) ? ' ' : c);
-        }
-        return shown.toString().strip();
+        return io.netwarden.platform.api.Inputs.displayable(value, MAX_SERVER); // no bidi or format tricks in the API
     }
 }

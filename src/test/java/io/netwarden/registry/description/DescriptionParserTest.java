@@ -85,6 +85,13 @@ class DescriptionParserTest {
     }
 
     @Test
+    void bidiAndZeroWidthCharactersInADeviceNameBecomeSpaces() throws Exception {
+        DeviceDescription device = parse("<root><device><friendlyName>\u202eevil\u200b\u2028x\u0085y</friendlyName>"
+                + "<UDN>uuid:1</UDN></device></root>").devices().getFirst();
+        assertEquals("evil  x y", device.friendlyName());
+    }
+
+    @Test
     void anEntityBombIsRefusedWithoutExpandingAnything() {
         String bomb = "<?xml version=\"1.0\"?><!DOCTYPE lolz [<!ENTITY lol \"lol\">"
                 + "<!ENTITY lol1 \"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;\">"

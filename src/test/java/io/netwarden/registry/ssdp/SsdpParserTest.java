@@ -178,6 +178,15 @@ class SsdpParserTest {
     }
 
     @Test
+    void bidiFormatAndSeparatorCharactersInTheServerStringBecomeSpaces() {
+        String packet = MINIDLNA_ALIVE.replace("SERVER: Debian DLNADOC/1.50 UPnP/1.0 MiniDLNA/1.3.3",
+                "SERVER: \u202eevil\u200f box\u2028x\u0085y \uD83D\uDE00");
+        byte[] bytes = packet.getBytes(StandardCharsets.UTF_8);
+        SsdpParser.Result result = SsdpParser.parse(bytes, bytes.length, SENDER);
+        assertEquals("evil  box x y \uD83D\uDE00", assertInstanceOf(SsdpParser.Accepted.class, result).message().server());
+    }
+
+    @Test
     void noPrefixOfARealPacketAndNoRandomBytesMakeItThrow() {
         for (String packet : new String[] {MINIDLNA_ALIVE, GSSDP_RESPONSE, BYEBYE}) {
             byte[] bytes = packet.getBytes(StandardCharsets.ISO_8859_1);
