@@ -20,7 +20,8 @@ import org.jboss.logging.Logger;
  *   base: netwarden.registry.tags + registry.json ─┐
  *   overrides: registry_search_term (the API's changes, every instance's) ─┴─▶ the terms in force ─▶ SearchTerms
  *   put(term)   ─▶ stored ─▶ applied at once here (other instances within REFRESH)
- *   remove(urn) ─▶ stored (also for a URN from the configuration) ─▶ applied
+ *   remove(urn) ─▶ a URN from the configuration: stored as taken off │ one the API added: its row deleted (no trace
+ *                  left, so adding and removing URNs cannot grow the table) ─▶ applied
  *   applied: a URN gone ─▶ its services deregistered │ a new tag ─▶ its services re-tagged │ a new URN ─▶ searched for
  * </pre>
  *
@@ -88,7 +89,11 @@ public final class Whitelist {
         if (terms.tagOf(urn).isEmpty()) {
             return false;
         }
-        overrides.save(urn, Optional.empty(), instance, clock.instant());
+        if (base.stream().anyMatch(t -> t.urn().equals(urn))) {
+            overrides.save(urn, Optional.empty(), instance, clock.instant());
+        } else {
+            overrides.forget(urn);
+        }
         refresh();
         return true;
     }

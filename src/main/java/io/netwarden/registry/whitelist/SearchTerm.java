@@ -13,7 +13,8 @@ public record SearchTerm(String urn, String tag) {
             throw new IllegalArgumentException("urn must be 1-255 printable characters without spaces");
         }
         if (tag == null || !TAG.matcher(tag).matches()) {
-            throw new IllegalArgumentException("tag must be 1-128 characters: letters, digits, '.', '_', ':' or '-'");
+            throw new IllegalArgumentException("tag must be 1-128 characters, a letter or digit first, then letters,"
+                    + " digits, '.', '_', ':' or '-'");
         }
     }
 }

@@ -56,6 +56,17 @@ public final class SearchTermOverrides {
         }
     }
 
+    /** Forgets any change of {@code urn}: the configuration's word holds again. */
+    public void forget(String urn) {
+        try (Connection db = database.getConnection();
+                PreparedStatement delete = db.prepareStatement("DELETE FROM registry_search_term WHERE urn = ?")) {
+            delete.setString(1, urn);
+            delete.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException("the whitelist change could not be stored: " + DatabaseErrors.safeMessage(e));
+        }
+    }
+
     private static Void upsert(Connection db, String urn, Optional<String> tag, String changedBy, Instant at)
             throws SQLException {
         try (PreparedStatement update = db.prepareStatement("UPDATE registry_search_term SET tag = ?, changed_at = ?,"

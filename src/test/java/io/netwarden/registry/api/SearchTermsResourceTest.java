@@ -76,6 +76,8 @@ class SearchTermsResourceTest {
         authed().get("/api/v1/registry/search-terms").then().statusCode(200).body("urn", not(hasItem(urn)));
         other.refresh();
         assertTrue(otherTerms.tagOf(urn).isEmpty());
+        assertTrue(new SearchTermOverrides(database.dataSource()).load().keySet().stream().noneMatch(urn::equals),
+                "a URN the API added leaves no row when it is removed: adding and removing cannot grow the table");
         authed().delete("/api/v1/registry/search-terms/" + urn).then().statusCode(404).body("error", equalTo("not_found"));
     }
 
