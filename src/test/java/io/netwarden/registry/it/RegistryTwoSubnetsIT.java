@@ -157,6 +157,13 @@ class RegistryTwoSubnetsIT {
         return JSON.readTree(response.body());
     }
 
+    /** The list without the times a renewal moves on between two reads. */
+    private static JsonNode withoutTimes(JsonNode list) {
+        JsonNode copy = list.deepCopy();
+        copy.forEach(s -> ((com.fasterxml.jackson.databind.node.ObjectNode) s).remove(List.of("lastSeen", "expiresAt")));
+        return copy;
+    }
+
     private static TreeSet<String> seenBy(JsonNode list) {
         TreeSet<String> seen = new TreeSet<>();
         list.forEach(s -> s.get("seenBy").forEach(i -> seen.add(i.asText())));
@@ -183,7 +190,7 @@ class RegistryTwoSubnetsIT {
                 assertEquals(deviceAddress(), service.get("address").asText());
                 assertEquals(location, service.get("location").asText());
                 assertEquals("GSSDP test box", service.path("device").path("friendlyName").asText(), service.toString());
-                assertEquals(listed, services(b), "both instances list the same");
+                assertEquals(withoutTimes(listed), withoutTimes(services(b)), "both instances list the same");
 
                 // When: instance A stops (and with it its listening); Then: the service stays, B still sees it
                 a.stop();
