@@ -19,7 +19,8 @@ public final class QueryParams {
         }
         int parsed;
         try {
-            parsed = value.length() > 11 ? Integer.MIN_VALUE : Integer.parseInt(value);
+            // ASCII only: Integer.parseInt would also take full-width or Arabic-Indic digits
+            parsed = value.length() > 11 || !value.matches("-?[0-9]+") ? Integer.MIN_VALUE : Integer.parseInt(value);
         } catch (NumberFormatException e) {
             parsed = Integer.MIN_VALUE;
         }

@@ -70,7 +70,8 @@ public final class HealthProbes {
         long gap = targets.isEmpty() ? 0 : spread.toNanos() / targets.size();
         long next = System.nanoTime();
         Semaphore slots = new Semaphore(PARALLEL);
-        try (ExecutorService probes = Executors.newVirtualThreadPerTaskExecutor()) {
+        try (ExecutorService probes = Executors.newThreadPerTaskExecutor(
+                Thread.ofVirtual().name("registry-probe-", 0).factory())) { // named: the log shows whose line it is
             for (ServiceStore.ProbeTarget target : targets) {
                 long wait = next - System.nanoTime();
                 if (wait > 0) {

@@ -99,6 +99,9 @@ class RegistryServicesResourceTest {
         authed().urlEncodingEnabled(false).get("/api/v1/registry/services?urn=a%20b").then().statusCode(400);
         authed().urlEncodingEnabled(false).get("/api/v1/registry/services/uuid%00x").then().statusCode(400);
         authed().get("/api/v1/registry/services?limit=0").then().statusCode(400);
+        // digits that are not ASCII (full-width 1, Arabic-Indic 1) are no number here
+        authed().urlEncodingEnabled(false).get("/api/v1/registry/services?limit=%EF%BC%91").then().statusCode(400);
+        authed().urlEncodingEnabled(false).get("/api/v1/registry/services?offset=%D9%A1").then().statusCode(400);
         given().get("/api/v1/registry/services").then().statusCode(401);
         given().get("/api/v1/registry/services/uuid:x").then().statusCode(401);
     }
