@@ -46,6 +46,8 @@ public final class ShellCommand implements EdgeMethod {
     private final int maxOutput;
     /** The processes running now, each with whether the node's stop ended it. */
     private final Map<Process, java.util.concurrent.atomic.AtomicBoolean> running = new java.util.concurrent.ConcurrentHashMap<>();
+    /** How many times stopRunning was called: a run whose process started while one ran kills it itself. */
+    private final java.util.concurrent.atomic.AtomicLong stops = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * @param allowed executables that may run, compared with argv[0] exactly
@@ -81,6 +83,7 @@ public final class ShellCommand implements EdgeMethod {
         Map<String, String> env = builder.environment();
         env.keySet().removeIf(name -> CHILD_ENV_DROPPED_PREFIXES.stream().anyMatch(name::startsWith));
         Process process;
+        long stopsBefore = stops.get();
         try {
             process = builder.start();
         } catch (IOException e) {
@@ -89,6 +92,10 @@ public final class ShellCommand implements EdgeMethod {
         }
         java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
         running.put(process, stopped);
+        if (stops.get() != stopsBefore) { // the node began to stop between the start and the line above
+            stopped.set(true);
+            kill(process);
+        }
         CompletableFuture<Output> output = new CompletableFuture<>();
         Thread.ofVirtual().name("shell-output-" + process.pid()).start(() -> output.complete(read(process.getInputStream())));
         boolean ended;
@@ -120,6 +127,7 @@ public final class ShellCommand implements EdgeMethod {
     /** Kills every process still running, with its descendants; their runs answer INTERRUPTED. */
     @Override
     public void stopRunning() {
+        stops.incrementAndGet();
         running.forEach((process, stopped) -> {
             stopped.set(true);
             LOG.warnf("the node stops: shellCommand process %d and its descendants are killed", process.pid());
