@@ -75,6 +75,7 @@ class RegistryServicesResourceTest {
         authed().get("/api/v1/registry/services?tag=ApiTest&urn=" + urn).then().statusCode(200)
                 .body("$", hasSize(1))
                 .body("[0].usn", equalTo(usn))
+                .body("[0].udn", equalTo(usn.substring(0, usn.indexOf("::"))))
                 .body("[0].tag", equalTo("ApiTest"))
                 .body("[0].address", equalTo("127.0.0.1"))
                 .body("[0].port", equalTo(device.getAddress().getPort()))
