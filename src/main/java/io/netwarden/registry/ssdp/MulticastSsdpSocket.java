@@ -32,9 +32,9 @@ import org.jboss.logging.Logger;
  * </pre>
  *
  * Answers come to a port of its own, so another SSDP stack on the host bound to 1900 does not take them; the searchers
- * are bound to the chosen interfaces' addresses, so nothing sent to the host's other addresses reaches them. Thread safety:
- * {@link #receive} from one thread; {@link #search} from another is fine (the searcher channel serialises sends);
- * {@link #close} from any.
+ * are bound to the chosen interfaces' addresses, so nothing sent to the host's other addresses reaches them.
+ * Thread safety: {@link #receive} from one thread; {@link #search} from another is fine (each searcher channel
+ * serialises its sends); {@link #close} from any.
  */
 public final class MulticastSsdpSocket implements SsdpSocket {
 
