@@ -58,17 +58,14 @@ public final class Inputs {
     public static int firstForbidden(CharSequence value) {
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
-            int type = Character.getType(c);
-            if (type == Character.CONTROL || type == Character.FORMAT || type == Character.LINE_SEPARATOR
-                    || type == Character.PARAGRAPH_SEPARATOR) {
+            if (forbiddenType(c)) {
                 return i;
             }
             if (Character.isHighSurrogate(c)) {
                 if (i + 1 >= value.length() || !Character.isLowSurrogate(value.charAt(i + 1))) {
                     return i;
                 }
-                int cp = Character.toCodePoint(c, value.charAt(i + 1));
-                if (Character.getType(cp) == Character.FORMAT) {
+                if (forbiddenType(Character.toCodePoint(c, value.charAt(i + 1)))) {
                     return i;
                 }
                 i++;
@@ -77,6 +74,13 @@ public final class Inputs {
             }
         }
         return -1;
+    }
+
+    /** Control (Cc), format (Cf, incl. bidi controls), line or paragraph separator. */
+    private static boolean forbiddenType(int codePoint) {
+        int type = Character.getType(codePoint);
+        return type == Character.CONTROL || type == Character.FORMAT || type == Character.LINE_SEPARATOR
+                || type == Character.PARAGRAPH_SEPARATOR;
     }
 
     /**
@@ -94,14 +98,14 @@ public final class Inputs {
                 }
                 int cp = Character.toCodePoint(c, raw.charAt(i + 1));
                 i++;
-                if (Character.getType(cp) == Character.FORMAT) {
+                if (forbiddenType(cp)) {
                     out.append(' ');
                 } else {
                     out.appendCodePoint(cp);
                 }
                 continue;
             }
-            out.append(firstForbidden(String.valueOf(c)) >= 0 ? ' ' : c);
+            out.append(forbiddenType(c) || Character.isSurrogate(c) ? ' ' : c); // a surrogate here has no partner
         }
         return out.toString().strip();
     }

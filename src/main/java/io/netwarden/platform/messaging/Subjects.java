@@ -22,14 +22,18 @@ public final class Subjects {
     public static String requireToken(String what, String value) {
         boolean valid = value != null && !value.isEmpty() && value.length() <= MAX_TOKEN;
         for (int i = 0; valid && i < value.length(); i++) {
-            char c = value.charAt(i);
-            valid = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-';
+            valid = isTokenChar(value.charAt(i));
         }
         if (!valid) {
             throw new IllegalArgumentException(what + " must be 1-" + MAX_TOKEN
                     + " letters, digits, '_' or '-' (it is part of a NATS subject)");
         }
         return value;
+    }
+
+    /** Whether {@code c} may stand in a name {@link #requireToken} takes: ASCII letter or digit, {@code _}, {@code -}. */
+    public static boolean isTokenChar(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-';
     }
 
     /** A subject to publish on: no wild cards. */

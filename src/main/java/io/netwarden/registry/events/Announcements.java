@@ -62,8 +62,7 @@ public final class Announcements implements Consumer<DomainEvent> {
         StringBuilder token = new StringBuilder(Math.min(instance.length(), Subjects.MAX_TOKEN));
         for (int i = 0; i < instance.length() && token.length() < Subjects.MAX_TOKEN; i++) {
             char c = instance.charAt(i);
-            boolean kept = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-';
-            token.append(kept ? c : '_');
+            token.append(Subjects.isTokenChar(c) ? c : '_');
         }
         return token.isEmpty() ? "_" : token.toString();
     }

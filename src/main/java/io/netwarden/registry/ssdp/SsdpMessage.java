@@ -45,6 +45,11 @@ public record SsdpMessage(Kind kind, String usn, String target, Optional<URI> lo
 
     /** The device's unique name: the USN up to {@code ::} ({@code uuid:4d69…}). */
     public String udn() {
+        return udnOf(usn);
+    }
+
+    /** The device's unique name in {@code usn}: the USN up to {@code ::}, or the USN when it has none. */
+    public static String udnOf(String usn) {
         int end = usn.indexOf("::");
         return end < 0 ? usn : usn.substring(0, end);
     }

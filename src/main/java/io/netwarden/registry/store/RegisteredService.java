@@ -2,6 +2,7 @@ package io.netwarden.registry.store;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import io.netwarden.registry.ssdp.SsdpMessage;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +27,6 @@ public record RegisteredService(String usn, String urn, String tag, String addre
     @Schema(description = "The device's unique name: the USN up to '::'",
             examples = "uuid:4d696e69-444c-164e-9d41-b827eb2d6e1d")
     public String udn() {
-        int end = usn.indexOf("::");
-        return end < 0 ? usn : usn.substring(0, end);
+        return SsdpMessage.udnOf(usn);
     }
 }

@@ -170,20 +170,21 @@ class SsdpParserTest {
 
     @Test
     void aServerStringInUtf8IsShownAsSentWithoutControlCharacters() {
-        String packet = MINIDLNA_ALIVE.replace("SERVER: Debian DLNADOC/1.50 UPnP/1.0 MiniDLNA/1.3.3",
-                "SERVER: Küche\tTV UPnP/1.0");
-        byte[] bytes = packet.getBytes(StandardCharsets.UTF_8);
-        SsdpParser.Result result = SsdpParser.parse(bytes, bytes.length, SENDER);
-        assertEquals("Küche TV UPnP/1.0", assertInstanceOf(SsdpParser.Accepted.class, result).message().server());
+        assertEquals("Küche TV UPnP/1.0", serverAsParsed("Küche\tTV UPnP/1.0"));
     }
 
     @Test
     void bidiFormatAndSeparatorCharactersInTheServerStringBecomeSpaces() {
-        String packet = MINIDLNA_ALIVE.replace("SERVER: Debian DLNADOC/1.50 UPnP/1.0 MiniDLNA/1.3.3",
-                "SERVER: \u202eevil\u200f box\u2028x\u0085y \uD83D\uDE00");
-        byte[] bytes = packet.getBytes(StandardCharsets.UTF_8);
+        assertEquals("evil  box x y \uD83D\uDE00",
+                serverAsParsed("\u202eevil\u200f box\u2028x\u0085y \uD83D\uDE00"));
+    }
+
+    /** The SERVER string the parser keeps of MiniDLNA's alive with {@code server} (sent in UTF-8) as its SERVER. */
+    private static String serverAsParsed(String server) {
+        byte[] bytes = MINIDLNA_ALIVE.replace("SERVER: Debian DLNADOC/1.50 UPnP/1.0 MiniDLNA/1.3.3", "SERVER: " + server)
+                .getBytes(StandardCharsets.UTF_8);
         SsdpParser.Result result = SsdpParser.parse(bytes, bytes.length, SENDER);
-        assertEquals("evil  box x y \uD83D\uDE00", assertInstanceOf(SsdpParser.Accepted.class, result).message().server());
+        return assertInstanceOf(SsdpParser.Accepted.class, result).message().server();
     }
 
     @Test
