@@ -28,7 +28,9 @@ public enum EdgeError {
     /** The node stopped while it ran; it is not run again. */
     INTERRUPTED("interrupted"),
     /** Delivered, but no answer came within its timeout, also after its retries. */
-    NO_ANSWER("no_answer");
+    NO_ANSWER("no_answer"),
+    /** API only: an Idempotency-Key given again with another body (422), or while its first request is stored (409). */
+    IDEMPOTENCY_KEY_REUSED("idempotency_key_reused");
 
     private final String code;
 

@@ -244,6 +244,12 @@ public class EdgeService implements RoleService {
         return submissions.submit(body);
     }
 
+    /** {@link #submit(JsonNode)} under an idempotency key: a repeat gets the first request's messages (Submissions). */
+    public Submissions.Outcome submit(JsonNode body, String idempotencyKey) {
+        sender();
+        return submissions.submit(body, idempotencyKey);
+    }
+
     /** The rollouts of this node; 503 while the role is not running. */
     public Rollouts rollouts() {
         sender();

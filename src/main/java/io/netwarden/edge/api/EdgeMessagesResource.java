@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.netwarden.edge.EdgeError;
 import io.netwarden.edge.EdgeService;
 import io.netwarden.edge.central.MessageLog;
+import io.netwarden.edge.central.Submissions;
 import io.netwarden.edge.messages.EdgeMessage;
 import io.netwarden.platform.Role;
 import io.netwarden.platform.api.ApiError;
@@ -14,6 +15,7 @@ import io.netwarden.platform.api.RoleEndpoint;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -73,12 +75,32 @@ public class EdgeMessagesResource {
     @APIResponse(responseCode = "202", description = "Stored, one entry per recipient",
             content = @Content(schema = @Schema(type = SchemaType.ARRAY, implementation = Accepted.class)))
     @APIResponse(responseCode = "400", description = "Not a valid message", content = @Content(schema = @Schema(implementation = ApiError.class)))
-    public Response send(JsonNode body) {
+    @APIResponse(responseCode = "422", description = "The Idempotency-Key was used with another body",
+            content = @Content(schema = @Schema(implementation = ApiError.class)))
+    public Response send(JsonNode body,
+            @Parameter(description = "Any 1-128 visible ASCII characters. The first request with a key stores its messages;"
+                    + " a repeat with the same key and body gets the same messages (their status now, header"
+                    + " Idempotent-Replayed: true) and sends nothing; with another body it is refused (422). Keys are kept"
+                    + " as long as netwarden.edge.retention.") @HeaderParam("Idempotency-Key") String idempotencyKey) {
+        if (idempotencyKey != null) {
+            Submissions.Outcome outcome = edge.submit(body, idempotencyKey(idempotencyKey));
+            List<Accepted> copies = outcome.copies().stream().map(c -> new Accepted(c.id(), c.subject(), c.toNode(),
+                    c.status())).toList();
+            return Response.accepted(copies).header("Idempotent-Replayed", outcome.replayed() ? "true" : null).build();
+        }
         List<Accepted> accepted = new ArrayList<>();
         for (EdgeMessage message : edge.submit(body)) {
             accepted.add(new Accepted(message.id(), message.subject(), message.toNode(), "pending"));
         }
         return Response.accepted(accepted).build();
+    }
+
+    /** 1–128 visible ASCII characters (what clients put there: UUIDs, ULIDs, their own request ids). */
+    private static String idempotencyKey(String key) {
+        if (key.isEmpty() || key.length() > 128 || !key.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+            throw ApiException.badRequest("invalid_parameter", "Idempotency-Key is 1-128 visible ASCII characters");
+        }
+        return key;
     }
 
     @GET

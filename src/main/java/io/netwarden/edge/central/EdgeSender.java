@@ -126,11 +126,21 @@ public final class EdgeSender implements AutoCloseable {
      * under load, and returns once they are stored; publishing follows ({@link SendQueue}).
      */
     public void sendAll(List<MessageLog.NewMessage> messages) throws InterruptedException {
+        sendAll(messages, Optional.empty());
+    }
+
+    /**
+     * As {@link #sendAll(List)}, the request's idempotency key stored in the same transaction.
+     *
+     * @throws MessageLog.KeyTaken when another request stored the key meanwhile: nothing was stored
+     */
+    public void sendAll(List<MessageLog.NewMessage> messages, Optional<MessageLog.Submission> submission)
+            throws InterruptedException {
         SendQueue running = queue;
         if (running == null) {
             throw new SendQueue.Stopping();
         }
-        running.store(messages);
+        running.store(messages, submission);
     }
 
     /** Stores and sends; the message is pending once this returns, whether or not the broker took it yet. */

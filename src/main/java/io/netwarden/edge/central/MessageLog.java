@@ -61,12 +61,43 @@ public final class MessageLog {
     public record NewMessage(EdgeMessage message, int retries) {
     }
 
+    /**
+     * A request's idempotency key, stored with its messages: the same key later gets these messages back.
+     *
+     * @param bodySha256 the hex SHA-256 of the request body, so that the key given with another body is refused
+     * @param messageIds the ids of the request's messages, in the order the request answered them
+     */
+    public record Submission(String key, String bodySha256, List<String> messageIds) {
+    }
+
+    /** An idempotency key stored meanwhile by another request: nothing of this one was stored. */
+    public static final class KeyTaken extends IllegalStateException {
+        KeyTaken() {
+            super("the idempotency key was taken by another request meanwhile");
+        }
+    }
+
     /** Stores messages in one transaction (a request's messages, a broadcast's copies): all or none. */
     public void insertAll(List<NewMessage> messages) {
+        insertAll(messages, List.of());
+    }
+
+    /**
+     * As {@link #insertAll(List)}, with the requests' idempotency keys in the same transaction.
+     *
+     * @throws KeyTaken when one of the keys is stored already (nothing is stored)
+     */
+    public void insertAll(List<NewMessage> messages, List<Submission> submissions) {
         Timestamp now = Timestamp.from(Instant.now());
         try (Connection db = database.getConnection()) {
-            Transactions.inTransaction(db, () -> insertAll(db, messages, now));
+            Transactions.inTransaction(db, () -> {
+                insertAll(db, messages, now);
+                return insertSubmissions(db, submissions, now);
+            });
         } catch (SQLException e) {
+            if (!submissions.isEmpty() && DatabaseErrors.isUniqueViolation(e)) {
+                throw new KeyTaken();
+            }
             throw new IllegalStateException("the message could not be stored: " + DatabaseErrors.safeMessage(e));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
@@ -104,6 +135,48 @@ public final class MessageLog {
             insert.executeBatch();
         }
         return null;
+    }
+
+    private static Void insertSubmissions(Connection db, List<Submission> submissions, Timestamp now) throws SQLException {
+        if (submissions.isEmpty()) {
+            return null;
+        }
+        try (PreparedStatement insert = db.prepareStatement("INSERT INTO edge_submission (idempotency_key, body_sha256,"
+                + " message_ids, created_at) VALUES (?, ?, ?, ?)")) {
+            for (Submission submission : submissions) {
+                insert.setString(1, submission.key());
+                insert.setString(2, submission.bodySha256());
+                insert.setString(3, String.join(",", submission.messageIds()));
+                insert.setTimestamp(4, now);
+                insert.addBatch();
+            }
+            insert.executeBatch();
+        }
+        return null;
+    }
+
+    /** The request stored under this idempotency key, if any. */
+    public Optional<Submission> submission(String key) {
+        try (Connection db = database.getConnection();
+                PreparedStatement find = db.prepareStatement(
+                        "SELECT body_sha256, message_ids FROM edge_submission WHERE idempotency_key = ?")) {
+            find.setString(1, key);
+            try (ResultSet row = find.executeQuery()) {
+                if (!row.next()) {
+                    return Optional.empty();
+                }
+                String ids = row.getString(2);
+                return Optional.of(new Submission(key, row.getString(1), ids.isEmpty() ? List.of() : List.of(ids.split(","))));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("the message log could not be read: " + DatabaseErrors.safeMessage(e));
+        }
+    }
+
+    /** Forgets idempotency keys stored before {@code cutoff}; returns how many. */
+    public long deleteSubmissionsBefore(Instant cutoff) {
+        return ChunkedDelete.deleteBefore(database, "DELETE FROM edge_submission WHERE idempotency_key IN (SELECT"
+                + " idempotency_key FROM edge_submission WHERE created_at < ? FETCH FIRST %d ROWS ONLY)", cutoff);
     }
 
     /** Marks a message stored in the stream (one more attempt). */

@@ -51,7 +51,8 @@ public final class SendQueue implements AutoCloseable {
     /** How long a message in flight may take to be confirmed before the stream is taken as unreachable. */
     static final java.time.Duration CONFIRM_WAIT = java.time.Duration.ofSeconds(10);
 
-    private record Request(List<MessageLog.NewMessage> messages, CompletableFuture<Void> stored) {
+    private record Request(List<MessageLog.NewMessage> messages, List<MessageLog.Submission> submission,
+            CompletableFuture<Void> stored) {
     }
 
     /** The sender stops: nothing of the request was stored (the API answers 503). */
@@ -90,10 +91,19 @@ public final class SendQueue implements AutoCloseable {
 
     /** Returns once the messages are stored (pending); throws what storing them threw. */
     void store(List<MessageLog.NewMessage> messages) throws InterruptedException {
+        store(messages, java.util.Optional.empty());
+    }
+
+    /**
+     * Returns once the messages are stored (pending), with the request's idempotency key when it has one; throws what
+     * storing them threw ({@link MessageLog.KeyTaken} when the key was stored meanwhile).
+     */
+    void store(List<MessageLog.NewMessage> messages, java.util.Optional<MessageLog.Submission> submission)
+            throws InterruptedException {
         if (closed) {
             throw new Stopping();
         }
-        Request request = new Request(messages, new CompletableFuture<>());
+        Request request = new Request(messages, submission.stream().toList(), new CompletableFuture<>());
         queue.add(request);
         while (true) {
             try {
@@ -145,9 +155,11 @@ public final class SendQueue implements AutoCloseable {
     /** Stores the group (one transaction; on failure each request alone) and answers its requests; what was stored. */
     private List<MessageLog.NewMessage> storeGroup(List<Request> group) {
         List<MessageLog.NewMessage> all = new ArrayList<>();
+        List<MessageLog.Submission> keys = new ArrayList<>();
         group.forEach(r -> all.addAll(r.messages()));
+        group.forEach(r -> keys.addAll(r.submission()));
         try {
-            log.insertAll(all);
+            log.insertAll(all, keys);
             onStored.accept(all);
             group.forEach(r -> r.stored().complete(null));
             return all;
@@ -160,7 +172,7 @@ public final class SendQueue implements AutoCloseable {
         List<MessageLog.NewMessage> stored = new ArrayList<>();
         for (Request request : group) {
             try {
-                log.insertAll(request.messages());
+                log.insertAll(request.messages(), request.submission());
                 onStored.accept(request.messages());
                 request.stored().complete(null);
                 stored.addAll(request.messages());
@@ -305,5 +317,5 @@ public final class SendQueue implements AutoCloseable {
     }
 
     /** Put in the queue by {@link #close}: the writer ends when it takes it. */
-    private static final Request STOP = new Request(List.of(), new CompletableFuture<>());
+    private static final Request STOP = new Request(List.of(), List.of(), new CompletableFuture<>());
 }

@@ -52,6 +52,65 @@ public final class Submissions {
      * invalid body is an {@link ApiException} 400 and sends nothing.
      */
     public List<EdgeMessage> submit(JsonNode body) {
+        return store(body, Optional.empty());
+    }
+
+    /** One message of a request as its answer lists it. */
+    public record Copy(String id, String subject, String toNode, String status) {
+    }
+
+    /** What a request with an idempotency key got: its messages, and whether they were stored by an earlier request. */
+    public record Outcome(List<Copy> copies, boolean replayed) {
+    }
+
+    /**
+     * {@link #submit(JsonNode)} under an idempotency key: the first request with the key stores its messages and the
+     * key in one transaction; a later one with the same key and body gets those messages (their status now) and sends
+     * nothing; with another body it is refused (422). Two at once with one key: one stores, the other gets its messages.
+     */
+    public Outcome submit(JsonNode body, String idempotencyKey) {
+        String hash = sha256(body.toString());
+        Optional<Outcome> earlier = replay(idempotencyKey, hash);
+        if (earlier.isPresent()) {
+            return earlier.get();
+        }
+        List<EdgeMessage> sent;
+        try {
+            sent = store(body, Optional.of(new MessageLog.Submission(idempotencyKey, hash, List.of())));
+        } catch (MessageLog.KeyTaken e) {
+            return replay(idempotencyKey, hash).orElseThrow(() -> new ApiException(409, EdgeError.IDEMPOTENCY_KEY_REUSED
+                    .code(), "another request with this Idempotency-Key is being stored; try again"));
+        }
+        return new Outcome(sent.stream().map(m -> new Copy(m.id(), m.subject(), m.toNode(), "pending")).toList(), false);
+    }
+
+    private Optional<Outcome> replay(String key, String hash) {
+        Optional<MessageLog.Submission> stored = sender.log().submission(key);
+        if (stored.isEmpty()) {
+            return Optional.empty();
+        }
+        if (!stored.get().bodySha256().equals(hash)) {
+            throw new ApiException(422, EdgeError.IDEMPOTENCY_KEY_REUSED.code(), "this Idempotency-Key was used with"
+                    + " another body; a new request needs a new key");
+        }
+        java.util.Map<String, MessageLog.Entry> entries = new java.util.HashMap<>();
+        sender.log().findAll(stored.get().messageIds()).forEach(e -> entries.put(e.id(), e));
+        // in the order first answered; one deleted meanwhile (older than the retention) is left out
+        return Optional.of(new Outcome(stored.get().messageIds().stream().map(entries::get).filter(java.util.Objects::nonNull)
+                .map(e -> new Copy(e.id(), e.subject(), e.toNode(), e.status())).toList(), true));
+    }
+
+    private static String sha256(String text) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Parses, checks and stores a body (with its key, given the message ids once known); the messages stored. */
+    private List<EdgeMessage> store(JsonNode body, Optional<MessageLog.Submission> key) {
         List<EdgeMessage> sent = new ArrayList<>();
         List<MessageLog.NewMessage> storing = new ArrayList<>();
         for (EdgeRequests.Parsed entry : prepare(body)) {
@@ -59,7 +118,8 @@ public final class Submissions {
             sent.addAll(entry.messages());
         }
         try {
-            sender.sendAll(storing);
+            sender.sendAll(storing, key.map(k -> new MessageLog.Submission(k.key(), k.bodySha256(),
+                    sent.stream().map(EdgeMessage::id).toList())));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ApiException(503, "edge_not_running", "stopping; what was stored is sent after the restart");

@@ -21,6 +21,7 @@ import org.jboss.logging.Logger;
  *
  * <pre>
  *   message log      finished messages (acked │ failed │ expired) created before now − retention
+ *   idempotency keys of API requests stored before now − retention
  *   execution log    entries started before now − retention  (retention &gt; max-ttl: such a message cannot come again)
  *   error log        entries before now − retention                        (central)
  *   rollouts         finished before now − retention
@@ -118,6 +119,7 @@ public final class Housekeeping implements AutoCloseable {
     public Removed runOnce(Instant now) {
         Instant cutoff = now.minus(retention);
         long m = step("messages", () -> messages.deleteFinishedBefore(cutoff));
+        step("idempotency keys", () -> messages.deleteSubmissionsBefore(cutoff));
         long x = step("execution-log entries", () -> executions.deleteStartedBefore(cutoff));
         long e = errors.map(log -> step("error-log entries", () -> log.deleteBefore(cutoff))).orElse(0L);
         long r = step("rollouts", () -> rollouts.deleteFinishedBefore(cutoff));

@@ -11,6 +11,7 @@ import io.netwarden.platform.messaging.durable.ConsumerSpec;
 import io.netwarden.platform.messaging.durable.Delivery;
 import io.netwarden.platform.messaging.durable.DurableDelivery;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,6 +38,8 @@ import org.jboss.logging.Logger;
  *                      └ running ─▶ INTERRUPTED (the node stopped while it ran)
  *                 new ─▶ run, in order (timeout; receipt after 1 s)
  *            ─▶ execution log: the results, one write ─▶ ACKs signed and published (pipelined), deliveries acked
+ *   a batch that holds a message given before (the last batch failed, or the node stopped) ─▶ one message at a time:
+ *            fails ─▶ again after 1, 2, 4 … 60 s, the messages after it held back till then ─ 8th failure ─▶ failed ACK
  * </pre>
  *
  * The node's commands run in the order they were stored, and so do its events (a long command does not hold up an
@@ -55,6 +58,28 @@ public final class EdgeNode implements AutoCloseable {
     /** Deliveries a consumer holds at once, and so the largest batch. */
     static final int BATCH = 256;
 
+    /**
+     * What the node does with a message it could not handle (its database is away, a method broke in a way it does not
+     * catch): tries it again after {@code firstDelay}, doubling up to {@code maxDelay}; after {@code giveUpAfter}
+     * failures it answers it {@code failed} and goes on with the next, so that one poisoned message cannot hold up
+     * its consumer for ever.
+     */
+    record Retries(int giveUpAfter, Duration firstDelay, Duration maxDelay) {
+
+        /** 1, 2, 4 … 60 s: about four minutes of tries before a message is given up. */
+        static final Retries DEFAULT = new Retries(8, Duration.ofSeconds(1), Duration.ofMinutes(1));
+
+        Duration delayAfter(int failures) {
+            Duration delay = firstDelay.multipliedBy(1L << Math.min(failures - 1, 20));
+            return delay.compareTo(maxDelay) > 0 ? maxDelay : delay;
+        }
+    }
+
+    /** Failures counted per stream sequence while a message fails alone; at most this many are kept. */
+    private static final int MAX_TRACKED_FAILURES = 10_000;
+    /** A message held back behind one that failed comes again this long after that one is tried again. */
+    private static final Duration HELD_AGAIN = Duration.ofMillis(300);
+
     private final String name;
     private final String stream;
     private final DurableDelivery delivery;
@@ -63,6 +88,7 @@ public final class EdgeNode implements AutoCloseable {
     private final ExecutionLog log;
     private final AckSink acks;
     private final ErrorSink errors;
+    private final Retries retries;
     private final Set<String> running = ConcurrentHashMap.newKeySet();
     private final List<DurableDelivery.Consumption> consumptions = new ArrayList<>();
 
@@ -85,6 +111,12 @@ public final class EdgeNode implements AutoCloseable {
      */
     public EdgeNode(String name, String stream, DurableDelivery delivery, CommandSignatures signatures,
             Map<String, EdgeMethod> methods, ExecutionLog log, AckSink acks, ErrorSink errors) {
+        this(name, stream, delivery, signatures, methods, log, acks, errors, Retries.DEFAULT);
+    }
+
+    EdgeNode(String name, String stream, DurableDelivery delivery, CommandSignatures signatures,
+            Map<String, EdgeMethod> methods, ExecutionLog log, AckSink acks, ErrorSink errors, Retries retries) {
+        this.retries = retries;
         this.name = name;
         this.stream = stream;
         this.delivery = delivery;
@@ -104,7 +136,7 @@ public final class EdgeNode implements AutoCloseable {
         if (consumptions.isEmpty()) {
             for (EdgeMessage.Kind kind : EdgeMessage.Kind.values()) {
                 consumptions.add(delivery.consumeBatches(new ConsumerSpec(stream, "node-" + name + "-" + kind,
-                        name + "." + kind + ".*", ACK_WAIT, 0, BATCH), this::handle));
+                        name + "." + kind + ".*", ACK_WAIT, 0, BATCH), new InOrder()));
             }
         }
     }
@@ -119,7 +151,86 @@ public final class EdgeNode implements AutoCloseable {
     private record Ready(Delivery delivery, EdgeMessage message, EdgeMethod method, String key) {
     }
 
-    void handle(List<Delivery> batch) throws InterruptedException {
+    /**
+     * One consumer's batches, in order. A message that comes again (its batch failed, or the node stopped) is handled
+     * alone, so that one that fails every time fails alone; while it waits to be tried again, the messages after it
+     * wait too, which keeps their order. Thread safety: the consumer's one worker thread calls it.
+     */
+    private final class InOrder implements DurableDelivery.BatchHandler {
+
+        /** Failures per stream sequence while a message fails alone. */
+        private final Map<Long, Integer> failures = new java.util.HashMap<>();
+        /** The sequence of the message that failed and waits to be tried again (the ones after it wait too), or -1. */
+        private long waiting = -1;
+        /** When it is tried again. */
+        private Instant waitingUntil = Instant.MIN;
+
+        @Override
+        public void handle(List<Delivery> batch) throws InterruptedException {
+            if (waiting >= 0 && Instant.now().isAfter(waitingUntil.plus(ACK_WAIT))) {
+                LOG.warnf("node %s: the message of sequence %d did not come again; the ones after it go on", name, waiting);
+                waiting = -1; // gone meanwhile (its age ran out in the stream): the rest must not wait for it for ever
+            }
+            if (waiting < 0 && batch.stream().allMatch(d -> d.attempt() == 1)) {
+                handleTogether(batch);
+                return;
+            }
+            for (Delivery next : batch) {
+                if (waiting >= 0 && next.sequence() > waiting) {
+                    Duration left = Duration.between(Instant.now(), waitingUntil);
+                    next.nak(left.isNegative() ? HELD_AGAIN : left.plus(HELD_AGAIN)); // once the one before it is handled
+                    continue;
+                }
+                try {
+                    handleTogether(List.of(next));
+                    failures.remove(next.sequence());
+                    if (next.sequence() == waiting) {
+                        waiting = -1;
+                    }
+                } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
+                    failed(next, e);
+                }
+            }
+        }
+
+        private void failed(Delivery delivery, Throwable e) throws InterruptedException {
+            int failed = failures.size() < MAX_TRACKED_FAILURES || failures.containsKey(delivery.sequence())
+                    ? failures.merge(delivery.sequence(), 1, Integer::sum) : 1;
+            if (failed >= retries.giveUpAfter()) {
+                failures.remove(delivery.sequence());
+                waiting = delivery.sequence() == waiting ? -1 : waiting;
+                giveUp(delivery, e, failed);
+                return;
+            }
+            Duration delay = retries.delayAfter(failed);
+            LOG.warnf("node %s: the message on %s (sequence %d) could not be handled (%s, failure %d of %d); it is tried"
+                    + " again in %s, and the ones after it wait", name, delivery.subject(), delivery.sequence(),
+                    e.toString(), failed, retries.giveUpAfter(), delay);
+            waiting = delivery.sequence();
+            waitingUntil = Instant.now().plus(delay);
+            delivery.nak(delay);
+        }
+    }
+
+    /** Answers a message that failed {@code failed} times {@code failed} and reports it, instead of trying it again. */
+    private void giveUp(Delivery delivery, Throwable cause, int failed) throws InterruptedException {
+        EdgeMessage message;
+        try {
+            message = EdgeWire.read(delivery.data());
+        } catch (RuntimeException e) {
+            drop(delivery, e);
+            return;
+        }
+        LOG.errorf("node %s: message %s (%s) failed %d times (last: %s); answered failed, not tried again", name,
+                message.id(), message.subject(), failed, cause.toString());
+        Answers answers = new Answers(name, acks, signatures, errors);
+        answers.add(delivery, message, EdgeAck.refused(message.id(), name, EdgeError.FAILED, "the node could not handle"
+                + " it (" + failed + " tries, the last failed with " + cause.getClass().getSimpleName() + "); not tried again"));
+        answers.send();
+    }
+
+    /** Handles a batch: checks each message, then runs what is to run, in groups; answers what it can. */
+    private void handleTogether(List<Delivery> batch) throws InterruptedException {
         Answers answers = new Answers(name, acks, signatures, errors);
         List<Ready> group = new ArrayList<>();
         try {
@@ -208,6 +319,35 @@ public final class EdgeNode implements AutoCloseable {
         group.stream().filter(r -> !r.method().recorded()).forEach(r -> seen.put(r.key(), Optional.empty()));
         Map<String, MethodResult> results = new LinkedHashMap<>();
         List<MethodResult> answered = new ArrayList<>();
+        try {
+            runEach(group, seen, results, answered);
+        } catch (RuntimeException | Error e) {
+            // the one that failed stays claimed (it may have done something); the ones after it never started
+            List<String> notStarted = group.subList(Math.min(answered.size() + 1, group.size()), group.size()).stream()
+                    .filter(r -> r.method().recorded() && seen.get(r.key()).isEmpty()).map(Ready::key).toList();
+            try {
+                log.finishAll(name, results); // what ran before the failure keeps its result (not reported interrupted)
+                log.release(name, notStarted); // and what never started runs when it comes again
+            } catch (RuntimeException notWritten) {
+                e.addSuppressed(notWritten);
+            }
+            throw e;
+        }
+        log.finishAll(name, results);
+        // before the acks: the next copy of the same id may be handed out the moment this one is acked
+        group.forEach(r -> running.remove(r.key()));
+        for (int i = 0; i < group.size(); i++) {
+            Ready r = group.get(i);
+            MethodResult result = answered.get(i);
+            answers.add(r.delivery(), r.message(), new EdgeAck(r.message().id(), name, result.succeeded(), result.output(),
+                    result.exitCode(), result.truncated(), result.error(), result.errorText(), false, Optional.empty(),
+                    Optional.empty()));
+        }
+    }
+
+    /** Runs what is new in the group, in order; collects every answer, and the results to record. */
+    private void runEach(List<Ready> group, Map<String, Optional<ExecutionLog.Entry>> seen,
+            Map<String, MethodResult> results, List<MethodResult> answered) throws InterruptedException {
         for (Ready r : group) {
             Optional<ExecutionLog.Entry> entry = seen.get(r.key());
             MethodResult result;
@@ -225,16 +365,6 @@ public final class EdgeNode implements AutoCloseable {
                 }
             }
             answered.add(result);
-        }
-        log.finishAll(name, results);
-        // before the acks: the next copy of the same id may be handed out the moment this one is acked
-        group.forEach(r -> running.remove(r.key()));
-        for (int i = 0; i < group.size(); i++) {
-            Ready r = group.get(i);
-            MethodResult result = answered.get(i);
-            answers.add(r.delivery(), r.message(), new EdgeAck(r.message().id(), name, result.succeeded(), result.output(),
-                    result.exitCode(), result.truncated(), result.error(), result.errorText(), false, Optional.empty(),
-                    Optional.empty()));
         }
     }
 
@@ -273,7 +403,7 @@ public final class EdgeNode implements AutoCloseable {
     private MethodResult call(EdgeMethod method, EdgeMessage message) throws InterruptedException {
         try {
             return method.run(message, message.timeout());
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError | AssertionError e) { // a plugged-in method built against other classes
             LOG.errorf("node %s: method %s failed on message %s: %s", name, message.method(), message.id(), e.toString());
             return MethodResult.failed(EdgeError.FAILED, "the method failed: " + e.getClass().getSimpleName());
         }

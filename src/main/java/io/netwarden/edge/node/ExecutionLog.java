@@ -177,6 +177,32 @@ public final class ExecutionLog {
         return Arrays.stream(EdgeError.values()).filter(e -> e.code().equals(code)).findFirst();
     }
 
+    /**
+     * Takes back claims of messages that never started (a failure came before their turn in a group): they run when
+     * they come again. Only for claims this node made and knows it did not start.
+     */
+    public void release(String node, List<String> messageIds) {
+        if (messageIds.isEmpty()) {
+            return;
+        }
+        try (Connection db = database.getConnection()) {
+            Transactions.inTransaction(db, () -> {
+                try (PreparedStatement delete = db.prepareStatement(
+                        "DELETE FROM edge_execution WHERE node = ? AND message_id = ? AND state = 'running'")) {
+                    for (String messageId : messageIds) {
+                        delete.setString(1, node);
+                        delete.setString(2, messageId);
+                        delete.addBatch();
+                    }
+                    delete.executeBatch();
+                }
+                return null;
+            });
+        } catch (SQLException e) {
+            throw new IllegalStateException("the execution log could not be written: " + DatabaseErrors.safeMessage(e));
+        }
+    }
+
     /** Records how {@code messageId} ended. */
     public void finish(String node, String messageId, MethodResult result) {
         finishAll(node, Map.of(messageId, result));

@@ -374,4 +374,72 @@ class EdgeMessagesTest {
                 list.seen(io.netwarden.edge.nodes.Hello.signed(first, "1", List.of(), key, now), now), "known nodes go on");
         authed().delete("/api/v1/edge/nodes/" + first).then().statusCode(204);
     }
+
+    private static io.restassured.response.Response sendKeyed(String key, String json) {
+        return authed().contentType("application/json").header("Idempotency-Key", key).body(json)
+                .post("/api/v1/edge/messages");
+    }
+
+    private static int messagesTo(String node) {
+        return authed().get("/api/v1/edge/messages?node=" + node).then().statusCode(200).extract().jsonPath().getList("$")
+                .size();
+    }
+
+    @Test
+    void aRepeatWithTheSameIdempotencyKeyGetsTheFirstMessagesAndSendsNothing() throws Exception {
+        String node = "idem" + java.util.UUID.randomUUID().toString().substring(0, 8); // never answers: stays pending
+        String key = java.util.UUID.randomUUID().toString();
+        String body = "[{\"toNode\":\"" + node + "\",\"data\":[\"a\"],\"commandOrEvent\":\"event\",\"method\":\"textLogging\"},"
+                + "{\"toNode\":\"" + node + "\",\"data\":[\"b\"],\"commandOrEvent\":\"event\",\"method\":\"textLogging\"}]";
+        io.restassured.response.Response first = sendKeyed(key, body);
+        first.then().statusCode(202).header("Idempotent-Replayed", (String) null);
+        List<String> ids = first.jsonPath().getList("id");
+        assertEquals(2, ids.size());
+
+        io.restassured.response.Response again = sendKeyed(key, body.replace(",{", ", {")); // the same JSON, spaced otherwise
+        again.then().statusCode(202).header("Idempotent-Replayed", "true");
+        assertEquals(ids, again.jsonPath().getList("id"), "the first request's messages, in its order");
+        assertEquals(List.of("pending", "pending"), again.jsonPath().getList("status"));
+        assertEquals(2, messagesTo(node), "nothing sent again");
+
+        sendKeyed(key, body.replace("\"a\"", "\"c\"")).then().statusCode(422)
+                .body("error", equalTo("idempotency_key_reused"));
+        assertEquals(2, messagesTo(node), "nothing sent for the other body");
+        sendKeyed(java.util.UUID.randomUUID().toString(), body).then().statusCode(202);
+        assertEquals(4, messagesTo(node), "another key is another request");
+
+        for (String bad : new String[] {"a b", "x".repeat(129), "schl\u00fcssel"}) {
+            sendKeyed(bad, body).then().statusCode(400).body("error", equalTo("invalid_parameter"));
+        }
+        assertEquals(4, messagesTo(node));
+    }
+
+    @Test
+    void requestsWithOneIdempotencyKeyAtOnceStoreItsMessagesOnce() throws Exception {
+        String node = "idem" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        String key = "at-once-" + java.util.UUID.randomUUID();
+        String body = "{\"toNode\":\"" + node + "\",\"data\":[\"x\"],\"commandOrEvent\":\"event\",\"method\":\"textLogging\"}";
+        List<java.util.concurrent.Future<io.restassured.response.Response>> answers = new java.util.ArrayList<>();
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(8)) {
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            for (int i = 0; i < 8; i++) {
+                answers.add(pool.submit(() -> {
+                    go.await();
+                    return sendKeyed(key, body);
+                }));
+            }
+            go.countDown();
+        }
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        int replayed = 0;
+        for (var answer : answers) {
+            io.restassured.response.Response response = answer.get();
+            assertEquals(202, response.statusCode(), response.asString());
+            ids.addAll(response.jsonPath().getList("id"));
+            replayed += "true".equals(response.header("Idempotent-Replayed")) ? 1 : 0;
+        }
+        assertEquals(1, ids.size(), "every answer names the one message: " + ids);
+        assertEquals(7, replayed);
+        assertEquals(1, messagesTo(node));
+    }
 }

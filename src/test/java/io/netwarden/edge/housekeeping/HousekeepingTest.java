@@ -87,7 +87,8 @@ class HousekeepingTest {
         // Given: an answered and a pending message, an execution-log entry, error-log entries and a finished rollout
         String acked = "acked-" + unique;
         String pending = "pending-" + unique;
-        messages.insertAll(List.of(new MessageLog.NewMessage(message(acked), 0), new MessageLog.NewMessage(message(pending), 0)));
+        messages.insertAll(List.of(new MessageLog.NewMessage(message(acked), 0), new MessageLog.NewMessage(message(pending), 0)),
+                List.of(new MessageLog.Submission("key-" + unique, "0".repeat(64), List.of(acked, pending))));
         assertTrue(messages.acked(new EdgeAck(acked, "ship-" + unique, true, "pong", 0, false, Optional.empty(), "", false,
                 Optional.empty(), Optional.empty())));
         assertEquals(Optional.empty(), executions.begin("ship-" + unique, "central/" + acked, "ping"));
@@ -118,6 +119,7 @@ class HousekeepingTest {
         assertTrue(messages.find(acked).isPresent());
         assertTrue(executions.find("ship-" + unique, "central/" + acked).isPresent());
         assertTrue(rollouts.find("r-" + unique).isPresent());
+        assertEquals(List.of(acked, pending), messages.submission("key-" + unique).orElseThrow().messageIds());
         assertEquals(0, early.rollouts());
         // the 40-day-old error is past the retention already; the one from yesterday is not
         assertEquals(List.of("new-" + unique), errors.list(Optional.of("ship-" + unique), 0, 10).stream()
@@ -134,6 +136,7 @@ class HousekeepingTest {
         assertFalse(executions.find("ship-" + unique, "central/" + acked).isPresent());
         assertEquals(List.of(), errors.list(Optional.of("ship-" + unique), 0, 10));
         assertFalse(rollouts.find("r-" + unique).isPresent());
+        assertTrue(messages.submission("key-" + unique).isEmpty(), "its idempotency key is forgotten too");
         assertTrue(early.errors() >= 1 && late.messages() >= 1 && late.executions() >= 1 && late.errors() >= 1
                 && late.rollouts() >= 1, early + " " + late);
     }

@@ -428,4 +428,57 @@ class EdgeNodeTest {
         assertEquals(2, tries.get(), "sent again when the message came again");
         assertEquals(1, counted.get());
     }
+
+    @Test
+    void aMessageThatFailsEveryTimeIsAnsweredFailedAndDoesNotHoldUpTheRest() throws Exception {
+        node.close();
+        AtomicInteger poisonTries = new AtomicInteger();
+        EdgeMethod poisoned = new EdgeMethod() { // breaks in a way no method should (and the node does not catch)
+            @Override
+            public String name() {
+                return "poisoned";
+            }
+
+            @Override
+            public boolean quick() {
+                return true;
+            }
+
+            @Override
+            public boolean recorded() {
+                return false;
+            }
+
+            @Override
+            public MethodResult run(EdgeMessage message, Duration timeout) {
+                poisonTries.incrementAndGet();
+                throw new StackOverflowError();
+            }
+        };
+        node = new EdgeNode(ship, stream, delivery, atShip, Map.of("quickCount", quickCount, "poisoned", poisoned), log,
+                (sender, ack) -> java.util.concurrent.CompletableFuture.completedFuture(acks.add(ack)),
+                (n, id, method, error, text) -> errors.add(id + " " + error.code()),
+                new EdgeNode.Retries(3, Duration.ofMillis(100), Duration.ofMillis(200)));
+        send(central.sign(message("before", "quickCount", "a")), "before");
+        send(central.sign(message("poison", "poisoned")), "poison");
+        send(central.sign(message("after", "quickCount", "b")), "after");
+        node.start();
+
+        EdgeAck before = nextAck();
+        assertEquals("before", before.messageId());
+        assertEquals("1 a", before.output(), "run once; its result kept although the one after it broke the batch");
+        EdgeAck poison = nextAck();
+        assertEquals("poison", poison.messageId(), "answered before the one after it: the order is kept");
+        assertFalse(poison.ok());
+        assertEquals(Optional.of(EdgeError.FAILED), poison.error());
+        assertTrue(poison.errorText().contains("3 tries") && poison.errorText().contains("StackOverflowError"),
+                poison.errorText());
+        EdgeAck after = nextAck();
+        assertEquals("after", after.messageId());
+        assertEquals("2 b", after.output());
+        assertEquals(2, counted.get(), "each good message ran once");
+        assertEquals(4, poisonTries.get(), "in the first batch, then alone until the third failure alone");
+        assertEquals("poison failed", errors.poll(5, TimeUnit.SECONDS));
+        assertNull(acks.poll(300, TimeUnit.MILLISECONDS), "nothing more: the given-up message is not tried again");
+    }
 }
