@@ -1,7 +1,12 @@
 package io.netwarden.netmanager;
 
+import io.netwarden.platform.auth.Secret;
+import io.netwarden.platform.config.SecretConverter;
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 
 /** Settings of the netmanager role: the overlay network of one worker node, or the cluster side. */
@@ -22,12 +27,48 @@ public interface NetmanagerConfig {
     @WithDefault("50103")
     int tunnelPort();
 
+    /** The container network the cluster hands each node a /24 of (10.16.0.0/12: 4,096 nodes). */
+    @WithDefault("10.16.0.0/12")
+    String containerNetwork();
+
     enum Mode {
         node, cluster
     }
 
     interface Mqtt {
-        /** Broker URL ({@code tcp://host:1883}). */
+        /** Broker URL ({@code tcp://host:1883}, {@code ssl://host:8883}). Env: {@code NETWARDEN_NETMANAGER_MQTT_URL}. */
         Optional<String> url();
+
+        /** MQTT client id, unique per broker; default {@code netwarden-<mode>-<node name>}. */
+        Optional<String> clientId();
+
+        /** User name, with {@code password}. Env: {@code NETWARDEN_NETMANAGER_MQTT_USERNAME}. */
+        Optional<String> username();
+
+        /** Password of {@code username}. Env: {@code NETWARDEN_NETMANAGER_MQTT_PASSWORD}. */
+        @WithConverter(SecretConverter.class)
+        Optional<Secret> password();
+
+        /** Seconds between keep-alive pings when idle. */
+        @WithDefault("30s")
+        Duration keepAlive();
+
+        /** Messages larger than this are dropped (and counted). */
+        @WithDefault("1048576")
+        int maxPayloadBytes();
+
+        /** TLS to the broker; on with an {@code ssl://} or {@code mqtts://} URL or when any of these is set. */
+        Tls tls();
+
+        interface Tls {
+            /** PEM CA certificate(s) the broker's certificate must chain to; unset: the JDK's trust store. */
+            Optional<Path> caFile();
+
+            /** PEM client certificate for brokers that verify clients; with {@code key-file}. */
+            Optional<Path> certFile();
+
+            /** PEM private key of {@code cert-file}. */
+            Optional<Path> keyFile();
+        }
     }
 }

@@ -1,19 +1,53 @@
 package io.netwarden.netmanager;
 
+import io.netwarden.netmanager.cluster.SubnetRequests;
+import io.netwarden.netmanager.ipam.Ipv4Net;
+import io.netwarden.netmanager.ipam.NodeSubnets;
+import io.netwarden.platform.NodeIdentity;
 import io.netwarden.platform.Role;
 import io.netwarden.platform.lifecycle.RoleService;
+import io.netwarden.platform.messaging.mqtt.MqttLink;
+import io.netwarden.platform.messaging.mqtt.MqttSettings;
+import io.netwarden.platform.persistence.ActiveDatabase;
+import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import org.jboss.logging.Logger;
 
-/** The netmanager role's lifecycle entry point; validates its settings at start. The overlay arrives with its issue. */
+/**
+ * The netmanager role's lifecycle entry point.
+ *
+ * <pre>
+ *   mode=cluster ─▶ NodeSubnets (database) ─▶ MqttLink ─▶ SubnetRequests on nodes/+/net/subnet
+ *   mode=node    ─▶ settings checked (the node side arrives with the environment manager)
+ * </pre>
+ *
+ * Thread safety: start and stop are called by the lifecycle, one at a time; the running parts are thread-safe.
+ */
 @ApplicationScoped
 public class NetmanagerService implements RoleService {
 
     private static final Logger LOG = Logger.getLogger(NetmanagerService.class);
+    /** The bridge subnet a node uses without a cluster (the seed's example); the cluster never hands it out. */
+    static final Ipv4Net STANDALONE_SUBNET = Ipv4Net.parse("10.19.1.0/24");
 
     @Inject
     NetmanagerConfig config;
+
+    @Inject
+    NodeIdentity identity;
+
+    @Inject
+    ActiveDatabase database;
+
+    @Inject
+    Vertx vertx;
+
+    private volatile MqttLink mqtt;
+    private volatile NodeSubnets subnets;
 
     @Override
     public Role role() {
@@ -25,7 +59,59 @@ public class NetmanagerService implements RoleService {
         if (config.tunnelPort() < 1 || config.tunnelPort() > 65535) {
             throw new IllegalArgumentException("netwarden.netmanager.tunnel-port must be 1-65535, got " + config.tunnelPort());
         }
-        LOG.infof("netmanager: mode=%s tunnel-port=%d mqtt=%s", config.mode(), config.tunnelPort(),
-                config.mqtt().url().isPresent() ? "configured" : "off");
+        Ipv4Net containers;
+        try {
+            containers = Ipv4Net.parse(config.containerNetwork());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("netwarden.netmanager.container-network: " + e.getMessage());
+        }
+        Optional<MqttSettings> link = mqttSettings();
+        LOG.infof("netmanager: mode=%s tunnel-port=%d container-network=%s mqtt=%s", config.mode(), config.tunnelPort(),
+                containers, link.map(MqttSettings::describe).orElse("off"));
+        if (config.mode() == NetmanagerConfig.Mode.cluster) {
+            if (link.isEmpty()) {
+                throw new IllegalArgumentException("netwarden.netmanager.mode=cluster needs netwarden.netmanager.mqtt.url:"
+                        + " nodes reach their cluster through the broker");
+            }
+            NodeSubnets allocating = new NodeSubnets(database.dataSource(), containers, List.of(STANDALONE_SUBNET));
+            MqttLink connecting = new MqttLink(vertx, link.get());
+            new SubnetRequests(allocating, connecting).start();
+            connecting.start();
+            subnets = allocating;
+            mqtt = connecting;
+        }
+    }
+
+    private Optional<MqttSettings> mqttSettings() {
+        NetmanagerConfig.Mqtt m = config.mqtt();
+        if (m.url().isEmpty()) {
+            return Optional.empty();
+        }
+        String clientId = m.clientId().orElse("netwarden-" + config.mode() + "-" + identity.name());
+        try {
+            return Optional.of(MqttSettings.of(m.url().get(), clientId, m.username(), m.password(), m.tls().caFile(),
+                    m.tls().certFile(), m.tls().keyFile(), m.keepAlive(), m.maxPayloadBytes()));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("netwarden.netmanager.mqtt: " + e.getMessage());
+        }
+    }
+
+    /** The cluster's subnets; empty on a node. */
+    public Optional<NodeSubnets> subnets() {
+        return Optional.ofNullable(subnets);
+    }
+
+    public Optional<MqttLink> mqtt() {
+        return Optional.ofNullable(mqtt);
+    }
+
+    @Override
+    public void stop(Duration drain) {
+        MqttLink running = mqtt;
+        mqtt = null;
+        subnets = null;
+        if (running != null) {
+            running.close();
+        }
     }
 }

@@ -32,6 +32,11 @@ public final class TestEnv {
         return get("NETWARDEN_TEST_NATS_URL", "nats://127.0.0.1:4222");
     }
 
+    /** The Mosquitto broker of the test environment, {@code tcp://127.0.0.1:1883}. */
+    public static String mqttUrl() {
+        return get("NETWARDEN_TEST_MQTT_URL", "tcp://127.0.0.1:1883");
+    }
+
     public static String kafka() {
         return get("NETWARDEN_TEST_KAFKA", "127.0.0.1:9092");
     }

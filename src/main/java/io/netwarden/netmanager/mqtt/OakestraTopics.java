@@ -1,0 +1,58 @@
+package io.netwarden.netmanager.mqtt;
+
+import java.util.Optional;
+
+/**
+ * Oakestra's MQTT topics between a node's NetManager and its cluster, as its nodes and cluster use them:
+ *
+ * <pre>
+ *   node → cluster   nodes/&lt;node&gt;/net/subnet                {"METHOD":"GET"}
+ *   cluster → node   nodes/&lt;node&gt;/net/subnetwork/result     {"address","addressv6"}
+ *   node → cluster   nodes/&lt;node&gt;/net/tablequery/request    {"sname","sip"}
+ *   cluster → node   nodes/&lt;node&gt;/net/tablequery/result     {"app_name","query_key","instance_list":[…]}
+ *   node → cluster   nodes/&lt;node&gt;/net/service/deployed      {"appname","status","instance_number","nsip",…}
+ *   node → cluster   nodes/&lt;node&gt;/net/service/undeployed, …/interest/remove {"appname"}
+ *   cluster → node   jobs/&lt;service&gt;/updates_available        {"type":"DEPLOYMENT"|"UNDEPLOYMENT"}
+ * </pre>
+ *
+ * A node is named by one topic level: 1-128 characters of letters, digits, {@code .}, {@code _} and {@code -}
+ * (Oakestra's node ids are 24 hex digits; Netwarden's are node names).
+ */
+public final class OakestraTopics {
+
+    public static final String SUBNET_REQUESTS = "nodes/+/net/subnet";
+    private static final int MAX_NODE = 128;
+
+    private OakestraTopics() {
+    }
+
+    public static String subnetRequest(String node) {
+        return "nodes/" + requireNode(node) + "/net/subnet";
+    }
+
+    public static String subnetResult(String node) {
+        return "nodes/" + requireNode(node) + "/net/subnetwork/result";
+    }
+
+    /** The node named by a {@code nodes/<node>/net/…} topic, when it is a valid name. */
+    public static Optional<String> nodeOf(String topic) {
+        String[] levels = topic.split("/", -1);
+        if (levels.length < 3 || !levels[0].equals("nodes") || !levels[2].equals("net") || !validNode(levels[1])) {
+            return Optional.empty();
+        }
+        return Optional.of(levels[1]);
+    }
+
+    public static boolean validNode(String node) {
+        return node != null && !node.isEmpty() && node.length() <= MAX_NODE && node.chars().allMatch(c -> (c >= 'a' && c <= 'z')
+                || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-');
+    }
+
+    public static String requireNode(String node) {
+        if (!validNode(node)) {
+            throw new IllegalArgumentException("a node name for MQTT topics is 1-" + MAX_NODE
+                    + " letters, digits, '.', '_' or '-'");
+        }
+        return node;
+    }
+}
