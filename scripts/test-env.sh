@@ -53,7 +53,8 @@ need_packages() {
   local missing=() pair bin pkg
   for pair in psql:postgresql pg_ctlcluster:postgresql-common nats-server:nats-server mosquitto:mosquitto \
               snmpd:snmpd snmpget:snmp inetd:openbsd-inetd telnetd:inetutils-telnetd openssl:openssl \
-              minidlnad:minidlna smcrouted:smcroute ip:iproute2 curl:curl python3:python3; do
+              minidlnad:minidlna smcrouted:smcroute ip:iproute2 curl:curl python3:python3 \
+              nft:nftables ping:iputils-ping nsenter:util-linux; do
     bin="${pair%%:*}"; pkg="${pair#*:}"
     command -v "$bin" >/dev/null 2>&1 || [ -x "/usr/sbin/$bin" ] || missing+=("$pkg")
   done

@@ -31,6 +31,20 @@ public interface NetmanagerConfig {
     @WithDefault("10.16.0.0/12")
     String containerNetwork();
 
+    /** Starts the name of every link, table and namespace file it creates: 1-5 lower-case letters or digits. */
+    @WithDefault("nw")
+    String namePrefix();
+
+    /** MTU of the bridge and the instances' links (room for the tunnel's encapsulation on a 1500 underlay). */
+    @WithDefault("1450")
+    int mtu();
+
+    /**
+     * Run the node's networking inside this named network namespace instead of the process' own (several nodes on one
+     * machine; the tests' "hosts"). Unset: the process' namespace.
+     */
+    Optional<String> hostNetns();
+
     enum Mode {
         node, cluster
     }

@@ -1,6 +1,9 @@
 package io.netwarden.netmanager;
 
 import io.netwarden.netmanager.cluster.SubnetRequests;
+import io.netwarden.netmanager.linux.IpCommands;
+import io.netwarden.netmanager.node.Environment;
+import io.netwarden.netmanager.node.NodeNetwork;
 import io.netwarden.netmanager.ipam.Ipv4Net;
 import io.netwarden.netmanager.ipam.NodeSubnets;
 import io.netwarden.platform.NodeIdentity;
@@ -22,7 +25,8 @@ import org.jboss.logging.Logger;
  *
  * <pre>
  *   mode=cluster ─▶ NodeSubnets (database) ─▶ MqttLink ─▶ SubnetRequests on nodes/+/net/subnet
- *   mode=node    ─▶ settings checked (the node side arrives with the environment manager)
+ *   mode=node    ─▶ NodeNetwork: registered now when a broker is configured (under the node name), else at
+ *                   POST /register; its Environment holds the bridge and the instances
  * </pre>
  *
  * Thread safety: start and stop are called by the lifecycle, one at a time; the running parts are thread-safe.
@@ -32,7 +36,7 @@ public class NetmanagerService implements RoleService {
 
     private static final Logger LOG = Logger.getLogger(NetmanagerService.class);
     /** The bridge subnet a node uses without a cluster (the seed's example); the cluster never hands it out. */
-    static final Ipv4Net STANDALONE_SUBNET = Ipv4Net.parse("10.19.1.0/24");
+    static final Ipv4Net STANDALONE_SUBNET = NodeNetwork.STANDALONE;
 
     @Inject
     NetmanagerConfig config;
@@ -46,8 +50,12 @@ public class NetmanagerService implements RoleService {
     @Inject
     Vertx vertx;
 
+    @Inject
+    io.netwarden.platform.config.NetwardenConfig platform;
+
     private volatile MqttLink mqtt;
     private volatile NodeSubnets subnets;
+    private volatile NodeNetwork node;
 
     @Override
     public Role role() {
@@ -79,7 +87,52 @@ public class NetmanagerService implements RoleService {
             connecting.start();
             subnets = allocating;
             mqtt = connecting;
+        } else {
+            NodeNetwork network = new NodeNetwork(new IpCommands(config.hostNetns()), subnet -> new Environment.Settings(
+                    config.namePrefix(), Ipv4Net.parse(subnet), config.mtu(), config.tunnelPort(),
+                    platform.dataDir().resolve("netmanager")), this::broker, settings -> new MqttLink(vertx, settings));
+            node = network;
+            if (link.isPresent()) {
+                network.register(identity.name(), Optional.empty());
+            }
         }
+    }
+
+    /** The broker for a cluster address given at registration (its host in the configured URL), or the configured one. */
+    private Optional<MqttSettings> broker(Optional<String> clusterAddress) {
+        Optional<MqttSettings> configured = mqttSettings();
+        if (clusterAddress.isEmpty()) {
+            return configured;
+        }
+        String host = clusterAddress.get();
+        if (!host.matches("[A-Za-z0-9.:-]{1,253}")) {
+            throw NetmanagerError.INVALID_REQUEST.exception("clusterAddress is a host name or address");
+        }
+        String url = configured.map(c -> (c.tls() ? "ssl://" : "tcp://") + (host.contains(":") ? "[" + host + "]" : host)
+                + ":" + c.port()).orElse("tcp://" + (host.contains(":") ? "[" + host + "]" : host) + ":1883");
+        NetmanagerConfig.Mqtt m = config.mqtt();
+        try {
+            return Optional.of(MqttSettings.of(url, m.clientId().orElse("netwarden-node-" + identity.name()), m.username(),
+                    m.password(), m.tls().caFile(), m.tls().certFile(), m.tls().keyFile(), m.keepAlive(),
+                    m.maxPayloadBytes()));
+        } catch (IllegalArgumentException e) {
+            throw NetmanagerError.INVALID_REQUEST.exception("clusterAddress: " + e.getMessage());
+        }
+    }
+
+    /** The node side; 409 wrong_mode on the cluster. */
+    public NodeNetwork node() {
+        NodeNetwork running = node;
+        if (running == null) {
+            throw NetmanagerError.WRONG_MODE.exception(config.mode() == NetmanagerConfig.Mode.cluster
+                    ? "this is the cluster (netwarden.netmanager.mode=cluster); instances are deployed on nodes"
+                    : "the netmanager role is not running");
+        }
+        return running;
+    }
+
+    public NetmanagerConfig config() {
+        return config;
     }
 
     private Optional<MqttSettings> mqttSettings() {
@@ -102,16 +155,25 @@ public class NetmanagerService implements RoleService {
     }
 
     public Optional<MqttLink> mqtt() {
+        NodeNetwork network = node;
+        if (network != null) {
+            return network.registration().flatMap(NodeNetwork.Registration::mqtt);
+        }
         return Optional.ofNullable(mqtt);
     }
 
     @Override
     public void stop(Duration drain) {
         MqttLink running = mqtt;
+        NodeNetwork network = node;
         mqtt = null;
         subnets = null;
+        node = null;
         if (running != null) {
             running.close();
+        }
+        if (network != null) {
+            network.close(); // a clean shutdown removes the bridge, the instances' links and the namespaces it made
         }
     }
 }

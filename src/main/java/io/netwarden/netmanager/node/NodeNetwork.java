@@ -1,0 +1,174 @@
+package io.netwarden.netmanager.node;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netwarden.netmanager.NetmanagerError;
+import io.netwarden.netmanager.ipam.Ipv4Net;
+import io.netwarden.netmanager.linux.LinuxNet;
+import io.netwarden.netmanager.linux.LinuxNetException;
+import io.netwarden.netmanager.mqtt.OakestraTopics;
+import io.netwarden.platform.messaging.mqtt.MqttLink;
+import io.netwarden.platform.messaging.mqtt.MqttSettings;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import org.jboss.logging.Logger;
+
+/**
+ * The node side of the netmanager: registration (Oakestra's NodeEngine calls {@code /register}, or the node registers
+ * itself when it has a broker), the node's subnet, and its {@link Environment}.
+ *
+ * <pre>
+ *   register(clientId, clusterAddress?) ─ registered under that id ─▶ as it is      under another ─▶ 409
+ *        ─ broker (clusterAddress, or netwarden.netmanager.mqtt.url) ─▶ MqttLink ─▶ nodes/&lt;id&gt;/net/subnet {"METHOD":"GET"}
+ *              ─▶ nodes/&lt;id&gt;/net/subnetwork/result within 10 s ─▶ the /24 at its address      none ─▶ 503, nothing kept
+ *        ─ no broker ─▶ standalone: 10.19.1.0/24
+ *        ─▶ Environment.start (bridge) ─▶ registered
+ *   deploy │ undeploy ─▶ the environment (409 not_registered before)
+ * </pre>
+ *
+ * Thread safety: registration and close are synchronized; the environment is thread-safe.
+ */
+public final class NodeNetwork implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(NodeNetwork.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    static final Duration SUBNET_WAIT = Duration.ofSeconds(10);
+    /** The subnet of a node without a cluster: the seed's example bridge network. */
+    public static final Ipv4Net STANDALONE = Ipv4Net.parse("10.19.1.0/24");
+
+    private final LinuxNet net;
+    private final Function<String, Environment.Settings> settingsFor;
+    private final Function<Optional<String>, Optional<MqttSettings>> brokerFor;
+    private final Function<MqttSettings, MqttLink> links;
+    private volatile Registration registration;
+
+    /** What registration made. */
+    public record Registration(String clientId, Ipv4Net subnet, String subnetV6, Optional<MqttLink> mqtt,
+            Environment environment) {
+    }
+
+    /**
+     * @param settingsFor the environment's settings for a subnet (as text, a.b.c.d/24)
+     * @param brokerFor the broker for a cluster address (empty: the configured URL, if any); empty when there is none
+     * @param links makes an MQTT link (tests give one of their own)
+     */
+    public NodeNetwork(LinuxNet net, Function<String, Environment.Settings> settingsFor,
+            Function<Optional<String>, Optional<MqttSettings>> brokerFor, Function<MqttSettings, MqttLink> links) {
+        this.net = net;
+        this.settingsFor = settingsFor;
+        this.brokerFor = brokerFor;
+        this.links = links;
+    }
+
+    public synchronized Registration register(String clientId, Optional<String> clusterAddress) {
+        if (!OakestraTopics.validNode(clientId)) {
+            throw NetmanagerError.INVALID_REQUEST.exception("clientId is 1-128 letters, digits, '.', '_' or '-'");
+        }
+        Registration current = registration;
+        if (current != null) {
+            if (current.clientId().equals(clientId)) {
+                return current;
+            }
+            throw NetmanagerError.REGISTERED_OTHERWISE.exception("this node is registered as " + current.clientId()
+                    + "; restart it to register it under another id");
+        }
+        Optional<MqttSettings> broker = brokerFor.apply(clusterAddress);
+        Optional<MqttLink> mqtt = broker.map(links);
+        Ipv4Net subnet;
+        String subnetV6;
+        try {
+            if (mqtt.isPresent()) {
+                JsonNode answer = askSubnet(mqtt.get(), clientId);
+                subnet = subnetAt(Ipv4Net.address(answer.path("address").asText("")));
+                subnetV6 = answer.path("addressv6").asText("");
+            } else {
+                subnet = STANDALONE;
+                subnetV6 = "";
+                LOG.infof("netmanager: no cluster broker; node %s uses the standalone subnet %s", clientId, STANDALONE);
+            }
+        } catch (RuntimeException e) {
+            mqtt.ifPresent(MqttLink::close);
+            throw e instanceof io.netwarden.platform.api.ApiException api ? api
+                    : NetmanagerError.CLUSTER_UNREACHABLE.exception("the cluster's answer is not a subnet: " + e.getMessage());
+        }
+        Environment environment;
+        try {
+            environment = Environment.start(net, settingsFor.apply(subnet.toString()));
+        } catch (LinuxNetException e) {
+            mqtt.ifPresent(MqttLink::close);
+            throw NetmanagerError.NETWORK_FAILED.exception("the node's bridge could not be made: " + e.getMessage());
+        }
+        registration = new Registration(clientId, subnet, subnetV6, mqtt, environment);
+        LOG.infof("netmanager: node registered as %s, subnet %s%s", clientId, subnet,
+                mqtt.map(m -> " from the cluster at " + m.settings().describe()).orElse(""));
+        return registration;
+    }
+
+    /** A Netwarden cluster hands out /24s; an Oakestra one /26s (10.18.0.64): the node takes what the address is. */
+    static Ipv4Net subnetAt(int address) {
+        if ((address & 0xff) == 0) {
+            return new Ipv4Net(address, 24);
+        }
+        return new Ipv4Net(address, 26); // refused, saying so, when it is not a /26 either
+    }
+
+    /** Asks the cluster for this node's subnet, as an Oakestra node does; waits {@link #SUBNET_WAIT}. */
+    private static JsonNode askSubnet(MqttLink mqtt, String clientId) {
+        CompletableFuture<JsonNode> answer = new CompletableFuture<>();
+        mqtt.subscribe(OakestraTopics.subnetResult(clientId), (topic, payload) -> {
+            try {
+                answer.complete(JSON.readTree(new String(payload, StandardCharsets.UTF_8)));
+            } catch (java.io.IOException e) {
+                LOG.warnf("netmanager: the cluster's subnet answer is not JSON; waiting for another");
+            }
+        });
+        // asked on every (re)connect until answered: a broker that was away when the node started still gets the question
+        mqtt.onConnected(() -> {
+            if (!answer.isDone()) {
+                mqtt.publish(OakestraTopics.subnetRequest(clientId), "{\"METHOD\":\"GET\"}".getBytes(StandardCharsets.UTF_8));
+            }
+        });
+        mqtt.start();
+        try {
+            return answer.get(SUBNET_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw NetmanagerError.CLUSTER_UNREACHABLE.exception("no subnet from the cluster at " + mqtt.settings().describe()
+                    + " within " + SUBNET_WAIT.toSeconds() + " s" + (mqtt.connected() ? "" : " (the broker is not reachable)"));
+        } catch (ExecutionException e) {
+            throw NetmanagerError.CLUSTER_UNREACHABLE.exception(e.getCause().getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw NetmanagerError.CLUSTER_UNREACHABLE.exception("interrupted while waiting for the subnet");
+        }
+    }
+
+    public Optional<Registration> registration() {
+        return Optional.ofNullable(registration);
+    }
+
+    /** The environment; 409 not_registered before registration. */
+    public Environment environment() {
+        Registration current = registration;
+        if (current == null) {
+            throw NetmanagerError.NOT_REGISTERED.exception("the node is not registered: POST /api/v1/netmanager/register"
+                    + " first (or set netwarden.netmanager.mqtt.url, and it registers itself)");
+        }
+        return current.environment();
+    }
+
+    @Override
+    public synchronized void close() {
+        Registration current = registration;
+        registration = null;
+        if (current != null) {
+            current.environment().close();
+            current.mqtt().ifPresent(MqttLink::close);
+        }
+    }
+}
