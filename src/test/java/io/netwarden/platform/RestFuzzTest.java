@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netwarden.testing.NetmanagerTestHost;
 import io.netwarden.testing.TestElements;
 import io.netwarden.testing.TestEnv;
 import io.quarkus.test.junit.QuarkusTest;
@@ -84,6 +85,16 @@ class RestFuzzTest {
                 "{\"urn\":\"urn:schemas-upnp-org:device:" + fuzzElement + ":1\",\"tag\":\"Fuzz\"}",
                 () -> get("/api/v1/registry/search-terms")));
 
+        NetmanagerTestHost.ensure(); // a valid registration makes the node's bridge there
+        Supplier<String> netmanagerNode = () -> get("/api/v1/netmanager/node");
+        seeds.put("POST /api/v1/netmanager/register", new Seed("/api/v1/netmanager/register", "{\"clientId\":\"test-node\"}",
+                netmanagerNode));
+        seeds.put("POST /api/v1/netmanager/container/deploy", new Seed("/api/v1/netmanager/container/deploy",
+                "{\"serviceName\":\"app.appns.fuzz.default\",\"instanceNumber\":7,\"netns\":\"nwtest-nmfz\","
+                        + "\"portMappings\":\"8090:80/tcp\"}", netmanagerNode));
+        seeds.put("POST /api/v1/netmanager/container/undeploy", new Seed("/api/v1/netmanager/container/undeploy",
+                "{\"serviceName\":\"app.appns.fuzz.default\",\"instanceNumber\":7}", netmanagerNode));
+
         // every POST and PUT of the API has a seed, so a new operation cannot escape the fuzzing
         JsonNode paths = JSON.readTree(given().accept("application/json").get("/q/openapi?format=json").asString()).get("paths");
         List<String> unseeded = new ArrayList<>();
@@ -128,6 +139,10 @@ class RestFuzzTest {
         // clean up what valid mutations created
         tree(get("/api/v1/polls")).forEach(p -> authed().delete("/api/v1/polls/" + p.get("id").asText()));
         authed().delete("/api/v1/elements/" + fuzzElement);
+        JsonNode instances = tree(get("/api/v1/netmanager/node")).path("instances"); // what valid deploys made
+        instances.forEach(i -> authed().contentType("application/json").body("{\"serviceName\":\"" + i.get("serviceName")
+                .asText() + "\",\"instanceNumber\":" + i.get("instanceNumber").asInt() + "}")
+                .post("/api/v1/netmanager/container/undeploy").then().statusCode(200));
         JsonNode termsAfter = tree(get("/api/v1/registry/search-terms"));
         termsAfter.forEach(t -> {
             if (!termsBefore.toString().contains(t.toString())) {

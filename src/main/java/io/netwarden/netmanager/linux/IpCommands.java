@@ -98,8 +98,31 @@ public final class IpCommands implements LinuxNet {
     }
 
     @Override
-    public boolean processExists(int pid) {
-        return pid > 0 && Files.exists(Path.of("/proc", Integer.toString(pid), "ns", "net"));
+    public Optional<String> namespaceOf(int pid) {
+        if (pid < 1) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Files.readSymbolicLink(Path.of("/proc", Integer.toString(pid), "ns", "net")).toString());
+        } catch (IOException | UnsupportedOperationException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public java.util.Set<String> hostNamespaces() {
+        java.util.Set<String> hosts = new java.util.HashSet<>();
+        namespaceOf(1).ifPresent(hosts::add); // not readable in every container
+        try {
+            hosts.add(Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString()); // the machine's, where this runs
+            if (hostNetns.isPresent()) {
+                Object inode = Files.getAttribute(Path.of("/run/netns", hostNetns.get()), "unix:ino");
+                hosts.add("net:[" + inode + "]");
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new LinuxNetException("the host's network namespace cannot be read: " + e.getMessage());
+        }
+        return hosts;
     }
 
     @Override

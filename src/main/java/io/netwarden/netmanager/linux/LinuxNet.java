@@ -30,8 +30,18 @@ public interface LinuxNet {
     /** The named network namespaces. */
     List<String> namespaces();
 
-    /** Whether a process of this pid exists whose network namespace can be entered. */
-    boolean processExists(int pid);
+    /**
+     * The network namespace of a process ({@code net:[4026532281]}), when it exists and can be entered; empty when there
+     * is no such process.
+     */
+    java.util.Optional<String> namespaceOf(int pid);
+
+    /**
+     * The namespaces no instance may be put into: the host's (where the bridge is), this process' own and the
+     * machine's first one (pid 1's, when it can be read): a veth, an address and a default route there would rewire
+     * the machine.
+     */
+    java.util.Set<String> hostNamespaces();
 
     /**
      * Creates a veth pair: {@code hostEnd} attached to {@code bridge} and up, {@code instanceEnd} moved into the

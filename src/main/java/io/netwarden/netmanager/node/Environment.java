@@ -82,7 +82,9 @@ public final class Environment implements AutoCloseable {
     private record Key(String serviceName, int instanceNumber) {
     }
 
-    private record Deployed(Instance view, int address, String hostEnd, boolean ownNetns, List<PortMapping> mappings) {
+    /** @param namespaceId the kernel's id of a process' namespace ({@code net:[…]}), null for a named one */
+    private record Deployed(Instance view, int address, String hostEnd, boolean ownNetns, List<PortMapping> mappings,
+            String namespaceId) {
     }
 
     private final LinuxNet net;
@@ -183,9 +185,18 @@ public final class Environment implements AutoCloseable {
         }
         LinuxNet.Target target;
         if (pid.isPresent()) {
-            if (pid.get() < 2 || !net.processExists(pid.get())) { // pid 1 is the host's own namespace: never moved into
+            Optional<String> namespace = net.namespaceOf(pid.get());
+            if (namespace.isEmpty()) {
                 throw NetmanagerError.NO_SUCH_PROCESS.exception("no process " + pid.get() + " whose network namespace"
                         + " can be entered");
+            }
+            if (net.hostNamespaces().contains(namespace.get())) {
+                throw NetmanagerError.NO_SUCH_PROCESS.exception("process " + pid.get() + " runs in the host's network"
+                        + " namespace: an instance needs a namespace of its own");
+            }
+            if (instances.values().stream().anyMatch(d -> namespace.get().equals(d.namespaceId()))) {
+                throw NetmanagerError.INSTANCE_EXISTS.exception("the namespace of process " + pid.get()
+                        + " holds another instance");
             }
             target = LinuxNet.Target.process(pid.get());
         } else {
@@ -216,7 +227,8 @@ public final class Environment implements AutoCloseable {
             Instance view = new Instance(serviceName, instanceNumber, Ipv4Net.format(address), target.netns(),
                     target.isProcess() ? target.pid() : null, mappings.stream().map(PortMapping::toString).toList(), hostEnd,
                     Instant.now());
-            instances.put(key, new Deployed(view, address, hostEnd, ownNetns, mappings));
+            instances.put(key, new Deployed(view, address, hostEnd, ownNetns, mappings,
+                    target.isProcess() ? net.namespaceOf(target.pid()).orElse(null) : null));
             try {
                 applyNat();
             } catch (LinuxNetException e) {

@@ -68,7 +68,9 @@ class EnvironmentTest {
 
     @Test
     void badRequestsAreRefusedWithTheirCodeAndChangeNothing() {
-        net.processes.add(4242);
+        net.processes.put(4242, "net:[4242]");
+        net.processes.put(77, "net:[1]"); // a process in the host's namespace (a kernel thread, a host daemon)
+        net.processes.put(78, "net:[4242]"); // shares 4242's
         environment.deploy(SERVICE, 0, Optional.of("web0"), Optional.empty(), "8080:80");
         List<String> before = List.copyOf(net.calls);
         refused(() -> environment.deploy("app.web", 1, Optional.of("x"), Optional.empty(), ""), "invalid_request");
@@ -84,6 +86,7 @@ class EnvironmentTest {
         refused(() -> environment.deploy(SERVICE, 1, Optional.of("x"), Optional.empty(), "a:b"), "invalid_request");
         refused(() -> environment.deploy(SERVICE, 1, Optional.empty(), Optional.of(999_999), ""), "no_such_process");
         refused(() -> environment.deploy(SERVICE, 1, Optional.empty(), Optional.of(1), ""), "no_such_process");
+        refused(() -> environment.deploy(SERVICE, 1, Optional.empty(), Optional.of(77), ""), "no_such_process");
         refused(() -> environment.deploy(SERVICE, 1, Optional.of("x"), Optional.of(4242), ""), "invalid_request");
         refused(() -> environment.deploy(SERVICE, 1, Optional.empty(), Optional.empty(), ""), "invalid_request");
         refused(() -> environment.deploy(SERVICE, 1, Optional.of("../etc"), Optional.empty(), ""), "invalid_request");
@@ -91,6 +94,8 @@ class EnvironmentTest {
         refused(() -> environment.undeploy(SERVICE, 7), "unknown_instance");
         assertEquals(before, net.calls, "nothing was done for any of them");
         assertEquals(1, environment.instances().size());
+        environment.deploy(SERVICE, 1, Optional.empty(), Optional.of(4242), "");
+        refused(() -> environment.deploy(SERVICE, 2, Optional.empty(), Optional.of(78), ""), "instance_exists");
     }
 
     @Test

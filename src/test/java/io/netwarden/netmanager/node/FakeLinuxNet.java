@@ -14,7 +14,9 @@ final class FakeLinuxNet implements LinuxNet {
 
     final Set<String> links = new LinkedHashSet<>();
     final Set<String> namespaces = new LinkedHashSet<>();
-    final Set<Integer> processes = new LinkedHashSet<>();
+    /** pid → its namespace id. */
+    final Map<Integer, String> processes = new LinkedHashMap<>(Map.of(1, "net:[1]"));
+    final Set<String> hostNamespaces = new LinkedHashSet<>(Set.of("net:[1]"));
     final Map<String, String> tables = new LinkedHashMap<>();
     /** Instance links: host end → "address via gateway in target". */
     final Map<String, String> instanceLinks = new LinkedHashMap<>();
@@ -68,8 +70,13 @@ final class FakeLinuxNet implements LinuxNet {
     }
 
     @Override
-    public synchronized boolean processExists(int pid) {
-        return processes.contains(pid);
+    public synchronized java.util.Optional<String> namespaceOf(int pid) {
+        return java.util.Optional.ofNullable(processes.get(pid));
+    }
+
+    @Override
+    public synchronized Set<String> hostNamespaces() {
+        return Set.copyOf(hostNamespaces);
     }
 
     @Override
