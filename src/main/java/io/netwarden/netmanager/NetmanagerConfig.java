@@ -31,6 +31,10 @@ public interface NetmanagerConfig {
     @WithDefault("10.16.0.0/12")
     String containerNetwork();
 
+    /** The service IPs the cluster hands out: a round-robin and a closest one per service, one per instance. */
+    @WithDefault("10.32.0.0/16")
+    String serviceNetwork();
+
     /** Starts the name of every link, table and namespace file it creates: 1-5 lower-case letters or digits. */
     @WithDefault("nw")
     String namePrefix();

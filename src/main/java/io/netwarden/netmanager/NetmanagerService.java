@@ -1,6 +1,8 @@
 package io.netwarden.netmanager;
 
+import io.netwarden.netmanager.cluster.ServiceTable;
 import io.netwarden.netmanager.cluster.SubnetRequests;
+import io.netwarden.netmanager.cluster.TableRequests;
 import io.netwarden.netmanager.linux.IpCommands;
 import io.netwarden.netmanager.node.Environment;
 import io.netwarden.netmanager.node.NodeNetwork;
@@ -24,7 +26,8 @@ import org.jboss.logging.Logger;
  * The netmanager role's lifecycle entry point.
  *
  * <pre>
- *   mode=cluster ─▶ NodeSubnets (database) ─▶ MqttLink ─▶ SubnetRequests on nodes/+/net/subnet
+ *   mode=cluster ─▶ NodeSubnets, ServiceTable (database) ─▶ MqttLink ─▶ SubnetRequests on nodes/+/net/subnet,
+ *                   TableRequests on service/deployed, undeployed, tablequery/request, interest/remove
  *   mode=node    ─▶ NodeNetwork: registered now when a broker is configured (under the node name), else at
  *                   POST /register; its Environment holds the bridge and the instances
  * </pre>
@@ -56,6 +59,7 @@ public class NetmanagerService implements RoleService {
     private volatile MqttLink mqtt;
     private volatile NodeSubnets subnets;
     private volatile NodeNetwork node;
+    private volatile ServiceTable table;
 
     @Override
     public Role role() {
@@ -67,11 +71,11 @@ public class NetmanagerService implements RoleService {
         if (config.tunnelPort() < 1 || config.tunnelPort() > 65535) {
             throw new IllegalArgumentException("netwarden.netmanager.tunnel-port must be 1-65535, got " + config.tunnelPort());
         }
-        Ipv4Net containers;
-        try {
-            containers = Ipv4Net.parse(config.containerNetwork());
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("netwarden.netmanager.container-network: " + e.getMessage());
+        Ipv4Net containers = network("container-network", config.containerNetwork());
+        Ipv4Net services = network("service-network", config.serviceNetwork());
+        if (containers.contains(services.base()) || services.contains(containers.base())) {
+            throw new IllegalArgumentException("netwarden.netmanager.container-network " + containers + " and service-network "
+                    + services + " overlap");
         }
         Optional<MqttSettings> link = mqttSettings();
         LOG.infof("netmanager: mode=%s tunnel-port=%d container-network=%s mqtt=%s", config.mode(), config.tunnelPort(),
@@ -84,6 +88,9 @@ public class NetmanagerService implements RoleService {
             NodeSubnets allocating = new NodeSubnets(database.dataSource(), containers, List.of(STANDALONE_SUBNET));
             MqttLink connecting = new MqttLink(vertx, link.get());
             new SubnetRequests(allocating, connecting).start();
+            ServiceTable serviceTable = new ServiceTable(database.dataSource(), services);
+            new TableRequests(serviceTable, allocating, connecting).start();
+            table = serviceTable;
             connecting.start();
             subnets = allocating;
             mqtt = connecting;
@@ -135,6 +142,14 @@ public class NetmanagerService implements RoleService {
         return config;
     }
 
+    private static Ipv4Net network(String key, String value) {
+        try {
+            return Ipv4Net.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("netwarden.netmanager." + key + ": " + e.getMessage());
+        }
+    }
+
     private Optional<MqttSettings> mqttSettings() {
         NetmanagerConfig.Mqtt m = config.mqtt();
         if (m.url().isEmpty()) {
@@ -147,6 +162,11 @@ public class NetmanagerService implements RoleService {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("netwarden.netmanager.mqtt: " + e.getMessage());
         }
+    }
+
+    /** The cluster's service table; empty on a node. */
+    public Optional<ServiceTable> table() {
+        return Optional.ofNullable(table);
     }
 
     /** The cluster's subnets; empty on a node. */
@@ -168,6 +188,7 @@ public class NetmanagerService implements RoleService {
         NodeNetwork network = node;
         mqtt = null;
         subnets = null;
+        table = null;
         node = null;
         if (running != null) {
             running.close();

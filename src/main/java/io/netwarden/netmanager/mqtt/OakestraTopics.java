@@ -21,6 +21,10 @@ import java.util.Optional;
 public final class OakestraTopics {
 
     public static final String SUBNET_REQUESTS = "nodes/+/net/subnet";
+    public static final String DEPLOYED = "nodes/+/net/service/deployed";
+    public static final String UNDEPLOYED = "nodes/+/net/service/undeployed";
+    public static final String TABLE_QUERIES = "nodes/+/net/tablequery/request";
+    public static final String INTEREST_REMOVED = "nodes/+/net/interest/remove";
     private static final int MAX_NODE = 128;
 
     private OakestraTopics() {
@@ -32,6 +36,31 @@ public final class OakestraTopics {
 
     public static String subnetResult(String node) {
         return "nodes/" + requireNode(node) + "/net/subnetwork/result";
+    }
+
+    public static String deployed(String node) {
+        return "nodes/" + requireNode(node) + "/net/service/deployed";
+    }
+
+    public static String undeployed(String node) {
+        return "nodes/" + requireNode(node) + "/net/service/undeployed";
+    }
+
+    public static String tableQuery(String node) {
+        return "nodes/" + requireNode(node) + "/net/tablequery/request";
+    }
+
+    public static String tableResult(String node) {
+        return "nodes/" + requireNode(node) + "/net/tablequery/result";
+    }
+
+    public static String interestRemoved(String node) {
+        return "nodes/" + requireNode(node) + "/net/interest/remove";
+    }
+
+    /** Where the cluster says that a service changed; its nodes subscribe to the services they use. */
+    public static String updates(String service) {
+        return "jobs/" + service + "/updates_available";
     }
 
     /** The node named by a {@code nodes/<node>/net/…} topic, when it is a valid name. */
