@@ -97,7 +97,8 @@ public class NetmanagerService implements RoleService {
         } else {
             NodeNetwork network = new NodeNetwork(new IpCommands(config.hostNetns()), subnet -> new Environment.Settings(
                     config.namePrefix(), Ipv4Net.parse(subnet), config.mtu(), config.tunnelPort(),
-                    platform.dataDir().resolve("netmanager")), this::broker, settings -> new MqttLink(vertx, settings));
+                    platform.dataDir().resolve("netmanager")), this::broker, settings -> new MqttLink(vertx, settings),
+                    config.publicAddress());
             node = network;
             if (link.isPresent()) {
                 network.register(identity.name(), Optional.empty());

@@ -26,6 +26,7 @@ public final class NetmanagerTestHost {
         if (!"root".equals(System.getProperty("user.name"))) {
             throw new IllegalStateException("the netmanager's tests need root (CI runs them as root)");
         }
+        TestNetns.keep(NAME);
         run("ip", "netns", "del", NAME); // a killed run's, if any
         if (run("ip", "netns", "add", NAME) != 0) {
             throw new IOException("ip netns add " + NAME + " failed");

@@ -21,6 +21,8 @@ import java.util.concurrent.TimeUnit;
 public final class TestNetns implements AutoCloseable {
 
     private static final String PREFIX = "nwtest-";
+    /** Namespaces made by this JVM and not closed yet: never taken for leftovers. */
+    private static final java.util.Set<String> LIVE = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private final String name;
     private final String hostEnd;
@@ -36,6 +38,11 @@ public final class TestNetns implements AutoCloseable {
         this.nsAddress = "10.213." + subnet + ".1";
     }
 
+    /** Marks a namespace another helper of this JVM made as live: {@link #removeLeftovers} leaves it. */
+    public static void keep(String name) {
+        LIVE.add(name);
+    }
+
     /** Creates the namespace and the veth pair; fails with what {@code ip} said. */
     public static TestNetns create() throws IOException, InterruptedException {
         if (!"root".equals(System.getProperty("user.name"))) {
@@ -46,6 +53,7 @@ public final class TestNetns implements AutoCloseable {
             (byte) ThreadLocalRandom.current().nextInt(), (byte) ThreadLocalRandom.current().nextInt()});
         TestNetns netns = new TestNetns(id, 1 + ThreadLocalRandom.current().nextInt(250));
         try {
+            LIVE.add(netns.name);
             ip("netns", "add", netns.name);
             ip("link", "add", netns.hostEnd, "type", "veth", "peer", "name", netns.nsEnd);
             ip("link", "set", netns.nsEnd, "netns", netns.name);
@@ -62,11 +70,14 @@ public final class TestNetns implements AutoCloseable {
         }
     }
 
-    /** Removes namespaces (and so their veth ends) and host ends this helper made in runs that were killed. */
+    /**
+     * Removes namespaces named {@code nwtest-…} (and so their veth ends) and host ends this helper made in runs that were
+     * killed, and those tests made without this helper and left; never one of this JVM's that is still open.
+     */
     public static void removeLeftovers() throws IOException, InterruptedException {
         for (String line : run(List.of("ip", "netns", "list")).split("\n")) {
             String ns = line.strip().split(" ")[0];
-            if (ns.startsWith(PREFIX)) {
+            if (ns.startsWith(PREFIX) && !LIVE.contains(ns)) {
                 run(List.of("ip", "netns", "del", ns));
             }
         }
@@ -74,7 +85,7 @@ public final class TestNetns implements AutoCloseable {
             String[] parts = line.split(":\\s+");
             if (parts.length > 1) {
                 String link = parts[1].split("@")[0];
-                if (link.matches("nwt[0-9a-f]{6}h")) {
+                if (link.matches("nwt[0-9a-f]{6}h") && !LIVE.contains(PREFIX + link.substring(3, 9))) {
                     run(List.of("ip", "link", "del", link));
                 }
             }
@@ -129,6 +140,7 @@ public final class TestNetns implements AutoCloseable {
 
     @Override
     public void close() throws IOException, InterruptedException {
+        LIVE.remove(name);
         run(List.of("ip", "netns", "del", name));
         run(List.of("ip", "link", "del", hostEnd)); // gone with the namespace already, unless it never moved there
     }

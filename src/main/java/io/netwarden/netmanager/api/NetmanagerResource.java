@@ -105,8 +105,7 @@ public class NetmanagerResource {
             content = @Content(schema = @Schema(implementation = ApiError.class)))
     public Deployed deploy(JsonNode body) {
         Fields fields = Fields.of(body, Set.of("serviceName", "instanceNumber", "pid", "netns", "portMappings"));
-        Environment environment = netmanager.node().environment();
-        Environment.Instance instance = environment.deploy(fields.text("serviceName").orElse(null),
+        Environment.Instance instance = netmanager.node().deploy(fields.text("serviceName").orElse(null),
                 fields.integer("instanceNumber").orElseThrow(() -> NetmanagerError.INVALID_REQUEST.exception(
                         "instanceNumber is required")), fields.text("netns"), fields.integer("pid"),
                 fields.text("portMappings").orElse(""));
@@ -123,10 +122,35 @@ public class NetmanagerResource {
     @APIResponse(responseCode = "404", description = "No such instance here", content = @Content(schema = @Schema(implementation = ApiError.class)))
     public Deployed undeploy(JsonNode body) {
         Fields fields = Fields.of(body, Set.of("serviceName", "instanceNumber"));
-        Environment.Instance instance = netmanager.node().environment().undeploy(fields.text("serviceName").orElse(null),
+        Environment.Instance instance = netmanager.node().undeploy(fields.text("serviceName").orElse(null),
                 fields.integer("instanceNumber").orElseThrow(() -> NetmanagerError.INVALID_REQUEST.exception(
                         "instanceNumber is required")));
         return new Deployed(instance.serviceName(), instance.nsAddress());
+    }
+
+    /** One row of the table: an instance, where it runs, and the service IPs that reach it. */
+    public record TableRow(String serviceName, int instanceNumber, String nsAddress, String nodeAddress, int nodePort,
+            List<ServiceIpView> serviceIps) {
+    }
+
+    public record ServiceIpView(String type, String address) {
+    }
+
+    @GET
+    @Path("/table")
+    @Operation(operationId = "getNetmanagerTable", summary = "The service table",
+            description = "On the cluster every instance of every service; on a node what it learned from its cluster.")
+    @APIResponse(responseCode = "200", description = "The table")
+    public List<TableRow> table() {
+        if (netmanager.config().mode() == io.netwarden.netmanager.NetmanagerConfig.Mode.cluster) {
+            return netmanager.table().map(t -> t.all().stream().map(e -> new TableRow(e.service(), e.instanceNumber(),
+                    e.nsIp(), e.hostIp(), e.hostPort(), e.serviceIps().stream().map(ip -> new ServiceIpView(ip.kind().name(),
+                            ip.address())).toList())).toList()).orElse(List.of());
+        }
+        return netmanager.node().registration().flatMap(NodeNetwork.Registration::tables)
+                .map(t -> t.table().all().stream().map(i -> new TableRow(i.service(), i.instanceNumber(), i.nsAddress(),
+                        i.nodeAddress(), i.nodePort(), i.serviceIps().stream().map(ip -> new ServiceIpView(ip.kind(),
+                                ip.address())).toList())).toList()).orElse(List.of());
     }
 
     @GET

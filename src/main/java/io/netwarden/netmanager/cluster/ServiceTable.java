@@ -1,6 +1,7 @@
 package io.netwarden.netmanager.cluster;
 
 import io.netwarden.netmanager.ipam.Ipv4Net;
+import io.netwarden.netmanager.table.ServiceIpKind;
 import io.netwarden.platform.persistence.DatabaseErrors;
 import io.netwarden.platform.persistence.Transactions;
 import java.sql.Connection;
@@ -34,32 +35,7 @@ public final class ServiceTable {
 
     private static final int TRIES = 20;
 
-    /** The kinds of service IP, with the {@code IpType} Oakestra's table answers carry. */
-    public enum IpKind {
-        round_robin("RR"), closest("closest"), instance("instance_ip");
-
-        private final String wire;
-
-        IpKind(String wire) {
-            this.wire = wire;
-        }
-
-        public String wire() {
-            return wire;
-        }
-
-        /** Oakestra's names (its nodes also write {@code Closest} and {@code InstanceNumber}); empty when unknown. */
-        public static Optional<IpKind> ofWire(String name) {
-            return switch (name) {
-                case "RR" -> Optional.of(round_robin);
-                case "closest", "Closest" -> Optional.of(closest);
-                case "instance_ip", "InstanceNumber" -> Optional.of(instance);
-                default -> Optional.empty();
-            };
-        }
-    }
-
-    public record ServiceIp(IpKind kind, String address) {
+    public record ServiceIp(ServiceIpKind kind, String address) {
     }
 
     /** One instance of a service, where it runs, and the service IPs that reach it. */
@@ -113,9 +89,9 @@ public final class ServiceTable {
                         insert.setTimestamp(8, Timestamp.from(Instant.now()));
                         insert.executeUpdate();
                     }
-                    if (serviceIps(db, service).stream().noneMatch(ip -> ip.kind() == IpKind.instance
+                    if (serviceIps(db, service).stream().noneMatch(ip -> ip.kind() == ServiceIpKind.instance
                             && ip.instance() == instanceNumber)) {
-                        allocate(db, service, IpKind.instance, instanceNumber);
+                        allocate(db, service, ServiceIpKind.instance, instanceNumber);
                     }
                     return true;
                 });
@@ -249,8 +225,8 @@ public final class ServiceTable {
             insert.setTimestamp(2, Timestamp.from(Instant.now()));
             insert.executeUpdate();
         }
-        allocate(db, service, IpKind.round_robin, null);
-        allocate(db, service, IpKind.closest, null);
+        allocate(db, service, ServiceIpKind.round_robin, null);
+        allocate(db, service, ServiceIpKind.closest, null);
         return true;
     }
 
@@ -264,7 +240,7 @@ public final class ServiceTable {
     }
 
     /** The lowest free address of the pool, taken for {@code service}. */
-    private void allocate(Connection db, String service, IpKind kind, Integer instanceNumber) throws SQLException {
+    private void allocate(Connection db, String service, ServiceIpKind kind, Integer instanceNumber) throws SQLException {
         long size = 1L << (32 - pool.prefix());
         long next = 1;
         try (PreparedStatement select = db.prepareStatement("SELECT address FROM netmanager_service_ip WHERE address >= ?"
@@ -294,7 +270,7 @@ public final class ServiceTable {
         }
     }
 
-    private record StoredIp(IpKind kind, int address, Integer instance) {
+    private record StoredIp(ServiceIpKind kind, int address, Integer instance) {
     }
 
     private static List<StoredIp> serviceIps(Connection db, String service) throws SQLException {
@@ -305,7 +281,7 @@ public final class ServiceTable {
             try (ResultSet row = select.executeQuery()) {
                 while (row.next()) {
                     int instance = row.getInt(3);
-                    out.add(new StoredIp(IpKind.valueOf(row.getString(1)), row.getInt(2), row.wasNull() ? null : instance));
+                    out.add(new StoredIp(ServiceIpKind.valueOf(row.getString(1)), row.getInt(2), row.wasNull() ? null : instance));
                 }
             }
         }
@@ -336,7 +312,7 @@ public final class ServiceTable {
                     }
                     List<ServiceIp> reach = new ArrayList<>();
                     for (StoredIp ip : stored) {
-                        if (ip.kind() != IpKind.instance || ip.instance() == number) {
+                        if (ip.kind() != ServiceIpKind.instance || ip.instance() == number) {
                             reach.add(new ServiceIp(ip.kind(), Ipv4Net.format(ip.address())));
                         }
                     }

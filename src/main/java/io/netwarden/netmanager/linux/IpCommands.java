@@ -184,6 +184,38 @@ public final class IpCommands implements LinuxNet {
     }
 
     @Override
+    public Optional<String> underlayAddress() {
+        for (String line : run("ip", "-4", "-o", "route", "show", "default").split("\n")) {
+            String[] words = line.strip().split("\\s+");
+            for (int i = 0; i + 1 < words.length; i++) {
+                if (words[i].equals("dev")) {
+                    List<String> addresses = globalAddresses(words[i + 1]);
+                    if (!addresses.isEmpty()) {
+                        return Optional.of(addresses.getFirst());
+                    }
+                }
+            }
+        }
+        List<String> all = globalAddresses(null);
+        return all.size() == 1 ? Optional.of(all.getFirst()) : Optional.empty();
+    }
+
+    private List<String> globalAddresses(String device) {
+        List<String> addresses = new ArrayList<>();
+        String output = device == null ? run("ip", "-4", "-o", "addr", "show", "scope", "global")
+                : run("ip", "-4", "-o", "addr", "show", "dev", device, "scope", "global");
+        for (String line : output.split("\n")) {
+            String[] words = line.strip().split("\\s+");
+            for (int i = 0; i + 1 < words.length; i++) {
+                if (words[i].equals("inet")) {
+                    addresses.add(words[i + 1].split("/")[0]);
+                }
+            }
+        }
+        return addresses;
+    }
+
+    @Override
     public void enableForwarding() {
         run("sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
     }

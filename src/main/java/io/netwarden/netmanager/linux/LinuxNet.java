@@ -60,6 +60,12 @@ public interface LinuxNet {
     /** The names of the nftables tables of family ip. */
     List<String> natTables();
 
+    /**
+     * The host's underlay address: the one of the default route's interface, or else the only global IPv4 address;
+     * empty when neither is clear.
+     */
+    java.util.Optional<String> underlayAddress();
+
     /** Turns IPv4 forwarding on in the host namespace (the bridge's traffic and port mappings need it). */
     void enableForwarding();
 

@@ -7,6 +7,8 @@ import io.netwarden.netmanager.ipam.Ipv4Net;
 import io.netwarden.netmanager.linux.LinuxNet;
 import io.netwarden.netmanager.linux.LinuxNetException;
 import io.netwarden.netmanager.mqtt.OakestraTopics;
+import io.netwarden.netmanager.table.TableClient;
+import io.netwarden.netmanager.table.TranslationTable;
 import io.netwarden.platform.messaging.mqtt.MqttLink;
 import io.netwarden.platform.messaging.mqtt.MqttSettings;
 import java.nio.charset.StandardCharsets;
@@ -39,6 +41,10 @@ public final class NodeNetwork implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(NodeNetwork.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     static final Duration SUBNET_WAIT = Duration.ofSeconds(10);
+    /** How long a table query may take (Oakestra's nodes wait 5 s). */
+    static final Duration TABLE_WAIT = Duration.ofSeconds(5);
+    /** How long "the cluster knows nothing of it" is believed before asking again. */
+    static final Duration NEGATIVE_CACHE = Duration.ofSeconds(10);
     /** The subnet of a node without a cluster: the seed's example bridge network. */
     public static final Ipv4Net STANDALONE = Ipv4Net.parse("10.19.1.0/24");
 
@@ -46,11 +52,17 @@ public final class NodeNetwork implements AutoCloseable {
     private final Function<String, Environment.Settings> settingsFor;
     private final Function<Optional<String>, Optional<MqttSettings>> brokerFor;
     private final Function<MqttSettings, MqttLink> links;
+    private final Optional<String> publicAddress;
     private volatile Registration registration;
 
-    /** What registration made. */
+    /**
+     * What registration made.
+     *
+     * @param publicAddress the underlay address other nodes reach this one's tunnel at (null without a cluster)
+     * @param tables the table queries to the cluster (empty without one)
+     */
     public record Registration(String clientId, Ipv4Net subnet, String subnetV6, Optional<MqttLink> mqtt,
-            Environment environment) {
+            Environment environment, String publicAddress, Optional<TableClient> tables) {
     }
 
     /**
@@ -59,7 +71,9 @@ public final class NodeNetwork implements AutoCloseable {
      * @param links makes an MQTT link (tests give one of their own)
      */
     public NodeNetwork(LinuxNet net, Function<String, Environment.Settings> settingsFor,
-            Function<Optional<String>, Optional<MqttSettings>> brokerFor, Function<MqttSettings, MqttLink> links) {
+            Function<Optional<String>, Optional<MqttSettings>> brokerFor, Function<MqttSettings, MqttLink> links,
+            Optional<String> publicAddress) {
+        this.publicAddress = publicAddress;
         this.net = net;
         this.settingsFor = settingsFor;
         this.brokerFor = brokerFor;
@@ -97,6 +111,17 @@ public final class NodeNetwork implements AutoCloseable {
             throw e instanceof io.netwarden.platform.api.ApiException api ? api
                     : NetmanagerError.CLUSTER_UNREACHABLE.exception("the cluster's answer is not a subnet: " + e.getMessage());
         }
+        String underlay = null;
+        if (mqtt.isPresent()) {
+            try {
+                underlay = publicAddress.or(net::underlayAddress).orElseThrow(() -> NetmanagerError.NETWORK_FAILED
+                        .exception("this node's underlay address is not clear (no default route, several addresses):"
+                                + " set netwarden.netmanager.public-address"));
+            } catch (RuntimeException e) {
+                mqtt.get().close();
+                throw e;
+            }
+        }
         Environment environment;
         try {
             environment = Environment.start(net, settingsFor.apply(subnet.toString()));
@@ -104,7 +129,13 @@ public final class NodeNetwork implements AutoCloseable {
             mqtt.ifPresent(MqttLink::close);
             throw NetmanagerError.NETWORK_FAILED.exception("the node's bridge could not be made: " + e.getMessage());
         }
-        registration = new Registration(clientId, subnet, subnetV6, mqtt, environment);
+        Optional<TableClient> tables = mqtt.map(link -> new TableClient(clientId, link,
+                new TranslationTable(java.time.Clock.systemUTC(), NEGATIVE_CACHE), TABLE_WAIT));
+        tables.ifPresent(TableClient::start);
+        Registration made = new Registration(clientId, subnet, subnetV6, mqtt, environment, underlay, tables);
+        // after a reconnect the cluster hears of every instance again (it may have restarted without them)
+        mqtt.ifPresent(link -> link.onConnected(() -> environment.instances().forEach(i -> announceDeployed(made, i))));
+        registration = made;
         LOG.infof("netmanager: node registered as %s, subnet %s%s", clientId, subnet,
                 mqtt.map(m -> " from the cluster at " + m.settings().describe()).orElse(""));
         return registration;
@@ -148,18 +179,61 @@ public final class NodeNetwork implements AutoCloseable {
         }
     }
 
+    /** Deploys into the environment and tells the cluster. */
+    public Environment.Instance deploy(String serviceName, int instanceNumber, Optional<String> netns, Optional<Integer> pid,
+            String portMappings) {
+        Registration current = requireRegistration();
+        Environment.Instance instance = current.environment().deploy(serviceName, instanceNumber, netns, pid, portMappings);
+        announceDeployed(current, instance);
+        return instance;
+    }
+
+    /** Undeploys from the environment and tells the cluster. */
+    public Environment.Instance undeploy(String serviceName, int instanceNumber) {
+        Registration current = requireRegistration();
+        Environment.Instance instance = current.environment().undeploy(serviceName, instanceNumber);
+        current.mqtt().ifPresent(link -> send(link, OakestraTopics.undeployed(current.clientId()), JSON.createObjectNode()
+                .put("appname", instance.serviceName()).put("instance_number", instance.instanceNumber())));
+        return instance;
+    }
+
+    private void announceDeployed(Registration current, Environment.Instance instance) {
+        current.mqtt().ifPresent(link -> send(link, OakestraTopics.deployed(current.clientId()), JSON.createObjectNode()
+                .put("appname", instance.serviceName()).put("status", "DEPLOYED")
+                .put("instance_number", instance.instanceNumber()).put("nsip", instance.nsAddress()).put("nsipv6", "")
+                .put("host_ip", current.publicAddress()).put("host_port", current.environment().settings().tunnelPort())));
+    }
+
+    private static void send(MqttLink link, String topic, com.fasterxml.jackson.databind.node.ObjectNode body) {
+        byte[] bytes;
+        try {
+            bytes = JSON.writeValueAsBytes(body);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        link.publish(topic, bytes).whenComplete((done, failed) -> {
+            if (failed != null) {
+                LOG.warnf("netmanager: %s not sent (%s); sent again when the broker is back", topic, failed.getMessage());
+            }
+        });
+    }
+
     public Optional<Registration> registration() {
         return Optional.ofNullable(registration);
     }
 
     /** The environment; 409 not_registered before registration. */
     public Environment environment() {
+        return requireRegistration().environment();
+    }
+
+    private Registration requireRegistration() {
         Registration current = registration;
         if (current == null) {
             throw NetmanagerError.NOT_REGISTERED.exception("the node is not registered: POST /api/v1/netmanager/register"
                     + " first (or set netwarden.netmanager.mqtt.url, and it registers itself)");
         }
-        return current.environment();
+        return current;
     }
 
     @Override

@@ -107,6 +107,14 @@ final class FakeLinuxNet implements LinuxNet {
         return List.copyOf(tables.keySet());
     }
 
+    /** What {@link #underlayAddress} answers. */
+    java.util.Optional<String> underlay = java.util.Optional.of("192.0.2.10");
+
+    @Override
+    public synchronized java.util.Optional<String> underlayAddress() {
+        return underlay;
+    }
+
     @Override
     public synchronized void enableForwarding() {
         forwarding = true;

@@ -1,0 +1,155 @@
+package io.netwarden.netmanager;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netwarden.netmanager.cluster.ServiceTable;
+import io.netwarden.netmanager.cluster.SubnetRequests;
+import io.netwarden.netmanager.cluster.TableRequests;
+import io.netwarden.netmanager.ipam.Ipv4Net;
+import io.netwarden.netmanager.ipam.NodeSubnets;
+import io.netwarden.netmanager.linux.IpCommands;
+import io.netwarden.netmanager.node.Environment;
+import io.netwarden.netmanager.node.NodeNetwork;
+import io.netwarden.netmanager.table.TableClient;
+import io.netwarden.netmanager.table.TranslationTable;
+import io.netwarden.platform.messaging.mqtt.MqttLink;
+import io.netwarden.platform.messaging.mqtt.MqttSettings;
+import io.netwarden.platform.persistence.ActiveDatabase;
+import io.netwarden.testing.Deadline;
+import io.netwarden.testing.TestEnv;
+import io.netwarden.testing.TestNetns;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.core.Vertx;
+import jakarta.inject.Inject;
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two netmanager nodes (each on a test namespace as its host) and a cluster, linked by the test environment's Mosquitto:
+ * subnets from the cluster, instances reported, tables learned by query and kept current by the cluster's updates.
+ */
+@QuarkusTest
+class NodeAndClusterTest {
+
+    @Inject
+    ActiveDatabase database;
+
+    @Inject
+    Vertx vertx;
+
+    private final String id = HexFormat.of().formatHex(new byte[] {(byte) ThreadLocalRandom.current().nextInt(),
+        (byte) ThreadLocalRandom.current().nextInt()});
+    private final String service = "app" + id + ".ns.web.default";
+    private MqttLink cluster;
+    private NodeSubnets subnets;
+    private TestNetns hostA;
+    private TestNetns hostB;
+    private NodeNetwork nodeA;
+    private NodeNetwork nodeB;
+
+    private MqttSettings broker(String clientId) {
+        return MqttSettings.of(TestEnv.mqttUrl(), clientId, Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.empty(), Optional.empty(), Duration.ofSeconds(30), 1024 * 1024);
+    }
+
+    private NodeNetwork node(TestNetns host, String prefix, String address) throws Exception {
+        java.nio.file.Path state = Files.createTempDirectory("netmanager-state");
+        return new NodeNetwork(new IpCommands(Optional.of(host.name())), subnet -> new Environment.Settings(prefix,
+                Ipv4Net.parse(subnet), 1450, 50103, state), clusterAddress -> Optional.of(broker("nwtest-" + prefix)),
+                settings -> new MqttLink(vertx, settings), Optional.of(address));
+    }
+
+    @BeforeEach
+    void start() throws Exception {
+        subnets = new NodeSubnets(database.dataSource(), Ipv4Net.parse("10.16.0.0/12"), List.of());
+        cluster = new MqttLink(vertx, broker("nwtest-cluster-" + id));
+        new SubnetRequests(subnets, cluster).start();
+        new TableRequests(new ServiceTable(database.dataSource(), Ipv4Net.parse("10.32.0.0/16")), subnets, cluster).start();
+        AtomicInteger connected = new AtomicInteger();
+        cluster.onConnected(connected::incrementAndGet);
+        cluster.start();
+        Deadline.await("the cluster subscribed", Duration.ofSeconds(10), connected::get, n -> n >= 1);
+        hostA = TestNetns.create();
+        hostB = TestNetns.create();
+        nodeA = node(hostA, "a" + id, "10.99.0.1");
+        nodeB = node(hostB, "b" + id, "10.99.0.2");
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        try {
+            nodeA.close();
+            nodeB.close();
+            cluster.close();
+        } finally {
+            hostA.close();
+            hostB.close();
+            TestNetns.removeLeftovers();
+            subnets.release("a" + id);
+            subnets.release("b" + id);
+            try (Connection db = database.dataSource().getConnection()) {
+                for (String table : List.of("netmanager_instance", "netmanager_service_ip", "netmanager_interest")) {
+                    try (PreparedStatement delete = db.prepareStatement("DELETE FROM " + table + " WHERE service = ?")) {
+                        delete.setString(1, service);
+                        delete.executeUpdate();
+                    }
+                }
+                try (PreparedStatement delete = db.prepareStatement("DELETE FROM netmanager_service WHERE name = ?")) {
+                    delete.setString(1, service);
+                    delete.executeUpdate();
+                }
+            }
+        }
+    }
+
+    @Test
+    void nodesGetTheirSubnetsFromTheClusterAndLearnEachOthersInstances() throws Exception {
+        NodeNetwork.Registration a = nodeA.register("a" + id, Optional.empty());
+        NodeNetwork.Registration b = nodeB.register("b" + id, Optional.empty());
+        assertEquals(subnets.find("a" + id).orElseThrow().subnet(), a.subnet(), "the cluster's subnet, on the bridge");
+        assertNotEquals(a.subnet(), b.subnet());
+        assertTrue(a.subnetV6().startsWith("fc00:"), a.subnetV6());
+
+        Environment.Instance first = nodeA.deploy(service, 0, Optional.of("nwtest-" + id + "a0"), Optional.empty(), "");
+        assertTrue(a.subnet().contains(Ipv4Net.address(first.nsAddress())));
+        TableClient tables = b.tables().orElseThrow();
+        List<TranslationTable.Instance> seen = Deadline.await("node b finds node a's instance", Duration.ofSeconds(15),
+                () -> {
+                    List<TranslationTable.Instance> found = tables.byName(service);
+                    if (found.isEmpty()) {
+                        Thread.sleep(200); // the negative cache would answer at once; let the cluster's answer land
+                    }
+                    return found;
+                }, list -> list.size() == 1);
+        TranslationTable.Instance instance = seen.getFirst();
+        assertEquals(first.nsAddress(), instance.nsAddress());
+        assertEquals("10.99.0.1", instance.nodeAddress(), "node a's public address");
+        assertEquals(50103, instance.nodePort());
+        String roundRobin = instance.serviceIps().stream().filter(ip -> ip.kind().equals("round_robin")).findFirst()
+                .orElseThrow().address();
+
+        // node b asked, so the cluster tells it of the second instance and it asks again
+        nodeA.deploy(service, 1, Optional.of("nwtest-" + id + "a1"), Optional.empty(), "");
+        Deadline.await("node b sees the second instance", Duration.ofSeconds(15), () -> tables.table().instances(service),
+                list -> list.size() == 2);
+        assertEquals(2, tables.byIp(roundRobin).size(), "by the service's round-robin IP");
+        nodeA.undeploy(service, 1);
+        Deadline.await("node b sees it go", Duration.ofSeconds(15), () -> tables.table().instances(service),
+                list -> list.size() == 1);
+
+        assertEquals(List.of(), tables.byName("app.ns.nothing" + id + ".here"));
+        assertTrue(tables.table().recentlyMissed("app.ns.nothing" + id + ".here"), "a miss is remembered");
+    }
+}
