@@ -98,7 +98,7 @@ public class NetmanagerService implements RoleService {
             NodeNetwork network = new NodeNetwork(new IpCommands(config.hostNetns()), subnet -> new Environment.Settings(
                     config.namePrefix(), Ipv4Net.parse(subnet), config.mtu(), config.tunnelPort(),
                     platform.dataDir().resolve("netmanager")), this::broker, settings -> new MqttLink(vertx, settings),
-                    config.publicAddress());
+                    config.publicAddress(), config.hostNetns(), services);
             node = network;
             if (link.isPresent()) {
                 network.register(identity.name(), Optional.empty());

@@ -58,6 +58,18 @@ class NodeAndClusterTest {
     private TestNetns hostB;
     private NodeNetwork nodeA;
     private NodeNetwork nodeB;
+    private String underlayA;
+    private String underlayB;
+    private final List<Process> processes = new java.util.ArrayList<>();
+
+    private static String sh(String... command) throws Exception {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (!process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS) || process.exitValue() != 0) {
+            throw new java.io.IOException(String.join(" ", command) + ": " + output);
+        }
+        return output;
+    }
 
     private MqttSettings broker(String clientId) {
         return MqttSettings.of(TestEnv.mqttUrl(), clientId, Optional.empty(), Optional.empty(), Optional.empty(),
@@ -68,7 +80,8 @@ class NodeAndClusterTest {
         java.nio.file.Path state = Files.createTempDirectory("netmanager-state");
         return new NodeNetwork(new IpCommands(Optional.of(host.name())), subnet -> new Environment.Settings(prefix,
                 Ipv4Net.parse(subnet), 1450, 50103, state), clusterAddress -> Optional.of(broker("nwtest-" + prefix)),
-                settings -> new MqttLink(vertx, settings), Optional.of(address));
+                settings -> new MqttLink(vertx, settings), Optional.of(address), Optional.of(host.name()),
+                Ipv4Net.parse("10.32.0.0/16"));
     }
 
     @BeforeEach
@@ -83,12 +96,23 @@ class NodeAndClusterTest {
         Deadline.await("the cluster subscribed", Duration.ofSeconds(10), connected::get, n -> n >= 1);
         hostA = TestNetns.create();
         hostB = TestNetns.create();
-        nodeA = node(hostA, "a" + id, "10.99.0.1");
-        nodeB = node(hostB, "b" + id, "10.99.0.2");
+        // the underlay between the two hosts: a veth pair of their own
+        int net = 1 + ThreadLocalRandom.current().nextInt(250);
+        underlayA = "10.214." + net + ".1";
+        underlayB = "10.214." + net + ".2";
+        sh("ip", "link", "add", "nwu" + id + "a", "netns", hostA.name(), "type", "veth", "peer", "name", "nwu" + id + "b",
+                "netns", hostB.name());
+        sh("ip", "-n", hostA.name(), "addr", "add", underlayA + "/24", "dev", "nwu" + id + "a");
+        sh("ip", "-n", hostB.name(), "addr", "add", underlayB + "/24", "dev", "nwu" + id + "b");
+        sh("ip", "-n", hostA.name(), "link", "set", "nwu" + id + "a", "up");
+        sh("ip", "-n", hostB.name(), "link", "set", "nwu" + id + "b", "up");
+        nodeA = node(hostA, "a" + id, underlayA);
+        nodeB = node(hostB, "b" + id, underlayB);
     }
 
     @AfterEach
     void stop() throws Exception {
+        processes.forEach(Process::destroyForcibly);
         try {
             nodeA.close();
             nodeB.close();
@@ -135,7 +159,7 @@ class NodeAndClusterTest {
                 }, list -> list.size() == 1);
         TranslationTable.Instance instance = seen.getFirst();
         assertEquals(first.nsAddress(), instance.nsAddress());
-        assertEquals("10.99.0.1", instance.nodeAddress(), "node a's public address");
+        assertEquals(underlayA, instance.nodeAddress(), "node a's public address");
         assertEquals(50103, instance.nodePort());
         String roundRobin = instance.serviceIps().stream().filter(ip -> ip.kind().equals("round_robin")).findFirst()
                 .orElseThrow().address();
@@ -151,5 +175,92 @@ class NodeAndClusterTest {
 
         assertEquals(List.of(), tables.byName("app.ns.nothing" + id + ".here"));
         assertTrue(tables.table().recentlyMissed("app.ns.nothing" + id + ".here"), "a miss is remembered");
+    }
+
+    /** Starts a TCP and a UDP echo server on port 7 in a namespace; returns once both listen. */
+    private void echoServers(String netns, String name) throws Exception {
+        Process server = new ProcessBuilder("ip", "netns", "exec", netns, "/usr/bin/python3", "-c", """
+                import socket, threading
+                name = b"%s"
+                def tcp():
+                    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                    s.bind(("0.0.0.0", 7)); s.listen(16)
+                    while True:
+                        c, _ = s.accept()
+                        data = b""
+                        while not data.endswith(b"\\n"):
+                            chunk = c.recv(65536)
+                            if not chunk: break
+                            data += chunk
+                        c.sendall(name + b":" + data); c.close()
+                u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("0.0.0.0", 7))
+                threading.Thread(target=tcp, daemon=True).start()
+                print("ready", flush=True)
+                while True:
+                    data, peer = u.recvfrom(65536); u.sendto(name + b":" + data, peer)
+                """.formatted(name)).redirectErrorStream(true).start();
+        processes.add(server);
+        assertEquals("ready", new String(server.getInputStream().readNBytes(5), java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** From a namespace: a TCP exchange with address:7; what came back (empty when nothing did). */
+    private static String tcpFrom(String netns, String address, String message) throws Exception {
+        Process client = new ProcessBuilder("ip", "netns", "exec", netns, "/usr/bin/python3", "-c", """
+                import socket, sys
+                try:
+                    c = socket.create_connection(("%s", 7), timeout=3)
+                    c.sendall(b"%s\\n")
+                    data = b""
+                    while True:
+                        chunk = c.recv(65536)
+                        if not chunk: break
+                        data += chunk
+                    sys.stdout.write(data.decode().strip())
+                except Exception as e:
+                    sys.stdout.write("")
+                """.formatted(address, message)).redirectErrorStream(true).start();
+        String out = new String(client.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        client.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+        return out.strip();
+    }
+
+    @Test
+    void anInstanceReachesAServiceOnAnotherNodeByItsServiceIpThroughTheTunnel() throws Exception {
+        nodeA.register("a" + id, Optional.empty());
+        nodeB.register("b" + id, Optional.empty());
+        String server = "srv" + id + ".ns.echo.default";
+        String clientService = "cli" + id + ".ns.client.default";
+        try {
+            nodeB.deploy(server, 0, Optional.of("nwtest-" + id + "s0"), Optional.empty(), "");
+            nodeB.deploy(server, 1, Optional.of("nwtest-" + id + "s1"), Optional.empty(), "");
+            echoServers("nwtest-" + id + "s0", "s0");
+            echoServers("nwtest-" + id + "s1", "s1");
+            nodeA.deploy(clientService, 0, Optional.of("nwtest-" + id + "c0"), Optional.empty(), "");
+            TableClient tables = nodeA.registration().orElseThrow().tables().orElseThrow();
+            String roundRobin = Deadline.await("the server's service IP", Duration.ofSeconds(15), () -> {
+                List<TranslationTable.Instance> found = tables.byName(server);
+                if (found.size() < 2) {
+                    Thread.sleep(200);
+                    return null;
+                }
+                return found.getFirst().serviceIps().stream().filter(ip -> ip.kind().equals("round_robin")).findFirst()
+                        .orElseThrow().address();
+            }, ip -> ip != null);
+
+            String first = Deadline.await("an answer through the tunnel", Duration.ofSeconds(20),
+                    () -> tcpFrom("nwtest-" + id + "c0", roundRobin, "hello"), out -> !out.isEmpty());
+            assertTrue(first.equals("s0:hello") || first.equals("s1:hello"), first);
+            String second = tcpFrom("nwtest-" + id + "c0", roundRobin, "again");
+            assertTrue(second.endsWith(":again") && !second.startsWith(first.substring(0, 2)),
+                    "round-robin alternates: " + first + " then " + second);
+            // byte-exact both ways with a larger message
+            String big = "x".repeat(20_000);
+            String echoed = tcpFrom("nwtest-" + id + "c0", roundRobin, big);
+            assertTrue(echoed.endsWith(":" + big), "a 20 kB message through the tunnel: " + echoed.length() + " chars");
+            // ping the service IP
+            sh("ip", "netns", "exec", "nwtest-" + id + "c0", "ping", "-c", "1", "-W", "3", roundRobin);
+        } finally {
+            processes.forEach(Process::destroyForcibly);
+        }
     }
 }

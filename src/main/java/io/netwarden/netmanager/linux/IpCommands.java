@@ -216,6 +216,12 @@ public final class IpCommands implements LinuxNet {
     }
 
     @Override
+    public void routeIntoTunnel(String device, int mtu, String route) {
+        run("ip", "link", "set", device, "mtu", Integer.toString(mtu), "up");
+        run("ip", "route", "replace", route, "dev", device);
+    }
+
+    @Override
     public void enableForwarding() {
         run("sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
     }

@@ -66,6 +66,9 @@ public interface LinuxNet {
      */
     java.util.Optional<String> underlayAddress();
 
+    /** Sets the tunnel's TUN device up with {@code mtu} and routes {@code route} ({@code 10.32.0.0/16}) into it. */
+    void routeIntoTunnel(String device, int mtu, String route);
+
     /** Turns IPv4 forwarding on in the host namespace (the bridge's traffic and port mappings need it). */
     void enableForwarding();
 

@@ -72,6 +72,11 @@ public final class Environment implements AutoCloseable {
         public String natTable() {
             return prefix + "_nat";
         }
+
+        /** The tunnel's TUN device. */
+        public String tunnel() {
+            return prefix + "tun0";
+        }
     }
 
     /** A deployed instance as the API shows it. */
@@ -120,7 +125,7 @@ public final class Environment implements AutoCloseable {
 
     /** Deletes links, the nft table and namespaces of an earlier run with this prefix (after a crash). */
     public static void removeLeftovers(LinuxNet net, Settings settings) {
-        Pattern ours = Pattern.compile(Pattern.quote(settings.prefix()) + "(br0|v[0-9a-f]{6})");
+        Pattern ours = Pattern.compile(Pattern.quote(settings.prefix()) + "(br0|tun0|v[0-9a-f]{6})");
         List<String> removed = new ArrayList<>();
         for (String link : net.links()) {
             if (ours.matcher(link).matches()) {
@@ -370,7 +375,8 @@ public final class Environment implements AutoCloseable {
         String body = "  chain prerouting {\n    type nat hook prerouting priority dstnat; policy accept;\n" + pre + "  }\n"
                 + "  chain output {\n    type nat hook output priority -100; policy accept;\n" + out + "  }\n"
                 + "  chain postrouting {\n    type nat hook postrouting priority srcnat; policy accept;\n"
-                + "    ip saddr " + settings.subnet() + " oifname != \"" + settings.bridge() + "\" masquerade\n  }\n";
+                + "    ip saddr " + settings.subnet() + " oifname != \"" + settings.bridge() + "\" oifname != \""
+                + settings.tunnel() + "\" masquerade\n  }\n";
         net.replaceNatTable(settings.natTable(), body);
     }
 

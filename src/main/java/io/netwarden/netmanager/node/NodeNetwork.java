@@ -7,7 +7,10 @@ import io.netwarden.netmanager.ipam.Ipv4Net;
 import io.netwarden.netmanager.linux.LinuxNet;
 import io.netwarden.netmanager.linux.LinuxNetException;
 import io.netwarden.netmanager.mqtt.OakestraTopics;
+import io.netwarden.netmanager.linux.Netns;
+import io.netwarden.netmanager.linux.TunDevice;
 import io.netwarden.netmanager.table.TableClient;
+import io.netwarden.netmanager.tunnel.ProxyTunnel;
 import io.netwarden.netmanager.table.TranslationTable;
 import io.netwarden.platform.messaging.mqtt.MqttLink;
 import io.netwarden.platform.messaging.mqtt.MqttSettings;
@@ -53,6 +56,8 @@ public final class NodeNetwork implements AutoCloseable {
     private final Function<Optional<String>, Optional<MqttSettings>> brokerFor;
     private final Function<MqttSettings, MqttLink> links;
     private final Optional<String> publicAddress;
+    private final Optional<String> hostNetns;
+    private final Ipv4Net serviceNetwork;
     private volatile Registration registration;
 
     /**
@@ -62,7 +67,7 @@ public final class NodeNetwork implements AutoCloseable {
      * @param tables the table queries to the cluster (empty without one)
      */
     public record Registration(String clientId, Ipv4Net subnet, String subnetV6, Optional<MqttLink> mqtt,
-            Environment environment, String publicAddress, Optional<TableClient> tables) {
+            Environment environment, String publicAddress, Optional<TableClient> tables, Optional<ProxyTunnel> tunnel) {
     }
 
     /**
@@ -72,8 +77,10 @@ public final class NodeNetwork implements AutoCloseable {
      */
     public NodeNetwork(LinuxNet net, Function<String, Environment.Settings> settingsFor,
             Function<Optional<String>, Optional<MqttSettings>> brokerFor, Function<MqttSettings, MqttLink> links,
-            Optional<String> publicAddress) {
+            Optional<String> publicAddress, Optional<String> hostNetns, Ipv4Net serviceNetwork) {
         this.publicAddress = publicAddress;
+        this.hostNetns = hostNetns;
+        this.serviceNetwork = serviceNetwork;
         this.net = net;
         this.settingsFor = settingsFor;
         this.brokerFor = brokerFor;
@@ -132,7 +139,16 @@ public final class NodeNetwork implements AutoCloseable {
         Optional<TableClient> tables = mqtt.map(link -> new TableClient(clientId, link,
                 new TranslationTable(java.time.Clock.systemUTC(), NEGATIVE_CACHE), TABLE_WAIT));
         tables.ifPresent(TableClient::start);
-        Registration made = new Registration(clientId, subnet, subnetV6, mqtt, environment, underlay, tables);
+        Optional<ProxyTunnel> tunnel;
+        try {
+            tunnel = tables.isEmpty() ? Optional.empty()
+                    : Optional.of(startTunnel(environment.settings(), tables.get(), subnet, underlay));
+        } catch (LinuxNetException e) {
+            environment.close();
+            mqtt.ifPresent(MqttLink::close);
+            throw NetmanagerError.NETWORK_FAILED.exception("the tunnel could not be made: " + e.getMessage());
+        }
+        Registration made = new Registration(clientId, subnet, subnetV6, mqtt, environment, underlay, tables, tunnel);
         // after a reconnect the cluster hears of every instance again (it may have restarted without them)
         mqtt.ifPresent(link -> link.onConnected(() -> environment.instances().forEach(i -> announceDeployed(made, i))));
         registration = made;
@@ -179,12 +195,45 @@ public final class NodeNetwork implements AutoCloseable {
         }
     }
 
+    /** The TUN device and the tunnel's socket, both in the host's namespace, and the route of the service network. */
+    private ProxyTunnel startTunnel(Environment.Settings settings, TableClient tables, Ipv4Net subnet, String underlay) {
+        TunDevice tun = Netns.call(hostNetns, () -> TunDevice.open(settings.tunnel()));
+        java.nio.channels.DatagramChannel udp;
+        try {
+            udp = Netns.call(hostNetns, () -> java.nio.channels.DatagramChannel.open(java.net.StandardProtocolFamily.INET)
+                    .bind(new java.net.InetSocketAddress(underlay, settings.tunnelPort())));
+            net.routeIntoTunnel(settings.tunnel(), settings.mtu(), serviceNetwork.toString());
+        } catch (RuntimeException e) {
+            tun.close();
+            net.deleteLink(settings.tunnel());
+            throw e instanceof LinuxNetException l ? l : new LinuxNetException(e.getMessage());
+        }
+        ProxyTunnel tunnel = new ProxyTunnel(tun, udp, tables, serviceNetwork, subnet, underlay);
+        tunnel.start();
+        LOG.infof("netmanager: tunnel %s on %s:%d, service network %s routed into it", settings.tunnel(), underlay,
+                settings.tunnelPort(), serviceNetwork);
+        return tunnel;
+    }
+
     /** Deploys into the environment and tells the cluster. */
     public Environment.Instance deploy(String serviceName, int instanceNumber, Optional<String> netns, Optional<Integer> pid,
             String portMappings) {
         Registration current = requireRegistration();
         Environment.Instance instance = current.environment().deploy(serviceName, instanceNumber, netns, pid, portMappings);
         announceDeployed(current, instance);
+        // learn its instance IP (the tunnel translates its connections with it) and hear of its service's changes
+        current.tables().ifPresent(t -> Thread.ofVirtual().name("netmanager-own-service").start(() -> {
+            for (int attempt = 0; attempt < 10 && t.table().instanceIpOf(instance.nsAddress()).isEmpty(); attempt++) {
+                t.byName(serviceName);
+                if (t.table().instanceIpOf(instance.nsAddress()).isEmpty()) {
+                    try {
+                        Thread.sleep(500);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }
+        }));
         return instance;
     }
 
@@ -241,6 +290,7 @@ public final class NodeNetwork implements AutoCloseable {
         Registration current = registration;
         registration = null;
         if (current != null) {
+            current.tunnel().ifPresent(ProxyTunnel::close);
             current.environment().close();
             current.mqtt().ifPresent(MqttLink::close);
         }

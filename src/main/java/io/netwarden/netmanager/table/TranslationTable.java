@@ -36,12 +36,12 @@ public final class TranslationTable {
     }
 
     private record Snapshot(Map<String, List<Instance>> byService, Map<String, String> serviceByIp,
-            Map<String, Instance> byNsAddress) {
+            Map<String, Instance> byNsAddress, Map<String, Instance> byInstanceIp) {
     }
 
     private final Clock clock;
     private final Duration negativeFor;
-    private volatile Snapshot snapshot = new Snapshot(Map.of(), Map.of(), Map.of());
+    private volatile Snapshot snapshot = new Snapshot(Map.of(), Map.of(), Map.of(), Map.of());
     private final Map<String, Instant> misses = new ConcurrentHashMap<>();
 
     public TranslationTable(Clock clock, Duration negativeFor) {
@@ -59,11 +59,18 @@ public final class TranslationTable {
         }
         Map<String, String> serviceByIp = new HashMap<>();
         Map<String, Instance> byNsAddress = new HashMap<>();
+        Map<String, Instance> byInstanceIp = new HashMap<>();
         byService.forEach((name, list) -> list.forEach(instance -> {
-            instance.serviceIps().forEach(ip -> serviceByIp.put(ip.address(), name));
+            instance.serviceIps().forEach(ip -> {
+                serviceByIp.put(ip.address(), name);
+                if (ip.kind().equals("instance")) {
+                    byInstanceIp.put(ip.address(), instance);
+                }
+            });
             byNsAddress.put(instance.nsAddress(), instance);
         }));
-        snapshot = new Snapshot(Map.copyOf(byService), Map.copyOf(serviceByIp), Map.copyOf(byNsAddress));
+        snapshot = new Snapshot(Map.copyOf(byService), Map.copyOf(serviceByIp), Map.copyOf(byNsAddress),
+                Map.copyOf(byInstanceIp));
         misses.remove(service);
         instances.forEach(i -> i.serviceIps().forEach(ip -> misses.remove(ip.address())));
     }
@@ -80,6 +87,17 @@ public final class TranslationTable {
     /** The instance at a namespace address (replies come from there). */
     public Optional<Instance> instanceAt(String nsAddress) {
         return Optional.ofNullable(snapshot.byNsAddress().get(nsAddress));
+    }
+
+    /** The instance an instance IP belongs to. */
+    public Optional<Instance> instanceWithIp(String instanceIp) {
+        return Optional.ofNullable(snapshot.byInstanceIp().get(instanceIp));
+    }
+
+    /** The instance IP of the instance at a namespace address. */
+    public Optional<String> instanceIpOf(String nsAddress) {
+        return instanceAt(nsAddress).flatMap(i -> i.serviceIps().stream().filter(ip -> ip.kind().equals("instance"))
+                .map(ServiceIp::address).findFirst());
     }
 
     /** Every known instance, by service. */

@@ -116,6 +116,11 @@ final class FakeLinuxNet implements LinuxNet {
     }
 
     @Override
+    public synchronized void routeIntoTunnel(String device, int mtu, String route) {
+        call("routeIntoTunnel");
+    }
+
+    @Override
     public synchronized void enableForwarding() {
         forwarding = true;
     }
