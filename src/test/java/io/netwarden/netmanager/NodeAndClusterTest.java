@@ -14,6 +14,7 @@ import io.netwarden.netmanager.node.Environment;
 import io.netwarden.netmanager.node.NodeNetwork;
 import io.netwarden.netmanager.table.TableClient;
 import io.netwarden.netmanager.table.TranslationTable;
+import io.netwarden.netmanager.tunnel.ProxyTunnel;
 import io.netwarden.platform.messaging.mqtt.MqttLink;
 import io.netwarden.platform.messaging.mqtt.MqttSettings;
 import io.netwarden.platform.persistence.ActiveDatabase;
@@ -259,6 +260,45 @@ class NodeAndClusterTest {
             assertTrue(echoed.endsWith(":" + big), "a 20 kB message through the tunnel: " + echoed.length() + " chars");
             // ping the service IP
             sh("ip", "netns", "exec", "nwtest-" + id + "c0", "ping", "-c", "1", "-W", "3", roundRobin);
+
+            // closest: an instance on the client's own node is taken every time, without the tunnel
+            nodeA.deploy(server, 2, Optional.of("nwtest-" + id + "s2"), Optional.empty(), "");
+            echoServers("nwtest-" + id + "s2", "s2");
+            String closest = Deadline.await("the closest IP with the local instance known", Duration.ofSeconds(15), () -> {
+                List<TranslationTable.Instance> found = tables.byName(server);
+                return found.size() == 3 ? found.getFirst().serviceIps().stream().filter(ip -> ip.kind().equals("closest"))
+                        .findFirst().orElseThrow().address() : null;
+            }, ip -> ip != null);
+            ProxyTunnel tunnelA = nodeA.registration().orElseThrow().tunnel().orElseThrow();
+            for (int i = 0; i < 3; i++) {
+                String got = tcpFrom("nwtest-" + id + "c0", closest, "near" + i);
+                if (!got.equals("s2:near" + i)) {
+                    String diag = tunnelA.state() + "\n" + sh("ip", "-n", hostA.name(), "-s", "link", "show", "a" + id + "tun0")
+                            + sh("ip", "-n", hostA.name(), "route") + sh("ip", "netns", "exec", "nwtest-" + id + "s2", "ss", "-tan")
+                            + sh("ip", "netns", "exec", hostA.name(), "sh", "-c", "grep . /proc/sys/net/ipv4/conf/*/rp_filter /proc/sys/net/ipv4/ip_forward")
+                            + sh("ip", "-n", "nwtest-" + id + "s2", "addr") + sh("ip", "-n", "nwtest-" + id + "s2", "route")
+                            + sh("ip", "-n", "nwtest-" + id + "c0", "addr")
+                            + sh("ip", "netns", "exec", hostA.name(), "nft", "list", "ruleset");
+                    assertEquals("s2:near" + i, got, diag);
+                }
+            }
+
+            // a packet that claims to come from the client, sent to node b's tunnel by someone else: dropped, counted
+            ProxyTunnel tunnelB = nodeB.registration().orElseThrow().tunnel().orElseThrow();
+            String clientIp = tables.table().instanceIpOf(nodeA.registration().orElseThrow().environment().instances()
+                    .stream().filter(in -> in.serviceName().equals(clientService)).findFirst().orElseThrow().nsAddress())
+                    .orElseThrow();
+            byte[] forged = io.netwarden.netmanager.tunnel.Ipv4TestPackets.udp(clientIp, tables.byName(server).stream()
+                    .filter(in -> in.nodeAddress().equals(underlayB)).findFirst().orElseThrow().nsAddress(), 5555, 7, "forged");
+            io.netwarden.netmanager.linux.Netns.call(Optional.of(hostA.name()), () -> {
+                try (java.nio.channels.DatagramChannel intruder = java.nio.channels.DatagramChannel.open()) {
+                    intruder.bind(new java.net.InetSocketAddress(underlayA, 0)); // not the tunnel's port
+                    intruder.send(java.nio.ByteBuffer.wrap(forged), new java.net.InetSocketAddress(underlayB, 50103));
+                }
+                return null;
+            });
+            Deadline.await("the forged packet counted", Duration.ofSeconds(5), () -> String.valueOf(tunnelB.state()
+                    .get("counters")), c -> c.contains("the sender is not the client's node"));
         } finally {
             processes.forEach(Process::destroyForcibly);
         }

@@ -172,7 +172,8 @@ public class NetmanagerResource {
             out.put("mqtt", r.mqtt().map(m -> m.connected() ? "connected" : "disconnected").orElse("off"));
             out.put("instances", r.environment().instances());
         });
-        out.put("tunnel", Map.of("port", netmanager.config().tunnelPort(), "state", "not built yet"));
+        out.put("tunnel", registration.flatMap(NodeNetwork.Registration::tunnel).<Object>map(t -> t.state())
+                .orElse(Map.of("state", "off (no cluster)")));
         return out;
     }
 

@@ -24,8 +24,12 @@ public final class Flows {
     static final long OTHER_IDLE_NANOS = 60_000_000_000L;
     public static final int MAX = 200_000;
 
-    /** A flow's key: protocol and both ends, addresses as ints. */
-    record Key(int protocol, int srcAddress, int srcPort, int dstAddress, int dstPort) {
+    /**
+     * A flow's key: protocol and both ends, addresses as ints, and which way: a local client's request and a local
+     * instance's answer may carry the same five values (client and instance on one node), and must not be taken for
+     * each other.
+     */
+    record Key(int protocol, int srcAddress, int srcPort, int dstAddress, int dstPort, boolean answer) {
     }
 
     /** A translation. {@code node} is where the instance runs (null: this node). */
@@ -54,23 +58,25 @@ public final class Flows {
         }
 
         Key forward() {
-            return new Key(protocol, client, clientPort, serviceIp, servicePort);
+            return new Key(protocol, client, clientPort, serviceIp, servicePort, false);
         }
 
         Key reverse() {
-            return new Key(protocol, instance, servicePort, clientInstanceIp, clientPort);
+            return new Key(protocol, instance, servicePort, clientInstanceIp, clientPort, true);
         }
     }
 
     private final Map<Key, Flow> flows = new ConcurrentHashMap<>();
     private final AtomicLong refused = new AtomicLong();
 
+    /** The flow whose client sends this packet (to the service IP). */
     Flow forward(int protocol, int src, int srcPort, int dst, int dstPort) {
-        return touch(flows.get(new Key(protocol, src, srcPort, dst, dstPort)));
+        return touch(flows.get(new Key(protocol, src, srcPort, dst, dstPort, false)));
     }
 
+    /** The flow whose instance answers with this packet (to the client's instance IP). */
     Flow reverse(int protocol, int src, int srcPort, int dst, int dstPort) {
-        return touch(flows.get(new Key(protocol, src, srcPort, dst, dstPort)));
+        return touch(flows.get(new Key(protocol, src, srcPort, dst, dstPort, true)));
     }
 
     private static Flow touch(Flow flow) {
