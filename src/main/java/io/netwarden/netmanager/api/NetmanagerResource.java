@@ -155,7 +155,10 @@ public class NetmanagerResource {
 
     @GET
     @Path("/node")
-    @Operation(operationId = "getNetmanagerNode", summary = "The node: registration, subnet, bridge, instances")
+    @Operation(operationId = "getNetmanagerNode", summary = "The node: registration, subnet, bridge, instances",
+            description = "On a node: whether it is registered, its subnet, bridge and broker, its instances, and the"
+                    + " tunnel's flows, drops by reason and packets/bytes per peer. On the cluster: how many subnets it"
+                    + " handed out and its broker link.")
     @APIResponse(responseCode = "200", description = "The node")
     public Map<String, Object> node() {
         Map<String, Object> out = new LinkedHashMap<>();

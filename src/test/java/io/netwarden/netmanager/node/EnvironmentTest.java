@@ -48,7 +48,7 @@ class EnvironmentTest {
         assertTrue(table.contains("tcp dport 8080 dnat to 10.19.1.2:80"), table);
         assertTrue(table.contains("udp dport 9000 dnat to 10.19.1.3:9000"), table);
         assertTrue(table.contains("tcp dport 9001 dnat to 10.19.1.3:91"), table);
-        assertTrue(table.contains("ip saddr 10.19.1.0/24 oifname != \"nwbr0\" masquerade"), table);
+        assertTrue(table.contains("ip saddr 10.19.1.0/24 oifname != \"nwbr0\" oifname != \"nwtun0\" masquerade"), table);
 
         environment.undeploy(SERVICE, 0);
         assertFalse(net.links.contains(first.hostLink()));
