@@ -34,6 +34,9 @@ public class NetmanagerReadiness extends RoleReadinessCheck {
     /** A cluster without its broker answers no node: not ready until the link is up. */
     @Override
     protected String notReadyReason() {
+        if (config.mode() == NetmanagerConfig.Mode.node && config.mqtt().url().isPresent() && service.mqtt().isEmpty()) {
+            return "not registered with the cluster yet (it is tried again; see the log)";
+        }
         return service.mqtt().filter(link -> !link.connected())
                 .map(link -> "no connection to the MQTT broker " + link.settings().describe()).orElse(null);
     }

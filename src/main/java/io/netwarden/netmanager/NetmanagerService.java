@@ -101,8 +101,31 @@ public class NetmanagerService implements RoleService {
                     config.publicAddress(), config.hostNetns(), services);
             node = network;
             if (link.isPresent()) {
-                network.register(identity.name(), Optional.empty());
+                Thread.ofVirtual().name("netmanager-register").start(() -> registerUntilDone(network));
             }
+        }
+    }
+
+    /**
+     * Registers the node under its name with the configured cluster, trying again (10 s, 20 s … 5 min apart) while the
+     * cluster cannot be reached, so that a node booted before its broker still joins; not ready meanwhile.
+     */
+    private void registerUntilDone(NodeNetwork network) {
+        long wait = 10;
+        while (node == network && network.registration().isEmpty()) {
+            try {
+                network.register(identity.name(), Optional.empty());
+                return;
+            } catch (io.netwarden.platform.api.ApiException | IllegalStateException e) {
+                LOG.warnf("netmanager: node %s not registered yet: %s; trying again in %d s", identity.name(),
+                        e.getMessage(), wait);
+            }
+            try {
+                Thread.sleep(wait * 1000);
+            } catch (InterruptedException e) {
+                return;
+            }
+            wait = Math.min(wait * 2, 300);
         }
     }
 

@@ -138,7 +138,8 @@ public final class IpCommands implements LinuxNet {
             inside(instance, "ip", "addr", "add", address, "dev", instanceEnd);
             inside(instance, "ip", "link", "set", instanceEnd, "up");
             inside(instance, "ip", "link", "set", "lo", "up");
-            inside(instance, "ip", "route", "replace", "default", "via", gateway, "dev", instanceEnd);
+            // add, not replace: a namespace that routes elsewhere already is not rewired (the command fails, saying so)
+            inside(instance, "ip", "route", "add", "default", "via", gateway, "dev", instanceEnd);
         } catch (LinuxNetException e) {
             deleteLink(hostEnd); // its peer goes with it, wherever it is
             throw e;
