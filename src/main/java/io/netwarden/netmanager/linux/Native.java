@@ -22,6 +22,7 @@ final class Native {
     static final int O_RDWR = 2;
     static final int O_RDONLY = 0;
     static final int O_CLOEXEC = 0x80000;
+    static final int O_NONBLOCK = 0x800;
     static final int CLONE_NEWNET = 0x40000000;
 
     private static final Linker LINKER = Linker.nativeLinker();

@@ -11,7 +11,8 @@ import java.nio.charset.StandardCharsets;
  *
  * <pre>
  *   open(name) ─▶ open /dev/net/tun ─▶ ioctl TUNSETIFF {name, IFF_TUN|IFF_NO_PI} ─▶ the device (down; ip sets it up)
- *   read(buffer) ─▶ poll 200 ms (so that close is seen) ─▶ read: one packet │ 0 on timeout │ -1 once closed
+ *   read(buffer) ─▶ read (non-blocking) ─ nothing there ─▶ poll 200 ms (so that close is seen) ─▶ read:
+ *                   one packet │ 0 on timeout │ -1 once closed
  *   write(packet) ─▶ one packet into the kernel (serialised: its native buffer is shared)
  * </pre>
  *
@@ -47,7 +48,7 @@ public final class TunDevice implements AutoCloseable {
         if (bytes.length == 0 || bytes.length > 15) {
             throw new IllegalArgumentException("a device name is 1-15 characters");
         }
-        int fd = Native.open("/dev/net/tun", Native.O_RDWR | Native.O_CLOEXEC);
+        int fd = Native.open("/dev/net/tun", Native.O_RDWR | Native.O_CLOEXEC | Native.O_NONBLOCK);
         try (Arena call = Arena.ofConfined()) {
             MemorySegment ifreq = call.allocate(40); // struct ifreq: name[16], flags (short), padding
             MemorySegment.copy(bytes, 0, ifreq, ValueLayout.JAVA_BYTE, 0, bytes.length);
@@ -72,10 +73,14 @@ public final class TunDevice implements AutoCloseable {
         if (closed) {
             return -1;
         }
-        if (!Native.readable(fd, 200, pollfd, readState)) {
-            return closed ? -1 : 0;
-        }
+        // non-blocking: under load a packet is there and one system call reads it; poll only when none is
         long n = Native.read(fd, readBuffer, readState);
+        if (n == -11) { // EAGAIN
+            if (!Native.readable(fd, 200, pollfd, readState)) {
+                return closed ? -1 : 0;
+            }
+            n = Native.read(fd, readBuffer, readState);
+        }
         if (n < 0) {
             if (closed) {
                 return -1;
@@ -96,7 +101,7 @@ public final class TunDevice implements AutoCloseable {
             return false;
         }
         MemorySegment.copy(packet, offset, writeBuffer, ValueLayout.JAVA_BYTE, 0, length);
-        return Native.write(fd, writeBuffer, length, writeState) == length;
+        return Native.write(fd, writeBuffer, length, writeState) == length; // EAGAIN (the kernel's queue full): dropped
     }
 
     @Override

@@ -57,7 +57,7 @@ public final class ProxyTunnel implements AutoCloseable {
     private final String localAddress;
     private final Map<Integer, InetSocketAddress> verified = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> counters = new ConcurrentHashMap<>();
-    private final Map<String, LongAdder[]> peers = new ConcurrentHashMap<>();
+    private final Map<InetSocketAddress, LongAdder[]> peers = new ConcurrentHashMap<>();
     private final Map<Integer, AtomicLong> roundRobin = new ConcurrentHashMap<>();
     private final Set<String> asking = ConcurrentHashMap.newKeySet();
     private final Semaphore queries = new Semaphore(QUERIES);
@@ -319,15 +319,18 @@ public final class ProxyTunnel implements AutoCloseable {
         c[3].add(length);
     }
 
+    /** The counters of a peer (per packet: one map lookup, no string built). */
     private LongAdder[] peer(InetSocketAddress node) {
-        String key = node.getAddress().getHostAddress() + ":" + node.getPort();
-        LongAdder[] c = peers.get(key);
-        if (c == null && peers.size() < 10_000) {
-            c = peers.computeIfAbsent(key, k -> new LongAdder[] {new LongAdder(), new LongAdder(), new LongAdder(),
-                new LongAdder()});
+        LongAdder[] c = peers.get(node);
+        if (c == null) {
+            c = peers.size() < 10_000 ? peers.computeIfAbsent(node, k -> new LongAdder[] {new LongAdder(), new LongAdder(),
+                new LongAdder(), new LongAdder()}) : UNCOUNTED;
         }
-        return c != null ? c : new LongAdder[] {new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder()};
+        return c;
     }
+
+    /** Where packets of peers beyond the 10,000 counted ones are counted (together). */
+    private static final LongAdder[] UNCOUNTED = {new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder()};
 
     private void count(String what) {
         counters.computeIfAbsent(what, k -> new AtomicLong()).incrementAndGet();
@@ -379,7 +382,7 @@ public final class ProxyTunnel implements AutoCloseable {
         counters.forEach((k, v) -> drops.put(k, v.get()));
         out.put("counters", drops);
         Map<String, Map<String, Long>> perPeer = new TreeMap<>();
-        peers.forEach((k, c) -> perPeer.put(k, Map.of("packetsOut", c[0].sum(), "bytesOut", c[1].sum(), "packetsIn", c[2].sum(),
+        peers.forEach((k, c) -> perPeer.put(k.getAddress().getHostAddress() + ":" + k.getPort(), Map.of("packetsOut", c[0].sum(), "bytesOut", c[1].sum(), "packetsIn", c[2].sum(),
                 "bytesIn", c[3].sum())));
         out.put("peers", perPeer);
         return out;
