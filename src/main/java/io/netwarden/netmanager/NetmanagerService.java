@@ -54,6 +54,9 @@ public class NetmanagerService implements RoleService {
     Vertx vertx;
 
     @Inject
+    jakarta.enterprise.event.Event<io.netwarden.platform.export.DomainEvent> domainEvents;
+
+    @Inject
     io.netwarden.platform.config.NetwardenConfig platform;
 
     private volatile MqttLink mqtt;
@@ -98,7 +101,7 @@ public class NetmanagerService implements RoleService {
             NodeNetwork network = new NodeNetwork(new IpCommands(config.hostNetns()), subnet -> new Environment.Settings(
                     config.namePrefix(), Ipv4Net.parse(subnet), config.mtu(), config.tunnelPort(),
                     platform.dataDir().resolve("netmanager")), this::broker, settings -> new MqttLink(vertx, settings),
-                    config.publicAddress(), config.hostNetns(), services);
+                    config.publicAddress(), config.hostNetns(), services, this::fire);
             node = network;
             if (link.isPresent()) {
                 Thread.ofVirtual().name("netmanager-register").start(() -> registerUntilDone(network));
@@ -186,6 +189,11 @@ public class NetmanagerService implements RoleService {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("netwarden.netmanager.mqtt: " + e.getMessage());
         }
+    }
+
+    /** Fires a domain event of the node side as a CDI event (the Kafka export and observers in the process see it). */
+    private void fire(io.netwarden.platform.export.DomainEvent event) {
+        domainEvents.fire(event);
     }
 
     /** The cluster's service table; empty on a node. */

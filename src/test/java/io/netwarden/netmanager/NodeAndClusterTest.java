@@ -62,6 +62,7 @@ class NodeAndClusterTest {
     private String underlayA;
     private String underlayB;
     private final List<Process> processes = new java.util.ArrayList<>();
+    private final List<io.netwarden.platform.export.DomainEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private static String sh(String... command) throws Exception {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -82,7 +83,7 @@ class NodeAndClusterTest {
         return new NodeNetwork(new IpCommands(Optional.of(host.name())), subnet -> new Environment.Settings(prefix,
                 Ipv4Net.parse(subnet), 1450, 50103, state), clusterAddress -> Optional.of(broker("nwtest-" + prefix)),
                 settings -> new MqttLink(vertx, settings), Optional.of(address), Optional.of(host.name()),
-                Ipv4Net.parse("10.32.0.0/16"));
+                Ipv4Net.parse("10.32.0.0/16"), events::add);
     }
 
     @BeforeEach
@@ -170,9 +171,16 @@ class NodeAndClusterTest {
         Deadline.await("node b sees the second instance", Duration.ofSeconds(15), () -> tables.table().instances(service),
                 list -> list.size() == 2);
         assertEquals(2, tables.byIp(roundRobin).size(), "by the service's round-robin IP");
+        assertTrue(events.stream().anyMatch(e -> e instanceof io.netwarden.netmanager.events.InstanceDeployed d
+                && d.serviceName().equals(service) && d.instanceNumber() == 1 && d.node().equals("a" + id)), events.toString());
+        assertTrue(events.stream().anyMatch(e -> e instanceof io.netwarden.netmanager.events.RouteChanged r
+                && r.serviceName().equals(service) && r.node().equals("b" + id) && r.instances().size() == 2),
+                "node b's route to the service changed: " + events);
         nodeA.undeploy(service, 1);
         Deadline.await("node b sees it go", Duration.ofSeconds(15), () -> tables.table().instances(service),
                 list -> list.size() == 1);
+        assertTrue(events.stream().anyMatch(e -> e instanceof io.netwarden.netmanager.events.InstanceUndeployed u
+                && u.serviceName().equals(service) && u.instanceNumber() == 1));
 
         assertEquals(List.of(), tables.byName("app.ns.nothing" + id + ".here"));
         assertTrue(tables.table().recentlyMissed("app.ns.nothing" + id + ".here"), "a miss is remembered");

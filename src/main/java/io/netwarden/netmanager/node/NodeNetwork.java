@@ -3,6 +3,9 @@ package io.netwarden.netmanager.node;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netwarden.netmanager.NetmanagerError;
+import io.netwarden.netmanager.events.InstanceDeployed;
+import io.netwarden.netmanager.events.InstanceUndeployed;
+import io.netwarden.netmanager.events.RouteChanged;
 import io.netwarden.netmanager.ipam.Ipv4Net;
 import io.netwarden.netmanager.linux.LinuxNet;
 import io.netwarden.netmanager.linux.LinuxNetException;
@@ -56,6 +59,7 @@ public final class NodeNetwork implements AutoCloseable {
     private final Function<Optional<String>, Optional<MqttSettings>> brokerFor;
     private final Function<MqttSettings, MqttLink> links;
     private final Optional<String> publicAddress;
+    private final java.util.function.Consumer<io.netwarden.platform.export.DomainEvent> events;
     private final Optional<String> hostNetns;
     private final Ipv4Net serviceNetwork;
     private volatile Registration registration;
@@ -78,6 +82,16 @@ public final class NodeNetwork implements AutoCloseable {
     public NodeNetwork(LinuxNet net, Function<String, Environment.Settings> settingsFor,
             Function<Optional<String>, Optional<MqttSettings>> brokerFor, Function<MqttSettings, MqttLink> links,
             Optional<String> publicAddress, Optional<String> hostNetns, Ipv4Net serviceNetwork) {
+        this(net, settingsFor, brokerFor, links, publicAddress, hostNetns, serviceNetwork, event -> {
+        });
+    }
+
+    /** @param events where its domain events go (the role service fires them for the Kafka export) */
+    public NodeNetwork(LinuxNet net, Function<String, Environment.Settings> settingsFor,
+            Function<Optional<String>, Optional<MqttSettings>> brokerFor, Function<MqttSettings, MqttLink> links,
+            Optional<String> publicAddress, Optional<String> hostNetns, Ipv4Net serviceNetwork,
+            java.util.function.Consumer<io.netwarden.platform.export.DomainEvent> events) {
+        this.events = events;
         this.publicAddress = publicAddress;
         this.hostNetns = hostNetns;
         this.serviceNetwork = serviceNetwork;
@@ -137,7 +151,9 @@ public final class NodeNetwork implements AutoCloseable {
             throw NetmanagerError.NETWORK_FAILED.exception("the node's bridge could not be made: " + e.getMessage());
         }
         Optional<TableClient> tables = mqtt.map(link -> new TableClient(clientId, link,
-                new TranslationTable(java.time.Clock.systemUTC(), NEGATIVE_CACHE), TABLE_WAIT));
+                new TranslationTable(java.time.Clock.systemUTC(), NEGATIVE_CACHE), TABLE_WAIT,
+                (service, instances) -> fire(new RouteChanged(clientId, service, instances.stream()
+                        .map(TranslationTable.Instance::nsAddress).toList(), java.time.Instant.now()))));
         tables.ifPresent(TableClient::start);
         Optional<ProxyTunnel> tunnel;
         try {
@@ -221,6 +237,8 @@ public final class NodeNetwork implements AutoCloseable {
         Registration current = requireRegistration();
         Environment.Instance instance = current.environment().deploy(serviceName, instanceNumber, netns, pid, portMappings);
         announceDeployed(current, instance);
+        fire(new InstanceDeployed(current.clientId(), instance.serviceName(), instance.instanceNumber(), instance.nsAddress(),
+                instance.deployedAt()));
         // learn its instance IP (the tunnel translates its connections with it) and hear of its service's changes
         current.tables().ifPresent(t -> Thread.ofVirtual().name("netmanager-own-service").start(() -> {
             for (int attempt = 0; attempt < 10 && t.table().instanceIpOf(instance.nsAddress()).isEmpty(); attempt++) {
@@ -241,9 +259,19 @@ public final class NodeNetwork implements AutoCloseable {
     public Environment.Instance undeploy(String serviceName, int instanceNumber) {
         Registration current = requireRegistration();
         Environment.Instance instance = current.environment().undeploy(serviceName, instanceNumber);
+        fire(new InstanceUndeployed(current.clientId(), instance.serviceName(), instance.instanceNumber(),
+                instance.nsAddress(), java.time.Instant.now()));
         current.mqtt().ifPresent(link -> send(link, OakestraTopics.undeployed(current.clientId()), JSON.createObjectNode()
                 .put("appname", instance.serviceName()).put("instance_number", instance.instanceNumber())));
         return instance;
+    }
+
+    private void fire(io.netwarden.platform.export.DomainEvent event) {
+        try {
+            events.accept(event);
+        } catch (RuntimeException e) {
+            LOG.warnf("netmanager: event %s not handed on: %s", event.type(), e.toString());
+        }
     }
 
     private void announceDeployed(Registration current, Environment.Instance instance) {

@@ -43,8 +43,17 @@ public final class TableClient {
     private final Duration wait;
     private final Map<String, CompletableFuture<List<TranslationTable.Instance>>> pending = new ConcurrentHashMap<>();
     private final Set<String> watched = ConcurrentHashMap.newKeySet();
+    private final java.util.function.BiConsumer<String, List<TranslationTable.Instance>> changed;
 
     public TableClient(String node, MqttLink mqtt, TranslationTable table, Duration wait) {
+        this(node, mqtt, table, wait, (service, instances) -> {
+        });
+    }
+
+    /** @param changed told when a service's instances differ from what was known (not on the thread of a packet) */
+    public TableClient(String node, MqttLink mqtt, TranslationTable table, Duration wait,
+            java.util.function.BiConsumer<String, List<TranslationTable.Instance>> changed) {
+        this.changed = changed;
         this.node = node;
         this.mqtt = mqtt;
         this.table = table;
@@ -142,7 +151,15 @@ public final class TableClient {
                     entry.path("host_port").asInt(), List.copyOf(ips)));
         }
         if (!service.isEmpty()) {
+            boolean differs = !table.instances(service).equals(instances);
             table.replace(service, instances);
+            if (differs) {
+                try {
+                    changed.accept(service, List.copyOf(instances));
+                } catch (RuntimeException e) {
+                    LOG.debugf("netmanager: a listener of table changes failed: %s", e.toString());
+                }
+            }
             if (watched.add(service)) {
                 mqtt.subscribe(OakestraTopics.updates(service), (t, p) -> refresh(service));
             }
