@@ -57,6 +57,9 @@ public class NetmanagerService implements RoleService {
     jakarta.enterprise.event.Event<io.netwarden.platform.export.DomainEvent> domainEvents;
 
     @Inject
+    io.micrometer.core.instrument.MeterRegistry meters;
+
+    @Inject
     io.netwarden.platform.config.NetwardenConfig platform;
 
     private volatile MqttLink mqtt;
@@ -101,7 +104,8 @@ public class NetmanagerService implements RoleService {
             NodeNetwork network = new NodeNetwork(new IpCommands(config.hostNetns()), subnet -> new Environment.Settings(
                     config.namePrefix(), Ipv4Net.parse(subnet), config.mtu(), config.tunnelPort(),
                     platform.dataDir().resolve("netmanager")), this::broker, settings -> new MqttLink(vertx, settings),
-                    config.publicAddress(), config.hostNetns(), services, this::fire);
+                    config.publicAddress(), config.hostNetns(), services, this::fire,
+                    io.netwarden.netmanager.tunnel.TunnelMetrics.of(meters));
             node = network;
             if (link.isPresent()) {
                 Thread.ofVirtual().name("netmanager-register").start(() -> registerUntilDone(network));

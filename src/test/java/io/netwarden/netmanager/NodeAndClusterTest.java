@@ -62,6 +62,8 @@ class NodeAndClusterTest {
     private String underlayA;
     private String underlayB;
     private final List<Process> processes = new java.util.ArrayList<>();
+    private final io.micrometer.core.instrument.simple.SimpleMeterRegistry meters =
+            new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
     private final List<io.netwarden.platform.export.DomainEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private static String sh(String... command) throws Exception {
@@ -83,7 +85,7 @@ class NodeAndClusterTest {
         return new NodeNetwork(new IpCommands(Optional.of(host.name())), subnet -> new Environment.Settings(prefix,
                 Ipv4Net.parse(subnet), 1450, 50103, state), clusterAddress -> Optional.of(broker("nwtest-" + prefix)),
                 settings -> new MqttLink(vertx, settings), Optional.of(address), Optional.of(host.name()),
-                Ipv4Net.parse("10.32.0.0/16"), events::add);
+                Ipv4Net.parse("10.32.0.0/16"), events::add, io.netwarden.netmanager.tunnel.TunnelMetrics.of(meters));
     }
 
     @BeforeEach
@@ -268,6 +270,9 @@ class NodeAndClusterTest {
             assertTrue(echoed.endsWith(":" + big), "a 20 kB message through the tunnel: " + echoed.length() + " chars");
             // ping the service IP
             sh("ip", "netns", "exec", "nwtest-" + id + "c0", "ping", "-c", "1", "-W", "3", roundRobin);
+            double sent = meters.find("netwarden.netmanager.tunnel.bytes").tag("peer", underlayB + ":50103")
+                    .tag("direction", "out").functionCounters().stream().mapToDouble(c -> c.count()).sum();
+            assertTrue(sent > 20_000, "the bytes sent to node b are metered: " + sent);
 
             // closest: an instance on the client's own node is taken every time, without the tunnel
             nodeA.deploy(server, 2, Optional.of("nwtest-" + id + "s2"), Optional.empty(), "");

@@ -14,6 +14,7 @@ import io.netwarden.netmanager.linux.Netns;
 import io.netwarden.netmanager.linux.TunDevice;
 import io.netwarden.netmanager.table.TableClient;
 import io.netwarden.netmanager.tunnel.ProxyTunnel;
+import io.netwarden.netmanager.tunnel.TunnelMetrics;
 import io.netwarden.netmanager.table.TranslationTable;
 import io.netwarden.platform.messaging.mqtt.MqttLink;
 import io.netwarden.platform.messaging.mqtt.MqttSettings;
@@ -60,6 +61,7 @@ public final class NodeNetwork implements AutoCloseable {
     private final Function<MqttSettings, MqttLink> links;
     private final Optional<String> publicAddress;
     private final java.util.function.Consumer<io.netwarden.platform.export.DomainEvent> events;
+    private final TunnelMetrics metrics;
     private final Optional<String> hostNetns;
     private final Ipv4Net serviceNetwork;
     private volatile Registration registration;
@@ -83,15 +85,16 @@ public final class NodeNetwork implements AutoCloseable {
             Function<Optional<String>, Optional<MqttSettings>> brokerFor, Function<MqttSettings, MqttLink> links,
             Optional<String> publicAddress, Optional<String> hostNetns, Ipv4Net serviceNetwork) {
         this(net, settingsFor, brokerFor, links, publicAddress, hostNetns, serviceNetwork, event -> {
-        });
+        }, TunnelMetrics.NONE);
     }
 
     /** @param events where its domain events go (the role service fires them for the Kafka export) */
     public NodeNetwork(LinuxNet net, Function<String, Environment.Settings> settingsFor,
             Function<Optional<String>, Optional<MqttSettings>> brokerFor, Function<MqttSettings, MqttLink> links,
             Optional<String> publicAddress, Optional<String> hostNetns, Ipv4Net serviceNetwork,
-            java.util.function.Consumer<io.netwarden.platform.export.DomainEvent> events) {
+            java.util.function.Consumer<io.netwarden.platform.export.DomainEvent> events, TunnelMetrics metrics) {
         this.events = events;
+        this.metrics = metrics;
         this.publicAddress = publicAddress;
         this.hostNetns = hostNetns;
         this.serviceNetwork = serviceNetwork;
@@ -224,7 +227,7 @@ public final class NodeNetwork implements AutoCloseable {
             net.deleteLink(settings.tunnel());
             throw e instanceof LinuxNetException l ? l : new LinuxNetException(e.getMessage());
         }
-        ProxyTunnel tunnel = new ProxyTunnel(tun, udp, tables, serviceNetwork, subnet, underlay);
+        ProxyTunnel tunnel = new ProxyTunnel(tun, udp, tables, serviceNetwork, subnet, underlay, metrics);
         tunnel.start();
         LOG.infof("netmanager: tunnel %s on %s:%d, service network %s routed into it", settings.tunnel(), underlay,
                 settings.tunnelPort(), serviceNetwork);

@@ -62,6 +62,7 @@ public final class ProxyTunnel implements AutoCloseable {
     private final Set<String> asking = ConcurrentHashMap.newKeySet();
     private final Semaphore queries = new Semaphore(QUERIES);
     private final Flows flows = new Flows();
+    private final TunnelMetrics metrics;
     private volatile boolean closed;
     private Thread tunReader;
     private Thread udpReader;
@@ -72,7 +73,8 @@ public final class ProxyTunnel implements AutoCloseable {
      * @param localAddress this node's public address (instances whose node address it is run here)
      */
     public ProxyTunnel(TunDevice tun, DatagramChannel udp, TableClient tables, Ipv4Net serviceNetwork, Ipv4Net localSubnet,
-            String localAddress) {
+            String localAddress, TunnelMetrics metrics) {
+        this.metrics = metrics;
         this.tun = tun;
         this.udp = udp;
         this.tables = tables;
@@ -83,6 +85,7 @@ public final class ProxyTunnel implements AutoCloseable {
     }
 
     public synchronized void start() {
+        metrics.gauges(flows::size, table::size);
         tunReader = Thread.ofPlatform().name("netmanager-tun").daemon().start(this::readTun);
         udpReader = Thread.ofPlatform().name("netmanager-tunnel").daemon().start(this::readUdp);
         Thread.ofVirtual().name("netmanager-flows").start(this::expireFlows);
@@ -323,8 +326,11 @@ public final class ProxyTunnel implements AutoCloseable {
     private LongAdder[] peer(InetSocketAddress node) {
         LongAdder[] c = peers.get(node);
         if (c == null) {
-            c = peers.size() < 10_000 ? peers.computeIfAbsent(node, k -> new LongAdder[] {new LongAdder(), new LongAdder(),
-                new LongAdder(), new LongAdder()}) : UNCOUNTED;
+            c = peers.size() < 10_000 ? peers.computeIfAbsent(node, k -> {
+                LongAdder[] made = {new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder()};
+                metrics.peer(k, made);
+                return made;
+            }) : UNCOUNTED;
         }
         return c;
     }
@@ -333,7 +339,15 @@ public final class ProxyTunnel implements AutoCloseable {
     private static final LongAdder[] UNCOUNTED = {new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder()};
 
     private void count(String what) {
-        counters.computeIfAbsent(what, k -> new AtomicLong()).incrementAndGet();
+        AtomicLong counter = counters.get(what);
+        if (counter == null) {
+            counter = counters.computeIfAbsent(what, k -> {
+                AtomicLong made = new AtomicLong();
+                metrics.reason(k, made);
+                return made;
+            });
+        }
+        counter.incrementAndGet();
     }
 
     /** Asks the cluster off the packet path; at most {@link #QUERIES} at once, one per key. */
