@@ -146,6 +146,11 @@ public class NetmanagerService implements RoleService {
         if (!host.matches("[A-Za-z0-9.:-]{1,253}")) {
             throw NetmanagerError.INVALID_REQUEST.exception("clusterAddress is a host name or address");
         }
+        if ((config.mqtt().username().isPresent() || config.mqtt().tls().certFile().isPresent()) && configured.isPresent()
+                && !configured.get().host().equalsIgnoreCase(host)) {
+            throw NetmanagerError.INVALID_REQUEST.exception("clusterAddress must be the configured broker's host ("
+                    + configured.get().host() + "): its credentials are sent to no other");
+        }
         String url = configured.map(c -> (c.tls() ? "ssl://" : "tcp://") + (host.contains(":") ? "[" + host + "]" : host)
                 + ":" + c.port()).orElse("tcp://" + (host.contains(":") ? "[" + host + "]" : host) + ":1883");
         NetmanagerConfig.Mqtt m = config.mqtt();

@@ -169,10 +169,18 @@ public final class EdgeNode implements AutoCloseable {
         public void handle(List<Delivery> batch) throws InterruptedException {
             if (waiting >= 0 && Instant.now().isAfter(waitingUntil.plus(ACK_WAIT))) {
                 LOG.warnf("node %s: the message of sequence %d did not come again; the ones after it go on", name, waiting);
+                failures.remove(waiting);
                 waiting = -1; // gone meanwhile (its age ran out in the stream): the rest must not wait for it for ever
             }
             if (waiting < 0 && batch.stream().allMatch(d -> d.attempt() == 1)) {
-                handleTogether(batch);
+                try {
+                    handleTogether(batch);
+                } catch (RuntimeException | Error e) {
+                    // the batch comes again after a second; what arrives meanwhile waits behind its first message
+                    waiting = batch.getFirst().sequence();
+                    waitingUntil = Instant.now().plus(DurableDelivery.HANDLER_FAILED_RETRY);
+                    throw e;
+                }
                 return;
             }
             for (Delivery next : batch) {

@@ -35,6 +35,13 @@ public final class ServiceTable {
 
     private static final int TRIES = 20;
 
+    /** An instance reported by a node while another node runs it. */
+    public static final class Taken extends RuntimeException {
+        Taken(String message) {
+            super(message, null, false, false);
+        }
+    }
+
     public record ServiceIp(ServiceIpKind kind, String address) {
     }
 
@@ -65,6 +72,10 @@ public final class ServiceTable {
                 return Transactions.inTransaction(db, () -> {
                     boolean changed = ensureService(db, service);
                     Optional<Entry> before = instance(db, service, instanceNumber);
+                    if (before.isPresent() && !before.get().node().equals(node)) {
+                        throw new Taken("instance " + instanceNumber + " of " + service + " runs on node "
+                                + before.get().node() + "; it must be undeployed there first");
+                    }
                     if (before.isPresent() && before.get().node().equals(node) && before.get().nsIp().equals(nsIp)
                             && before.get().hostIp().equals(hostIp) && before.get().hostPort() == hostPort
                             && java.util.Objects.equals(before.get().nsIpV6(), nsIpV6)) {

@@ -99,13 +99,22 @@ public final class TableRequests {
         String nsIp = address(body, "nsip");
         String hostIp = address(body, "host_ip");
         int hostPort = number(body, "host_port", 1, 65535);
-        String nsIpV6 = body.path("nsipv6").isTextual() && body.get("nsipv6").asText().length() <= 45
-                ? body.get("nsipv6").asText() : null;
+        String nsIpV6 = body.path("nsipv6").isTextual() && body.get("nsipv6").asText().matches("[0-9a-fA-F:.]{2,45}")
+                ? body.get("nsipv6").asText() : null; // an IPv6 literal's characters, or nothing
         Optional<NodeSubnets.Allocation> subnet = subnets.find(node);
-        if (subnet.isPresent() && !subnet.get().subnet().contains(Ipv4Net.address(nsIp))) {
+        if (subnet.isEmpty()) {
+            throw new Refused("node " + node + " has no subnet from this cluster; it asks for one first");
+        }
+        if (!subnet.get().subnet().contains(Ipv4Net.address(nsIp))) {
             throw new Refused("node " + node + " reports " + nsIp + ", outside its subnet " + subnet.get().subnet());
         }
-        if (table.deployed(node, service, instance, nsIp, nsIpV6, hostIp, hostPort)) {
+        boolean changed;
+        try {
+            changed = table.deployed(node, service, instance, nsIp, nsIpV6, hostIp, hostPort);
+        } catch (ServiceTable.Taken e) {
+            throw new Refused(e.getMessage());
+        }
+        if (changed) {
             LOG.infof("netmanager cluster: %s instance %d on node %s at %s (%s:%d)", service, instance, node, nsIp, hostIp,
                     hostPort);
             announce(service, "DEPLOYMENT");

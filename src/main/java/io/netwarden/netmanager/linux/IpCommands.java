@@ -110,6 +110,15 @@ public final class IpCommands implements LinuxNet {
     }
 
     @Override
+    public Optional<String> namespaceNamed(String netns) {
+        try {
+            return Optional.of("net:[" + Files.getAttribute(Path.of("/run/netns", netns), "unix:ino") + "]");
+        } catch (IOException | UnsupportedOperationException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
     public java.util.Set<String> hostNamespaces() {
         java.util.Set<String> hosts = new java.util.HashSet<>();
         namespaceOf(1).ifPresent(hosts::add); // not readable in every container

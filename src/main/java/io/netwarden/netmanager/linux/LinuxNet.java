@@ -36,6 +36,9 @@ public interface LinuxNet {
      */
     java.util.Optional<String> namespaceOf(int pid);
 
+    /** The kernel's id of a named namespace ({@code net:[4026532281]}); empty when there is no such name. */
+    java.util.Optional<String> namespaceNamed(String netns);
+
     /**
      * The namespaces no instance may be put into: the host's (where the bridge is), this process' own and the
      * machine's first one (pid 1's, when it can be read): a veth, an address and a default route there would rewire

@@ -87,7 +87,7 @@ public final class Environment implements AutoCloseable {
     private record Key(String serviceName, int instanceNumber) {
     }
 
-    /** @param namespaceId the kernel's id of a process' namespace ({@code net:[…]}), null for a named one */
+    /** @param namespaceId the kernel's id of the instance's namespace ({@code net:[…]}) */
     private record Deployed(Instance view, int address, String hostEnd, boolean ownNetns, List<PortMapping> mappings,
             String namespaceId) {
     }
@@ -212,6 +212,14 @@ public final class Environment implements AutoCloseable {
             if (instances.values().stream().anyMatch(d -> netns.get().equals(d.view().netns()))) {
                 throw NetmanagerError.INSTANCE_EXISTS.exception("namespace " + netns.get() + " holds another instance");
             }
+            Optional<String> existing = net.namespaceNamed(netns.get());
+            if (existing.isPresent() && net.hostNamespaces().contains(existing.get())) {
+                throw NetmanagerError.INVALID_REQUEST.exception("namespace " + netns.get() + " is the host's own: an"
+                        + " instance needs a namespace of its own");
+            }
+            if (existing.isPresent() && instances.values().stream().anyMatch(d -> existing.get().equals(d.namespaceId()))) {
+                throw NetmanagerError.INSTANCE_EXISTS.exception("namespace " + netns.get() + " holds another instance");
+            }
             target = LinuxNet.Target.named(netns.get());
         }
         int address = freeAddress();
@@ -232,8 +240,8 @@ public final class Environment implements AutoCloseable {
             Instance view = new Instance(serviceName, instanceNumber, Ipv4Net.format(address), target.netns(),
                     target.isProcess() ? target.pid() : null, mappings.stream().map(PortMapping::toString).toList(), hostEnd,
                     Instant.now());
-            instances.put(key, new Deployed(view, address, hostEnd, ownNetns, mappings,
-                    target.isProcess() ? net.namespaceOf(target.pid()).orElse(null) : null));
+            instances.put(key, new Deployed(view, address, hostEnd, ownNetns, mappings, target.isProcess()
+                    ? net.namespaceOf(target.pid()).orElse(null) : net.namespaceNamed(target.netns()).orElse(null)));
             try {
                 applyNat();
             } catch (LinuxNetException e) {
@@ -368,7 +376,7 @@ public final class Environment implements AutoCloseable {
             for (PortMapping m : deployed.mappings()) {
                 String rule = m.protocol() + " dport " + m.hostPort() + " dnat to " + Ipv4Net.format(deployed.address()) + ":"
                         + m.instancePort();
-                pre.append("    ").append(rule).append('\n');
+                pre.append("    fib daddr type local ").append(rule).append('\n'); // not traffic passing through
                 out.append("    fib daddr type local ").append(rule).append('\n');
             }
         }

@@ -240,6 +240,7 @@ public final class NodeNetwork implements AutoCloseable {
         Registration current = requireRegistration();
         Environment.Instance instance = current.environment().deploy(serviceName, instanceNumber, netns, pid, portMappings);
         announceDeployed(current, instance);
+        current.tunnel().ifPresent(t -> t.addInstance(instance.nsAddress()));
         fire(new InstanceDeployed(current.clientId(), instance.serviceName(), instance.instanceNumber(), instance.nsAddress(),
                 instance.deployedAt()));
         // learn its instance IP (the tunnel translates its connections with it) and hear of its service's changes
@@ -262,6 +263,7 @@ public final class NodeNetwork implements AutoCloseable {
     public Environment.Instance undeploy(String serviceName, int instanceNumber) {
         Registration current = requireRegistration();
         Environment.Instance instance = current.environment().undeploy(serviceName, instanceNumber);
+        current.tunnel().ifPresent(t -> t.removeInstance(instance.nsAddress()));
         fire(new InstanceUndeployed(current.clientId(), instance.serviceName(), instance.instanceNumber(),
                 instance.nsAddress(), java.time.Instant.now()));
         current.mqtt().ifPresent(link -> send(link, OakestraTopics.undeployed(current.clientId()), JSON.createObjectNode()

@@ -43,6 +43,8 @@ public final class TableClient {
     private final Duration wait;
     private final Map<String, CompletableFuture<List<TranslationTable.Instance>>> pending = new ConcurrentHashMap<>();
     private final Set<String> watched = ConcurrentHashMap.newKeySet();
+    /** A service with more instances than this in one answer is not taken. */
+    static final int MAX_INSTANCES = 1000;
     private final java.util.function.BiConsumer<String, List<TranslationTable.Instance>> changed;
 
     public TableClient(String node, MqttLink mqtt, TranslationTable table, Duration wait) {
@@ -139,6 +141,17 @@ public final class TableClient {
         }
         String service = body.path("app_name").asText("");
         String key = body.path("query_key").asText("");
+        CompletableFuture<List<TranslationTable.Instance>> waiting = pending.get(key);
+        if (waiting == null) {
+            // not asked (or asked and given up): anyone who may publish here could otherwise point a service anywhere
+            LOG.debugf("netmanager: a table result nobody here waits for (%s); dropped", key.length() > 80 ? "…" : key);
+            return;
+        }
+        if (body.get("instance_list").size() > MAX_INSTANCES) {
+            LOG.warnf("netmanager: a table result for %s lists %d instances, more than %d; dropped", key,
+                    body.get("instance_list").size(), MAX_INSTANCES);
+            return;
+        }
         List<TranslationTable.Instance> instances = new ArrayList<>();
         for (JsonNode entry : body.get("instance_list")) {
             List<TranslationTable.ServiceIp> ips = new ArrayList<>();
@@ -149,6 +162,12 @@ public final class TableClient {
             instances.add(new TranslationTable.Instance(service, entry.path("instance_number").asInt(),
                     entry.path("namespace_ip").asText(""), entry.path("host_ip").asText(""),
                     entry.path("host_port").asInt(), List.copyOf(ips)));
+        }
+        if (!service.isEmpty() && (!key.equals(service) && !isServiceIpOf(key, instances))) {
+            LOG.warnf("netmanager: a table result for %s names service %s, which the answer does not place there; dropped",
+                    key, service);
+            waiting.complete(List.of());
+            return;
         }
         if (!service.isEmpty()) {
             boolean differs = !table.instances(service).equals(instances);
@@ -164,10 +183,12 @@ public final class TableClient {
                 mqtt.subscribe(OakestraTopics.updates(service), (t, p) -> refresh(service));
             }
         }
-        CompletableFuture<List<TranslationTable.Instance>> waiting = pending.get(key);
-        if (waiting != null) {
-            waiting.complete(List.copyOf(instances));
-        }
+        waiting.complete(List.copyOf(instances));
+    }
+
+    /** Whether an answer to a query by service IP lists that IP among its instances' service IPs. */
+    private static boolean isServiceIpOf(String ip, List<TranslationTable.Instance> instances) {
+        return instances.stream().anyMatch(i -> i.serviceIps().stream().anyMatch(s -> s.address().equals(ip)));
     }
 
     /** The cluster says the service changed: asked again by name, on a thread of its own (not the link's). */

@@ -66,8 +66,17 @@ public final class Flows {
         }
     }
 
+    /** Flows one client address may hold at once: one instance cannot fill the table for the others. */
+    public static final int MAX_PER_CLIENT = 20_000;
+
     private final Map<Key, Flow> flows = new ConcurrentHashMap<>();
+    private final Map<Integer, java.util.concurrent.atomic.AtomicInteger> perClient = new ConcurrentHashMap<>();
     private final AtomicLong refused = new AtomicLong();
+
+    /** What {@link #add} did. */
+    enum Added {
+        ADDED, FULL, CLIENT_FULL, CONFLICT
+    }
 
     /** The flow whose client sends this packet (to the service IP). */
     Flow forward(int protocol, int src, int srcPort, int dst, int dstPort) {
@@ -86,17 +95,34 @@ public final class Flows {
         return flow;
     }
 
-    /** Adds a flow under both keys; false (and counted) when the table is full. */
-    boolean add(Flow flow) {
+    /**
+     * Adds a flow under both keys. Refused (and counted) when the table is full, when its client holds
+     * {@link #MAX_PER_CLIENT} already, or when another flow answers under the same key (one client port to two service
+     * IPs that chose the same instance: the answers could not be told apart).
+     */
+    Added add(Flow flow) {
         if (flows.size() >= 2 * MAX) {
             refused.incrementAndGet();
-            return false;
+            return Added.FULL;
         }
-        Flow previous = flows.putIfAbsent(flow.forward(), flow);
-        if (previous == null) {
-            flows.put(flow.reverse(), flow);
+        java.util.concurrent.atomic.AtomicInteger held = perClient.computeIfAbsent(flow.client,
+                k -> new java.util.concurrent.atomic.AtomicInteger());
+        if (held.incrementAndGet() > MAX_PER_CLIENT) {
+            held.decrementAndGet();
+            refused.incrementAndGet();
+            return Added.CLIENT_FULL;
         }
-        return true;
+        if (flows.putIfAbsent(flow.forward(), flow) != null) {
+            held.decrementAndGet();
+            return Added.ADDED; // the same flow, added by a packet just before
+        }
+        Flow other = flows.putIfAbsent(flow.reverse(), flow);
+        if (other != null) {
+            flows.remove(flow.forward(), flow);
+            held.decrementAndGet();
+            return Added.CONFLICT;
+        }
+        return Added.ADDED;
     }
 
     /** Removes flows idle for longer than their protocol's time; how many. */
@@ -107,6 +133,9 @@ public final class Flows {
             long idle = flow.protocol == Ipv4.TCP ? TCP_IDLE_NANOS : OTHER_IDLE_NANOS;
             if (now - flow.lastSeen > idle && flows.remove(entry.getKey(), flow)) {
                 removed++;
+                if (!entry.getKey().answer()) {
+                    perClient.computeIfPresent(flow.client, (k, n) -> n.decrementAndGet() <= 0 ? null : n);
+                }
             }
         }
         return removed / 2;

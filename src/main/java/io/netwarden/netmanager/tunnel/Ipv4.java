@@ -28,7 +28,7 @@ public final class Ipv4 {
 
     /**
      * Null when {@code p[0..length)} is an IPv4 packet the tunnel can carry: version 4, a header length of 20-60 within
-     * the packet, a total length equal to {@code length}, not a fragment (but the first one's header), a TCP, UDP or ICMP
+     * the packet, a total length equal to {@code length}, not a fragment (fragments are not carried), a TCP, UDP or ICMP
      * payload whose header is there. Otherwise why not.
      */
     public static String check(byte[] p, int length) {

@@ -62,6 +62,11 @@ public final class ProxyTunnel implements AutoCloseable {
     private final Set<String> asking = ConcurrentHashMap.newKeySet();
     private final Semaphore queries = new Semaphore(QUERIES);
     private final Flows flows = new Flows();
+    private final Set<Integer> localInstances = ConcurrentHashMap.newKeySet();
+    /** Table queries that packets from peers may start per second (a spoofed flood must not flood the cluster). */
+    static final int PEER_QUERIES_PER_SECOND = 20;
+    private final AtomicLong peerQueryWindow = new AtomicLong();
+    private final java.util.concurrent.atomic.AtomicInteger peerQueries = new java.util.concurrent.atomic.AtomicInteger();
     private final TunnelMetrics metrics;
     private volatile boolean closed;
     private Thread tunReader;
@@ -151,7 +156,7 @@ public final class ProxyTunnel implements AutoCloseable {
             send(p, length, clientNode);
             return;
         }
-        if (!localSubnet.contains(src) || !serviceNetwork.contains(dst)) {
+        if (!localInstances.contains(src) || !serviceNetwork.contains(dst)) {
             count("dropped: not from an instance to a service IP");
             return;
         }
@@ -181,9 +186,21 @@ public final class ProxyTunnel implements AutoCloseable {
                 : new InetSocketAddress(chosen.nodeAddress(), chosen.nodePort());
         Flows.Flow flow = new Flows.Flow(protocol, src, sport, Ipv4Net.address(clientIp.get()), dst, dport,
                 Ipv4Net.address(chosen.nsAddress()), node, System.nanoTime());
-        if (!flows.add(flow)) {
-            count("dropped: the flow table is full");
-            return;
+        switch (flows.add(flow)) {
+            case FULL -> {
+                count("dropped: the flow table is full");
+                return;
+            }
+            case CLIENT_FULL -> {
+                count("dropped: the client holds its most flows");
+                return;
+            }
+            case CONFLICT -> {
+                count("dropped: the client port answers for another flow");
+                return;
+            }
+            case ADDED -> {
+            }
         }
         forward(p, length, flows.forward(protocol, src, sport, dst, dport));
     }
@@ -253,6 +270,10 @@ public final class ProxyTunnel implements AutoCloseable {
         }
         int src = Ipv4.source(p);
         int dst = Ipv4.destination(p);
+        if (localSubnet.contains(dst) && !localInstances.contains(dst)) {
+            count("dropped from a peer: not an instance here"); // the gateway, the broadcast address, a free address
+            return;
+        }
         if (localSubnet.contains(dst)) { // a client elsewhere, to an instance here: is the sender where the client is?
             InetSocketAddress known = verified.get(src);
             if (known == null || !known.equals(sender)) {
@@ -260,7 +281,7 @@ public final class ProxyTunnel implements AutoCloseable {
                 Optional<TranslationTable.Instance> client = table.instanceWithIp(clientIp);
                 if (client.isEmpty() || !sameNode(client.get(), sender)) {
                     count("dropped from a peer: the sender is not the client's node");
-                    if (client.isEmpty() && serviceNetwork.contains(src)) {
+                    if (client.isEmpty() && serviceNetwork.contains(src) && peerQueryAllowed()) {
                         ask(clientIp, () -> tables.byIp(clientIp));
                     }
                     return;
@@ -298,6 +319,28 @@ public final class ProxyTunnel implements AutoCloseable {
     }
 
     // ------------------------------------------------------------------ plumbing
+
+    /** An instance of this node at {@code nsAddress}: packets from peers may reach it, it may open flows. */
+    public void addInstance(String nsAddress) {
+        localInstances.add(Ipv4Net.address(nsAddress));
+    }
+
+    public void removeInstance(String nsAddress) {
+        localInstances.remove(Ipv4Net.address(nsAddress));
+    }
+
+    private boolean peerQueryAllowed() {
+        long second = System.nanoTime() / 1_000_000_000L;
+        long window = peerQueryWindow.get();
+        if (window != second && peerQueryWindow.compareAndSet(window, second)) {
+            peerQueries.set(0);
+        }
+        if (peerQueries.incrementAndGet() > PEER_QUERIES_PER_SECOND) {
+            count("not asked: too many queries started by peers' packets");
+            return false;
+        }
+        return true;
+    }
 
     private void toTun(byte[] p, int length) {
         if (!tun.write(p, 0, length)) {

@@ -73,6 +73,9 @@ class NetmanagerApiTest {
             post("/container/deploy", "{\"serviceName\":\"" + SERVICE + "\",\"instanceNumber\":1,\"pid\":"
                     + ProcessHandle.current().pid() + "}").then().statusCode(400).body("error", equalTo("no_such_process"))
                     .body("message", org.hamcrest.Matchers.containsString("host's network namespace"));
+            post("/container/deploy", "{\"serviceName\":\"" + SERVICE + "\",\"instanceNumber\":1,\"netns\":\""
+                    + NetmanagerTestHost.NAME + "\"}").then().statusCode(400).body("error", equalTo("invalid_request"))
+                    .body("message", org.hamcrest.Matchers.containsString("host's own"));
             post("/container/deploy", "{\"serviceName\":\"web\",\"instanceNumber\":1,\"netns\":\"n\"}")
                     .then().statusCode(400).body("error", equalTo("invalid_request"));
             authed().get("/api/v1/netmanager/node").then().statusCode(200).body("registered", equalTo(true))

@@ -45,7 +45,7 @@ class EnvironmentTest {
         assertEquals("10.19.1.2/24 via 10.19.1.1 in namespace web0", net.instanceLinks.get(first.hostLink()));
         assertTrue(net.namespaces.containsAll(List.of("web0", "web1")), "created, as they did not exist");
         String table = net.tables.get("nw_nat");
-        assertTrue(table.contains("tcp dport 8080 dnat to 10.19.1.2:80"), table);
+        assertTrue(table.contains("fib daddr type local tcp dport 8080 dnat to 10.19.1.2:80"), table);
         assertTrue(table.contains("udp dport 9000 dnat to 10.19.1.3:9000"), table);
         assertTrue(table.contains("tcp dport 9001 dnat to 10.19.1.3:91"), table);
         assertTrue(table.contains("ip saddr 10.19.1.0/24 oifname != \"nwbr0\" oifname != \"nwtun0\" masquerade"), table);
@@ -87,6 +87,9 @@ class EnvironmentTest {
         refused(() -> environment.deploy(SERVICE, 1, Optional.empty(), Optional.of(999_999), ""), "no_such_process");
         refused(() -> environment.deploy(SERVICE, 1, Optional.empty(), Optional.of(1), ""), "no_such_process");
         refused(() -> environment.deploy(SERVICE, 1, Optional.empty(), Optional.of(77), ""), "no_such_process");
+        net.namespaces.add("hostns");
+        net.namedIds.put("hostns", "net:[1]");
+        refused(() -> environment.deploy(SERVICE, 1, Optional.of("hostns"), Optional.empty(), ""), "invalid_request");
         refused(() -> environment.deploy(SERVICE, 1, Optional.of("x"), Optional.of(4242), ""), "invalid_request");
         refused(() -> environment.deploy(SERVICE, 1, Optional.empty(), Optional.empty(), ""), "invalid_request");
         refused(() -> environment.deploy(SERVICE, 1, Optional.of("../etc"), Optional.empty(), ""), "invalid_request");

@@ -74,6 +74,15 @@ final class FakeLinuxNet implements LinuxNet {
         return java.util.Optional.ofNullable(processes.get(pid));
     }
 
+    /** Named namespace → its id (those not here get one made from the name). */
+    final Map<String, String> namedIds = new LinkedHashMap<>();
+
+    @Override
+    public synchronized java.util.Optional<String> namespaceNamed(String netns) {
+        return namespaces.contains(netns) ? java.util.Optional.of(namedIds.getOrDefault(netns, "net:[" + netns + "]"))
+                : java.util.Optional.empty();
+    }
+
     @Override
     public synchronized Set<String> hostNamespaces() {
         return Set.copyOf(hostNamespaces);

@@ -27,6 +27,12 @@ class FlowsTest {
         assertNull(flows.reverse(Ipv4.TCP, ip("10.16.0.2"), 4000, ip("10.32.0.33"), 7));
         assertNull(flows.forward(Ipv4.UDP, ip("10.16.0.2"), 4000, ip("10.32.0.33"), 7), "another protocol");
         assertEquals(1, flows.size());
+        // the same client port to another service IP whose choice is the same instance: its answers would look alike
+        Flows.Flow clash = new Flows.Flow(Ipv4.TCP, ip("10.16.0.2"), 4000, ip("10.32.0.38"), ip("10.32.0.34"), 7,
+                ip("10.16.0.3"), null, now);
+        assertEquals(Flows.Added.CONFLICT, flows.add(clash));
+        assertNull(flows.forward(Ipv4.TCP, ip("10.16.0.2"), 4000, ip("10.32.0.34"), 7), "not half added");
+        assertSame(flow, flows.reverse(Ipv4.TCP, ip("10.16.0.3"), 7, ip("10.32.0.38"), 4000), "the first keeps its answers");
     }
 
     @Test
