@@ -186,6 +186,11 @@ class NodeAndClusterTest {
 
         assertEquals(List.of(), tables.byName("app.ns.nothing" + id + ".here"));
         assertTrue(tables.table().recentlyMissed("app.ns.nothing" + id + ".here"), "a miss is remembered");
+
+        // node a stops cleanly: the cluster hears its instance go, and node b with it
+        nodeA.close();
+        Deadline.await("node b hears node a's instance go", Duration.ofSeconds(15), () -> tables.table().instances(service),
+                List::isEmpty);
     }
 
     /** Starts a TCP and a UDP echo server on port 7 in a namespace; returns once both listen. */

@@ -81,7 +81,15 @@ public class EdgeMessagesResource {
             @Parameter(description = "Any 1-128 visible ASCII characters. The first request with a key stores its messages;"
                     + " a repeat with the same key and body gets the same messages (their status now, header"
                     + " Idempotent-Replayed: true) and sends nothing; with another body it is refused (422). Keys are kept"
-                    + " as long as netwarden.edge.retention.") @HeaderParam("Idempotency-Key") String idempotencyKey) {
+                    + " as long as netwarden.edge.retention.") @HeaderParam("Idempotency-Key") String idempotencyKey,
+            @jakarta.ws.rs.core.Context jakarta.ws.rs.core.HttpHeaders headers) {
+        List<String> given = headers.getRequestHeader("Idempotency-Key");
+        if (given != null && given.size() > 1) {
+            throw ApiException.badRequest("invalid_parameter", "give one Idempotency-Key");
+        }
+        if (idempotencyKey == null && given != null && !given.isEmpty()) {
+            idempotencyKey = given.getFirst(); // an empty value is a key too, and refused below
+        }
         if (idempotencyKey != null) {
             Submissions.Outcome outcome = edge.submit(body, idempotencyKey(idempotencyKey));
             List<Accepted> copies = outcome.copies().stream().map(c -> new Accepted(c.id(), c.subject(), c.toNode(),

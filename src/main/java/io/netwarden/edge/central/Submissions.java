@@ -69,7 +69,7 @@ public final class Submissions {
      * nothing; with another body it is refused (422). Two at once with one key: one stores, the other gets its messages.
      */
     public Outcome submit(JsonNode body, String idempotencyKey) {
-        String hash = sha256(body.toString());
+        String hash = sha256(canonical(body));
         Optional<Outcome> earlier = replay(idempotencyKey, hash);
         if (earlier.isPresent()) {
             return earlier.get();
@@ -98,6 +98,29 @@ public final class Submissions {
         // in the order first answered; one deleted meanwhile (older than the retention) is left out
         return Optional.of(new Outcome(stored.get().messageIds().stream().map(entries::get).filter(java.util.Objects::nonNull)
                 .map(e -> new Copy(e.id(), e.subject(), e.toNode(), e.status())).toList(), true));
+    }
+
+    /** The body with every object's fields in name order: the same JSON written another way has the same hash. */
+    static String canonical(JsonNode node) {
+        if (node.isObject()) {
+            StringBuilder out = new StringBuilder("{");
+            java.util.List<String> names = new java.util.ArrayList<>();
+            node.fieldNames().forEachRemaining(names::add);
+            names.sort(null);
+            for (int i = 0; i < names.size(); i++) {
+                out.append(i == 0 ? "" : ",").append(com.fasterxml.jackson.databind.node.TextNode.valueOf(names.get(i)))
+                        .append(':').append(canonical(node.get(names.get(i))));
+            }
+            return out.append('}').toString();
+        }
+        if (node.isArray()) {
+            StringBuilder out = new StringBuilder("[");
+            for (int i = 0; i < node.size(); i++) {
+                out.append(i == 0 ? "" : ",").append(canonical(node.get(i)));
+            }
+            return out.append(']').toString();
+        }
+        return node.toString();
     }
 
     private static String sha256(String text) {

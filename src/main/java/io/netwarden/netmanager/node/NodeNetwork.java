@@ -323,6 +323,23 @@ public final class NodeNetwork implements AutoCloseable {
         Registration current = registration;
         registration = null;
         if (current != null) {
+            // a clean stop takes the instances down: the cluster hears so (best effort, two seconds at most)
+            current.mqtt().filter(MqttLink::connected).ifPresent(link -> {
+                java.util.List<java.util.concurrent.CompletableFuture<Void>> sent = new java.util.ArrayList<>();
+                for (Environment.Instance instance : current.environment().instances()) {
+                    sent.add(link.publish(OakestraTopics.undeployed(current.clientId()), JSON.createObjectNode()
+                            .put("appname", instance.serviceName()).put("instance_number", instance.instanceNumber())
+                            .toString().getBytes(StandardCharsets.UTF_8)));
+                }
+                try {
+                    java.util.concurrent.CompletableFuture.allOf(sent.toArray(java.util.concurrent.CompletableFuture[]::new))
+                            .get(2, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (ExecutionException | TimeoutException e) {
+                    LOG.warnf("netmanager: not every undeploy reached the cluster at the stop: %s", e.toString());
+                }
+            });
             current.tunnel().ifPresent(ProxyTunnel::close);
             current.environment().close();
             current.mqtt().ifPresent(MqttLink::close);

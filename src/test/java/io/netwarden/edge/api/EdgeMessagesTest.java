@@ -408,7 +408,12 @@ class EdgeMessagesTest {
         sendKeyed(java.util.UUID.randomUUID().toString(), body).then().statusCode(202);
         assertEquals(4, messagesTo(node), "another key is another request");
 
-        for (String bad : new String[] {"a b", "x".repeat(129), "schl\u00fcssel"}) {
+        sendKeyed(key, "[{\"method\":\"textLogging\",\"commandOrEvent\":\"event\",\"data\":[\"a\"],\"toNode\":\"" + node
+                + "\"},{\"toNode\":\"" + node + "\",\"data\":[\"b\"],\"commandOrEvent\":\"event\",\"method\":\"textLogging\"}]")
+                .then().statusCode(202).header("Idempotent-Replayed", "true"); // the same body, its fields in another order
+        authed().contentType("application/json").header("Idempotency-Key", "one").header("Idempotency-Key", "two").body(body)
+                .post("/api/v1/edge/messages").then().statusCode(400).body("error", equalTo("invalid_parameter"));
+        for (String bad : new String[] {"", "a b", "x".repeat(129), "schl\u00fcssel"}) {
             sendKeyed(bad, body).then().statusCode(400).body("error", equalTo("invalid_parameter"));
         }
         assertEquals(4, messagesTo(node));
