@@ -25,8 +25,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.core.Vertx;
 import jakarta.inject.Inject;
 import java.nio.file.Files;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
@@ -127,18 +125,7 @@ class NodeAndClusterTest {
             TestNetns.removeLeftovers();
             subnets.release("a" + id);
             subnets.release("b" + id);
-            try (Connection db = database.dataSource().getConnection()) {
-                for (String table : List.of("netmanager_instance", "netmanager_service_ip", "netmanager_interest")) {
-                    try (PreparedStatement delete = db.prepareStatement("DELETE FROM " + table + " WHERE service = ?")) {
-                        delete.setString(1, service);
-                        delete.executeUpdate();
-                    }
-                }
-                try (PreparedStatement delete = db.prepareStatement("DELETE FROM netmanager_service WHERE name = ?")) {
-                    delete.setString(1, service);
-                    delete.executeUpdate();
-                }
-            }
+            io.netwarden.testing.NetmanagerRows.forgetService(database.dataSource(), service);
         }
     }
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netwarden.netmanager.ipam.Ipv4Net;
 import io.netwarden.netmanager.ipam.NodeSubnets;
+import io.netwarden.netmanager.mqtt.OakestraMessages;
 import io.netwarden.netmanager.mqtt.OakestraTopics;
 import io.netwarden.netmanager.node.ServiceNames;
 import io.netwarden.platform.api.ApiException;
@@ -175,17 +176,7 @@ public final class TableRequests {
     }
 
     private void publish(String topic, ObjectNode body) {
-        byte[] bytes;
-        try {
-            bytes = JSON.writeValueAsBytes(body);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-        mqtt.publish(topic, bytes).whenComplete((done, failed) -> {
-            if (failed != null) {
-                LOG.warnf("netmanager cluster: %s not sent: %s", topic, failed.getMessage());
-            }
-        });
+        OakestraMessages.send(mqtt, topic, body, "the node asks again, or hears of the next change");
     }
 
     private static String text(JsonNode body, String field) {

@@ -9,6 +9,7 @@ import io.netwarden.netmanager.events.RouteChanged;
 import io.netwarden.netmanager.ipam.Ipv4Net;
 import io.netwarden.netmanager.linux.LinuxNet;
 import io.netwarden.netmanager.linux.LinuxNetException;
+import io.netwarden.netmanager.mqtt.OakestraMessages;
 import io.netwarden.netmanager.mqtt.OakestraTopics;
 import io.netwarden.netmanager.linux.Netns;
 import io.netwarden.netmanager.linux.TunDevice;
@@ -266,8 +267,7 @@ public final class NodeNetwork implements AutoCloseable {
         current.tunnel().ifPresent(t -> t.removeInstance(instance.nsAddress()));
         fire(new InstanceUndeployed(current.clientId(), instance.serviceName(), instance.instanceNumber(),
                 instance.nsAddress(), java.time.Instant.now()));
-        current.mqtt().ifPresent(link -> send(link, OakestraTopics.undeployed(current.clientId()), JSON.createObjectNode()
-                .put("appname", instance.serviceName()).put("instance_number", instance.instanceNumber())));
+        current.mqtt().ifPresent(link -> announceUndeployed(link, current, instance));
         return instance;
     }
 
@@ -280,24 +280,19 @@ public final class NodeNetwork implements AutoCloseable {
     }
 
     private void announceDeployed(Registration current, Environment.Instance instance) {
-        current.mqtt().ifPresent(link -> send(link, OakestraTopics.deployed(current.clientId()), JSON.createObjectNode()
-                .put("appname", instance.serviceName()).put("status", "DEPLOYED")
-                .put("instance_number", instance.instanceNumber()).put("nsip", instance.nsAddress()).put("nsipv6", "")
-                .put("host_ip", current.publicAddress()).put("host_port", current.environment().settings().tunnelPort())));
+        current.mqtt().ifPresent(link -> OakestraMessages.send(link, OakestraTopics.deployed(current.clientId()),
+                JSON.createObjectNode().put("appname", instance.serviceName()).put("status", "DEPLOYED")
+                        .put("instance_number", instance.instanceNumber()).put("nsip", instance.nsAddress())
+                        .put("nsipv6", "").put("host_ip", current.publicAddress())
+                        .put("host_port", current.environment().settings().tunnelPort()),
+                "sent again when the broker is back"));
     }
 
-    private static void send(MqttLink link, String topic, com.fasterxml.jackson.databind.node.ObjectNode body) {
-        byte[] bytes;
-        try {
-            bytes = JSON.writeValueAsBytes(body);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-        link.publish(topic, bytes).whenComplete((done, failed) -> {
-            if (failed != null) {
-                LOG.warnf("netmanager: %s not sent (%s); sent again when the broker is back", topic, failed.getMessage());
-            }
-        });
+    private static CompletableFuture<Void> announceUndeployed(MqttLink link, Registration current,
+            Environment.Instance instance) {
+        return OakestraMessages.send(link, OakestraTopics.undeployed(current.clientId()), JSON.createObjectNode()
+                .put("appname", instance.serviceName()).put("instance_number", instance.instanceNumber()),
+                "the cluster keeps the instance until the node reports again");
     }
 
     public Optional<Registration> registration() {
@@ -327,9 +322,7 @@ public final class NodeNetwork implements AutoCloseable {
             current.mqtt().filter(MqttLink::connected).ifPresent(link -> {
                 java.util.List<java.util.concurrent.CompletableFuture<Void>> sent = new java.util.ArrayList<>();
                 for (Environment.Instance instance : current.environment().instances()) {
-                    sent.add(link.publish(OakestraTopics.undeployed(current.clientId()), JSON.createObjectNode()
-                            .put("appname", instance.serviceName()).put("instance_number", instance.instanceNumber())
-                            .toString().getBytes(StandardCharsets.UTF_8)));
+                    sent.add(announceUndeployed(link, current, instance));
                 }
                 try {
                     java.util.concurrent.CompletableFuture.allOf(sent.toArray(java.util.concurrent.CompletableFuture[]::new))

@@ -18,8 +18,6 @@ import io.netwarden.testing.TestEnv;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.core.Vertx;
 import jakarta.inject.Inject;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -81,18 +79,7 @@ class ClusterTableTest {
         nodeOne.close();
         nodeTwo.close();
         updates.close();
-        try (Connection db = database.dataSource().getConnection()) {
-            for (String table : List.of("netmanager_instance", "netmanager_service_ip", "netmanager_interest")) {
-                try (PreparedStatement delete = db.prepareStatement("DELETE FROM " + table + " WHERE service = ?")) {
-                    delete.setString(1, service);
-                    delete.executeUpdate();
-                }
-            }
-            try (PreparedStatement delete = db.prepareStatement("DELETE FROM netmanager_service WHERE name = ?")) {
-                delete.setString(1, service);
-                delete.executeUpdate();
-            }
-        }
+        io.netwarden.testing.NetmanagerRows.forgetService(database.dataSource(), service);
         subnets.release(one);
         subnets.release(two);
     }
