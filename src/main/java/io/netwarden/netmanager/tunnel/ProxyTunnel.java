@@ -14,11 +14,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 import org.jboss.logging.Logger;
 
 /**
@@ -56,8 +54,6 @@ public final class ProxyTunnel implements AutoCloseable {
     private final Ipv4Net localSubnet;
     private final String localAddress;
     private final Map<Integer, InetSocketAddress> verified = new ConcurrentHashMap<>();
-    private final Map<String, AtomicLong> counters = new ConcurrentHashMap<>();
-    private final Map<InetSocketAddress, LongAdder[]> peers = new ConcurrentHashMap<>();
     private final Map<Integer, AtomicLong> roundRobin = new ConcurrentHashMap<>();
     private final Set<String> asking = ConcurrentHashMap.newKeySet();
     private final Semaphore queries = new Semaphore(QUERIES);
@@ -68,6 +64,7 @@ public final class ProxyTunnel implements AutoCloseable {
     private final AtomicLong peerQueryWindow = new AtomicLong();
     private final java.util.concurrent.atomic.AtomicInteger peerQueries = new java.util.concurrent.atomic.AtomicInteger();
     private final TunnelMetrics metrics;
+    private final TunnelCounters counters;
     private volatile boolean closed;
     private Thread tunReader;
     private Thread udpReader;
@@ -80,6 +77,7 @@ public final class ProxyTunnel implements AutoCloseable {
     public ProxyTunnel(TunDevice tun, DatagramChannel udp, TableClient tables, Ipv4Net serviceNetwork, Ipv4Net localSubnet,
             String localAddress, TunnelMetrics metrics) {
         this.metrics = metrics;
+        this.counters = new TunnelCounters(metrics);
         this.tun = tun;
         this.udp = udp;
         this.tables = tables;
@@ -351,46 +349,18 @@ public final class ProxyTunnel implements AutoCloseable {
     private void send(byte[] p, int length, InetSocketAddress node) {
         try {
             udp.send(ByteBuffer.wrap(p, 0, length), node);
-            LongAdder[] c = peer(node);
-            c[0].increment();
-            c[1].add(length);
+            counters.sent(node, length);
         } catch (IOException e) {
             count("dropped: not sent to a peer");
         }
     }
 
     private void received(InetSocketAddress node, int length) {
-        LongAdder[] c = peer(node);
-        c[2].increment();
-        c[3].add(length);
+        counters.received(node, length);
     }
-
-    /** The counters of a peer (per packet: one map lookup, no string built). */
-    private LongAdder[] peer(InetSocketAddress node) {
-        LongAdder[] c = peers.get(node);
-        if (c == null) {
-            c = peers.size() < 10_000 ? peers.computeIfAbsent(node, k -> {
-                LongAdder[] made = {new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder()};
-                metrics.peer(k, made);
-                return made;
-            }) : UNCOUNTED;
-        }
-        return c;
-    }
-
-    /** Where packets of peers beyond the 10,000 counted ones are counted (together). */
-    private static final LongAdder[] UNCOUNTED = {new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder()};
 
     private void count(String what) {
-        AtomicLong counter = counters.get(what);
-        if (counter == null) {
-            counter = counters.computeIfAbsent(what, k -> {
-                AtomicLong made = new AtomicLong();
-                metrics.reason(k, made);
-                return made;
-            });
-        }
-        counter.incrementAndGet();
+        counters.count(what);
     }
 
     /** Asks the cluster off the packet path; at most {@link #QUERIES} at once, one per key. */
@@ -435,13 +405,8 @@ public final class ProxyTunnel implements AutoCloseable {
         out.put("port", ((InetSocketAddress) localPort()).getPort());
         out.put("flows", flows.size());
         out.put("flowsRefused", flows.refused());
-        Map<String, Long> drops = new TreeMap<>();
-        counters.forEach((k, v) -> drops.put(k, v.get()));
-        out.put("counters", drops);
-        Map<String, Map<String, Long>> perPeer = new TreeMap<>();
-        peers.forEach((k, c) -> perPeer.put(k.getAddress().getHostAddress() + ":" + k.getPort(), Map.of("packetsOut", c[0].sum(), "bytesOut", c[1].sum(), "packetsIn", c[2].sum(),
-                "bytesIn", c[3].sum())));
-        out.put("peers", perPeer);
+        out.put("counters", counters.byReason());
+        out.put("peers", counters.byPeer());
         return out;
     }
 
