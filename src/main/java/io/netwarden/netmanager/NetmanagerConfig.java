@@ -35,11 +35,17 @@ public interface NetmanagerConfig {
     @WithDefault("10.32.0.0/16")
     String serviceNetwork();
 
+    /** The tunnel between nodes. */
+    Tunnel tunnel();
+
     /** Starts the name of every link, table and namespace file it creates: 1-5 lower-case letters or digits. */
     @WithDefault("nw")
     String namePrefix();
 
-    /** MTU of the bridge and the instances' links (room for the tunnel's encapsulation on a 1500 underlay). */
+    /**
+     * MTU of the bridge, the instances' links and the TUN (room for the tunnel's UDP encapsulation on a 1500 underlay);
+     * with tunnel encryption 29 less.
+     */
     @WithDefault("1450")
     int mtu();
 
@@ -51,6 +57,24 @@ public interface NetmanagerConfig {
 
     enum Mode {
         node, cluster
+    }
+
+    interface Tunnel {
+        /**
+         * {@code off} (Oakestra's plain UDP) or {@code aead}: every tunnel packet encrypted and authenticated with a key
+         * per pair of nodes from the cluster, replays dropped. Every node of a cluster has the same setting. With
+         * {@code aead} the instances' MTU is {@code mtu} less the 29 bytes a sealed packet adds.
+         */
+        @WithDefault("off")
+        Encryption encryption();
+
+        /** What a node seals with ({@code aes-gcm} or {@code chacha20-poly1305}); it opens both. */
+        @WithDefault("aes-gcm")
+        String cipher();
+    }
+
+    enum Encryption {
+        off, aead
     }
 
     interface Mqtt {

@@ -8,6 +8,8 @@ import io.netwarden.netmanager.node.Environment;
 import io.netwarden.netmanager.node.NodeNetwork;
 import io.netwarden.netmanager.ipam.Ipv4Net;
 import io.netwarden.netmanager.ipam.NodeSubnets;
+import io.netwarden.netmanager.tunnel.PeerKeys;
+import io.netwarden.netmanager.tunnel.Suite;
 import io.netwarden.platform.NodeIdentity;
 import io.netwarden.platform.Role;
 import io.netwarden.platform.lifecycle.RoleService;
@@ -96,16 +98,29 @@ public class NetmanagerService implements RoleService {
             new SubnetRequests(allocating, connecting).start();
             ServiceTable serviceTable = new ServiceTable(database.dataSource(), services);
             new TableRequests(serviceTable, allocating, connecting).start();
+            new io.netwarden.netmanager.cluster.TunnelKeyIssuer(database.dataSource(), connecting).start();
             table = serviceTable;
             connecting.start();
             subnets = allocating;
             mqtt = connecting;
         } else {
+            Optional<Suite> sealing = config.tunnel().encryption() == NetmanagerConfig.Encryption.aead
+                    ? Optional.of(Suite.ofConfig(config.tunnel().cipher())) : Optional.empty();
+            int mtu = config.mtu() - (sealing.isPresent() ? PeerKeys.OVERHEAD : 0);
+            if (mtu < 576) {
+                throw new IllegalArgumentException("netwarden.netmanager.mtu " + config.mtu() + " leaves the instances "
+                        + mtu + " bytes; 576 at least");
+            }
+            if (sealing.isPresent() && link.isPresent() && !link.get().tls()) {
+                LOG.warnf("netmanager: tunnel encryption is on but the broker %s is not TLS: the tunnel keys cross it in"
+                        + " clear; use an ssl:// URL", link.get().describe());
+            }
             NodeNetwork network = new NodeNetwork(new IpCommands(config.hostNetns()), subnet -> new Environment.Settings(
-                    config.namePrefix(), Ipv4Net.parse(subnet), config.mtu(), config.tunnelPort(),
+                    config.namePrefix(), Ipv4Net.parse(subnet), mtu, config.tunnelPort(),
                     platform.dataDir().resolve("netmanager")), this::broker, settings -> new MqttLink(vertx, settings),
                     config.publicAddress(), config.hostNetns(), services, this::fire,
                     io.netwarden.netmanager.tunnel.TunnelMetrics.of(meters));
+            sealing.ifPresent(network::encrypted);
             node = network;
             if (link.isPresent()) {
                 Thread.ofVirtual().name("netmanager-register").start(() -> registerUntilDone(network));

@@ -79,9 +79,13 @@ class NodeAndClusterTest {
     }
 
     private NodeNetwork node(TestNetns host, String prefix, String address) throws Exception {
+        return node(host, prefix, address, 1450);
+    }
+
+    private NodeNetwork node(TestNetns host, String prefix, String address, int mtu) throws Exception {
         java.nio.file.Path state = Files.createTempDirectory("netmanager-state");
         return new NodeNetwork(new IpCommands(Optional.of(host.name())), subnet -> new Environment.Settings(prefix,
-                Ipv4Net.parse(subnet), 1450, 50103, state), clusterAddress -> Optional.of(broker("nwtest-" + prefix)),
+                Ipv4Net.parse(subnet), mtu, 50103, state), clusterAddress -> Optional.of(broker("nwtest-" + prefix)),
                 settings -> new MqttLink(vertx, settings), Optional.of(address), Optional.of(host.name()),
                 Ipv4Net.parse("10.32.0.0/16"), events::add, io.netwarden.netmanager.tunnel.TunnelMetrics.of(meters));
     }
@@ -92,6 +96,7 @@ class NodeAndClusterTest {
         cluster = new MqttLink(vertx, broker("nwtest-cluster-" + id));
         new SubnetRequests(subnets, cluster).start();
         new TableRequests(new ServiceTable(database.dataSource(), Ipv4Net.parse("10.32.0.0/16")), subnets, cluster).start();
+        new io.netwarden.netmanager.cluster.TunnelKeyIssuer(database.dataSource(), cluster).start();
         AtomicInteger connected = new AtomicInteger();
         cluster.onConnected(connected::incrementAndGet);
         cluster.start();
@@ -304,6 +309,118 @@ class NodeAndClusterTest {
             });
             Deadline.await("the forged packet counted", Duration.ofSeconds(5), () -> String.valueOf(tunnelB.state()
                     .get("counters")), c -> c.contains("the sender is not the client's node"));
+        } finally {
+            processes.forEach(Process::destroyForcibly);
+        }
+    }
+
+    /**
+     * Captures every frame on a link of a namespace until {@link Capture#stop}: a raw packet socket in Python (no
+     * tcpdump needed).
+     */
+    private static final class Capture {
+        private final Process process;
+        private final java.io.ByteArrayOutputStream frames = new java.io.ByteArrayOutputStream();
+        private final Thread reader;
+
+        Capture(String netns, String link) throws Exception {
+            process = new ProcessBuilder("ip", "netns", "exec", netns, "/usr/bin/python3", "-c", """
+                    import socket, sys, threading
+                    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.ntohs(3))
+                    s.bind(("%s", 0)); s.settimeout(0.2)
+                    done = threading.Event()
+                    threading.Thread(target=lambda: (sys.stdin.read(), done.set()), daemon=True).start()
+                    sys.stdout.write("ready\\n"); sys.stdout.flush()
+                    out = sys.stdout.buffer
+                    while not done.is_set():
+                        try:
+                            out.write(s.recv(65535))
+                        except socket.timeout:
+                            pass
+                    out.flush()
+                    """.formatted(link)).start();
+            String ready = new String(process.getInputStream().readNBytes(6), java.nio.charset.StandardCharsets.US_ASCII);
+            assertEquals("ready\n", ready, "the capture on " + link + " started");
+            reader = Thread.ofVirtual().start(() -> {
+                try {
+                    process.getInputStream().transferTo(frames);
+                } catch (java.io.IOException e) {
+                    // the process was stopped
+                }
+            });
+        }
+
+        /** Stops and returns what was captured, as ISO-8859-1 text (a byte per char). */
+        String stop() throws Exception {
+            process.getOutputStream().close();
+            reader.join(10_000);
+            process.destroyForcibly();
+            return frames.toString(java.nio.charset.StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    @Test
+    void anEncryptedTunnelCarriesTheSameTrafficWithNoPlaintextOnTheUnderlay() throws Exception {
+        nodeA.close();
+        nodeB.close();
+        // node a seals with AES-GCM, node b with ChaCha20-Poly1305: each opens both
+        nodeA = node(hostA, "a" + id, underlayA, 1450 - io.netwarden.netmanager.tunnel.PeerKeys.OVERHEAD)
+                .encrypted(io.netwarden.netmanager.tunnel.Suite.AES_GCM);
+        nodeB = node(hostB, "b" + id, underlayB, 1450 - io.netwarden.netmanager.tunnel.PeerKeys.OVERHEAD)
+                .encrypted(io.netwarden.netmanager.tunnel.Suite.CHACHA20_POLY1305);
+        nodeA.register("a" + id, Optional.empty());
+        nodeB.register("b" + id, Optional.empty());
+        String server = "srv" + id + ".ns.sealed.default";
+        String clientService = "cli" + id + ".ns.sclient.default";
+        try {
+            nodeB.deploy(server, 0, Optional.of("nwtest-" + id + "e0"), Optional.empty(), "");
+            echoServers("nwtest-" + id + "e0", "e0");
+            nodeA.deploy(clientService, 0, Optional.of("nwtest-" + id + "f0"), Optional.empty(), "");
+            TableClient tables = nodeA.registration().orElseThrow().tables().orElseThrow();
+            String roundRobin = Deadline.await("the server's service IP", Duration.ofSeconds(15), () -> {
+                List<TranslationTable.Instance> found = tables.byName(server);
+                if (found.isEmpty()) {
+                    Thread.sleep(200);
+                    return null;
+                }
+                return found.getFirst().serviceIps().stream().filter(ip -> ip.kind().equals("round_robin")).findFirst()
+                        .orElseThrow().address();
+            }, ip -> ip != null);
+
+            Capture underlay = new Capture(hostB.name(), "nwu" + id + "b");
+            Capture bridge = new Capture(hostB.name(), "b" + id + "br0");
+            String first = Deadline.await("an answer through the encrypted tunnel", Duration.ofSeconds(20),
+                    () -> tcpFrom("nwtest-" + id + "f0", roundRobin, "hello"), out -> !out.isEmpty());
+            assertEquals("e0:hello", first);
+            String marker = ("plaintext-marker-" + id + "-").repeat(400); // 9 kB: several full-size packets
+            assertEquals("e0:" + marker, tcpFrom("nwtest-" + id + "f0", roundRobin, marker), "byte-exact both ways");
+            String onUnderlay = underlay.stop();
+            String onBridge = bridge.stop();
+            assertTrue(onBridge.contains("plaintext-marker-" + id), "behind the tunnel the traffic is plain (the capture"
+                    + " sees it): " + onBridge.length() + " bytes captured on the bridge");
+            assertTrue(onUnderlay.length() > marker.length(), "the traffic crossed the underlay: " + onUnderlay.length());
+            assertTrue(!onUnderlay.contains("plaintext-marker") && !onUnderlay.contains("hello"),
+                    "no plaintext on the underlay");
+
+            ProxyTunnel tunnelA = nodeA.registration().orElseThrow().tunnel().orElseThrow();
+            ProxyTunnel tunnelB = nodeB.registration().orElseThrow().tunnel().orElseThrow();
+            assertEquals("aes-gcm", tunnelA.state().get("encryption"));
+            assertEquals(1, tunnelA.state().get("keyedPeers"));
+            // a plain packet, even from node a's own tunnel address, is refused by node b
+            String clientIp = tables.table().instanceIpOf(nodeA.registration().orElseThrow().environment().instances()
+                    .stream().filter(in -> in.serviceName().equals(clientService)).findFirst().orElseThrow().nsAddress())
+                    .orElseThrow();
+            String serverIp = tables.byName(server).getFirst().nsAddress();
+            byte[] plain = io.netwarden.netmanager.tunnel.Ipv4TestPackets.udp(clientIp, serverIp, 5555, 7, "plain");
+            io.netwarden.netmanager.linux.Netns.call(Optional.of(hostA.name()), () -> {
+                try (java.nio.channels.DatagramChannel intruder = java.nio.channels.DatagramChannel.open()) {
+                    intruder.bind(new java.net.InetSocketAddress(underlayA, 0));
+                    intruder.send(java.nio.ByteBuffer.wrap(plain), new java.net.InetSocketAddress(underlayB, 50103));
+                }
+                return null;
+            });
+            Deadline.await("the plain packet counted", Duration.ofSeconds(5), () -> String.valueOf(tunnelB.state()
+                    .get("counters")), c -> c.contains("dropped from a peer: not sealed (plain, or an unknown cipher)"));
         } finally {
             processes.forEach(Process::destroyForcibly);
         }

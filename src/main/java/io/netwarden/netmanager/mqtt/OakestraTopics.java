@@ -13,6 +13,9 @@ import java.util.Optional;
  *   node → cluster   nodes/&lt;node&gt;/net/service/deployed      {"appname","status","instance_number","nsip",…}
  *   node → cluster   nodes/&lt;node&gt;/net/service/undeployed, …/interest/remove {"appname"}
  *   cluster → node   jobs/&lt;service&gt;/updates_available        {"type":"DEPLOYMENT"|"UNDEPLOYMENT"}
+ *   beyond Oakestra (tunnel encryption):
+ *   node → cluster   nodes/&lt;node&gt;/net/tunnel/key/request     {"host_ip","host_port","peer_ip","peer_port"}
+ *   cluster → node   nodes/&lt;node&gt;/net/tunnel/key             {"peer_ip","peer_port","peer","key_id","key"} │ {…,"error"}
  * </pre>
  *
  * A node is named by one topic level: 1-128 characters of letters, digits, {@code .}, {@code _} and {@code -}
@@ -25,6 +28,7 @@ public final class OakestraTopics {
     public static final String UNDEPLOYED = "nodes/+/net/service/undeployed";
     public static final String TABLE_QUERIES = "nodes/+/net/tablequery/request";
     public static final String INTEREST_REMOVED = "nodes/+/net/interest/remove";
+    public static final String TUNNEL_KEY_REQUESTS = "nodes/+/net/tunnel/key/request";
     private static final int MAX_NODE = 128;
 
     private OakestraTopics() {
@@ -56,6 +60,15 @@ public final class OakestraTopics {
 
     public static String interestRemoved(String node) {
         return "nodes/" + requireNode(node) + "/net/interest/remove";
+    }
+
+    public static String tunnelKeyRequest(String node) {
+        return "nodes/" + requireNode(node) + "/net/tunnel/key/request";
+    }
+
+    /** Where the cluster sends a node its tunnel keys; only the cluster may publish here (broker ACL). */
+    public static String tunnelKey(String node) {
+        return "nodes/" + requireNode(node) + "/net/tunnel/key";
     }
 
     /** Where the cluster says that a service changed; its nodes subscribe to the services they use. */

@@ -14,7 +14,10 @@ import io.netwarden.netmanager.mqtt.OakestraTopics;
 import io.netwarden.netmanager.linux.Netns;
 import io.netwarden.netmanager.linux.TunDevice;
 import io.netwarden.netmanager.table.TableClient;
+import io.netwarden.netmanager.tunnel.PeerKeys;
 import io.netwarden.netmanager.tunnel.ProxyTunnel;
+import io.netwarden.netmanager.tunnel.Suite;
+import io.netwarden.netmanager.tunnel.TunnelKeyClient;
 import io.netwarden.netmanager.tunnel.TunnelMetrics;
 import io.netwarden.netmanager.table.TranslationTable;
 import io.netwarden.platform.messaging.mqtt.MqttLink;
@@ -65,6 +68,7 @@ public final class NodeNetwork implements AutoCloseable {
     private final TunnelMetrics metrics;
     private final Optional<String> hostNetns;
     private final Ipv4Net serviceNetwork;
+    private volatile Optional<Suite> encryption = Optional.empty();
     private volatile Registration registration;
 
     /**
@@ -103,6 +107,15 @@ public final class NodeNetwork implements AutoCloseable {
         this.settingsFor = settingsFor;
         this.brokerFor = brokerFor;
         this.links = links;
+    }
+
+    /**
+     * Encrypts the tunnel with {@code suite} (keys from the cluster); call before {@link #register}. Packets from peers
+     * that are not sealed are dropped then: every node of a cluster has it on, or none.
+     */
+    public NodeNetwork encrypted(Suite suite) {
+        this.encryption = Optional.of(suite);
+        return this;
     }
 
     public synchronized Registration register(String clientId, Optional<String> clusterAddress) {
@@ -154,15 +167,26 @@ public final class NodeNetwork implements AutoCloseable {
             mqtt.ifPresent(MqttLink::close);
             throw NetmanagerError.NETWORK_FAILED.exception("the node's bridge could not be made: " + e.getMessage());
         }
+        String localAddress = underlay;
+        Optional<TunnelKeyClient> keys = mqtt.flatMap(link -> encryption.map(suite -> new TunnelKeyClient(clientId, link,
+                new java.net.InetSocketAddress(localAddress, environment.settings().tunnelPort()), suite)));
+        keys.ifPresent(TunnelKeyClient::start);
         Optional<TableClient> tables = mqtt.map(link -> new TableClient(clientId, link,
                 new TranslationTable(java.time.Clock.systemUTC(), NEGATIVE_CACHE), TABLE_WAIT,
-                (service, instances) -> fire(new RouteChanged(clientId, service, instances.stream()
-                        .map(TranslationTable.Instance::nsAddress).toList(), java.time.Instant.now()))));
+                (service, instances) -> {
+                    fire(new RouteChanged(clientId, service, instances.stream().map(TranslationTable.Instance::nsAddress)
+                            .toList(), java.time.Instant.now()));
+                    // the keys of the nodes it will tunnel to, before the first packet needs them
+                    keys.ifPresent(k -> instances.stream().filter(i -> !i.nodeAddress().equals(localAddress))
+                            .map(i -> new java.net.InetSocketAddress(i.nodeAddress(), i.nodePort())).distinct()
+                            .filter(peer -> !k.keys().has(peer)).forEach(k::want));
+                }));
         tables.ifPresent(TableClient::start);
         Optional<ProxyTunnel> tunnel;
         try {
             tunnel = tables.isEmpty() ? Optional.empty()
-                    : Optional.of(startTunnel(environment.settings(), tables.get(), subnet, underlay));
+                    : Optional.of(startTunnel(environment.settings(), tables.get(), subnet, underlay,
+                            keys.map(TunnelKeyClient::keys).orElse(null)));
         } catch (LinuxNetException e) {
             environment.close();
             mqtt.ifPresent(MqttLink::close);
@@ -216,7 +240,8 @@ public final class NodeNetwork implements AutoCloseable {
     }
 
     /** The TUN device and the tunnel's socket, both in the host's namespace, and the route of the service network. */
-    private ProxyTunnel startTunnel(Environment.Settings settings, TableClient tables, Ipv4Net subnet, String underlay) {
+    private ProxyTunnel startTunnel(Environment.Settings settings, TableClient tables, Ipv4Net subnet, String underlay,
+            PeerKeys keys) {
         TunDevice tun = Netns.call(hostNetns, () -> TunDevice.open(settings.tunnel()));
         java.nio.channels.DatagramChannel udp;
         try {
@@ -228,10 +253,10 @@ public final class NodeNetwork implements AutoCloseable {
             net.deleteLink(settings.tunnel());
             throw e instanceof LinuxNetException l ? l : new LinuxNetException(e.getMessage());
         }
-        ProxyTunnel tunnel = new ProxyTunnel(tun, udp, tables, serviceNetwork, subnet, underlay, metrics);
+        ProxyTunnel tunnel = new ProxyTunnel(tun, udp, tables, serviceNetwork, subnet, underlay, metrics, keys);
         tunnel.start();
-        LOG.infof("netmanager: tunnel %s on %s:%d, service network %s routed into it", settings.tunnel(), underlay,
-                settings.tunnelPort(), serviceNetwork);
+        LOG.infof("netmanager: tunnel %s on %s:%d, service network %s routed into it, encryption %s", settings.tunnel(),
+                underlay, settings.tunnelPort(), serviceNetwork, keys == null ? "off" : keys.suite().configName());
         return tunnel;
     }
 

@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 
@@ -35,6 +36,8 @@ import org.jboss.logging.Logger;
  *     to a local instance, from ci ─ ci's node (cluster table) is the sender? ─▶ TUN │ else dropped (forged), asked
  *     to ci of a flow made here, from that flow's node ─▶ src s, dst c ─▶ TUN │ else dropped
  *   every rewrite updates the IPv4 and TCP/UDP checksums (Oakestra leaves them); ICMP echo passes (ping a service IP)
+ *   encryption on ({@link PeerKeys}): every UDP packet to a peer sealed, every one from a peer opened first; one that
+ *   does not open (no key yet, forged, replayed, plaintext) is dropped and counted
  * </pre>
  *
  * Thread safety: one thread reads the TUN, one the UDP socket; the flow table, the verified peers and the counters
@@ -62,9 +65,13 @@ public final class ProxyTunnel implements AutoCloseable {
     /** Table queries that packets from peers may start per second (a spoofed flood must not flood the cluster). */
     static final int PEER_QUERIES_PER_SECOND = 20;
     private final AtomicLong peerQueryWindow = new AtomicLong();
-    private final java.util.concurrent.atomic.AtomicInteger peerQueries = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger peerQueries = new AtomicInteger();
     private final TunnelMetrics metrics;
     private final TunnelCounters counters;
+    /** Null: encryption off. */
+    private final PeerKeys keys;
+    /** The sealed packet; used by the TUN reader only (the one thread that sends). */
+    private final byte[] sealed = new byte[TunDevice.MAX_PACKET + PeerKeys.OVERHEAD];
     private volatile boolean closed;
     private Thread tunReader;
     private Thread udpReader;
@@ -73,9 +80,11 @@ public final class ProxyTunnel implements AutoCloseable {
      * @param udp the tunnel's socket, bound to the tunnel port
      * @param localSubnet this node's bridge subnet (its instances)
      * @param localAddress this node's public address (instances whose node address it is run here)
+     * @param keys the peers' keys when the tunnel is encrypted; null when it is not
      */
     public ProxyTunnel(TunDevice tun, DatagramChannel udp, TableClient tables, Ipv4Net serviceNetwork, Ipv4Net localSubnet,
-            String localAddress, TunnelMetrics metrics) {
+            String localAddress, TunnelMetrics metrics, PeerKeys keys) {
+        this.keys = keys;
         this.metrics = metrics;
         this.counters = new TunnelCounters(metrics);
         this.tun = tun;
@@ -233,8 +242,9 @@ public final class ProxyTunnel implements AutoCloseable {
     // ------------------------------------------------------------------ from other nodes
 
     private void readUdp() {
-        ByteBuffer buffer = ByteBuffer.allocateDirect(TunDevice.MAX_PACKET);
-        byte[] packet = new byte[TunDevice.MAX_PACKET];
+        ByteBuffer buffer = ByteBuffer.allocateDirect(TunDevice.MAX_PACKET + PeerKeys.OVERHEAD);
+        byte[] received = new byte[TunDevice.MAX_PACKET + PeerKeys.OVERHEAD];
+        byte[] packet = keys == null ? received : new byte[TunDevice.MAX_PACKET];
         while (!closed) {
             InetSocketAddress sender;
             try {
@@ -250,7 +260,14 @@ public final class ProxyTunnel implements AutoCloseable {
             }
             buffer.flip();
             int length = buffer.remaining();
-            buffer.get(packet, 0, length);
+            buffer.get(received, 0, length);
+            if (keys != null) {
+                length = keys.open(sender, received, length, packet);
+                if (length < 0) {
+                    count("dropped from a peer: " + PeerKeys.Refusal.of(length).reason());
+                    continue;
+                }
+            }
             try {
                 fromPeer(packet, length, sender);
             } catch (RuntimeException e) {
@@ -347,8 +364,17 @@ public final class ProxyTunnel implements AutoCloseable {
     }
 
     private void send(byte[] p, int length, InetSocketAddress node) {
+        ByteBuffer datagram = ByteBuffer.wrap(p, 0, length);
+        if (keys != null) {
+            int sealedLength = keys.seal(node, p, length, sealed);
+            if (sealedLength < 0) {
+                count("dropped: " + PeerKeys.Refusal.of(sealedLength).reason());
+                return;
+            }
+            datagram = ByteBuffer.wrap(sealed, 0, sealedLength);
+        }
         try {
-            udp.send(ByteBuffer.wrap(p, 0, length), node);
+            udp.send(datagram, node);
             counters.sent(node, length);
         } catch (IOException e) {
             count("dropped: not sent to a peer");
@@ -405,6 +431,10 @@ public final class ProxyTunnel implements AutoCloseable {
         out.put("port", ((InetSocketAddress) localPort()).getPort());
         out.put("flows", flows.size());
         out.put("flowsRefused", flows.refused());
+        out.put("encryption", keys == null ? "off" : keys.suite().configName());
+        if (keys != null) {
+            out.put("keyedPeers", keys.size());
+        }
         out.put("counters", counters.byReason());
         out.put("peers", counters.byPeer());
         return out;
