@@ -8,6 +8,9 @@ import io.netwarden.netmanager.ipam.NodeSubnets;
 import io.netwarden.netmanager.linux.IpCommands;
 import io.netwarden.netmanager.node.Environment;
 import io.netwarden.netmanager.node.NodeNetwork;
+import io.netwarden.netmanager.cluster.TunnelKeyIssuer;
+import io.netwarden.netmanager.tunnel.PeerKeys;
+import io.netwarden.netmanager.tunnel.Suite;
 import io.netwarden.netmanager.table.TranslationTable;
 import io.netwarden.platform.messaging.mqtt.MqttLink;
 import io.netwarden.platform.messaging.mqtt.MqttSettings;
@@ -29,7 +32,8 @@ import javax.sql.DataSource;
  * an iperf3 server in an instance on host B and a client in an instance on host A reaching it by its round-robin service
  * IP through the tunnel — then iperf3 between the two hosts' underlay addresses directly. Also ping and a 1-byte TCP
  * request/response, p50/p99, both ways. Prints the ratios; the goal is ≥ 0.5× the underlay's TCP throughput.
- *   java -cp target/classes:… bench/NetmanagerTunnelBench.java <mqtt url> [seconds (10)]
+ * Runs it with the tunnel plain and then encrypted (AES-GCM), or in the one mode given.
+ *   java -cp target/classes:… bench/NetmanagerTunnelBench.java <mqtt url> [seconds (10)] [off|aead]
  */
 public class NetmanagerTunnelBench {
 
@@ -48,8 +52,25 @@ public class NetmanagerTunnelBench {
         MqttLink cluster = new MqttLink(vertx, broker(mqtt, "nwbench-cluster-" + id));
         new SubnetRequests(subnets, cluster).start();
         new TableRequests(new ServiceTable(db, Ipv4Net.parse("10.32.0.0/16")), subnets, cluster).start();
+        new TunnelKeyIssuer(db, cluster).start();
         cluster.start();
 
+        List<String> modes = args.length > 2 ? List.of(args[2]) : List.of("off", "aead");
+        for (String mode : modes) {
+            Optional<Suite> sealing = mode.equals("off") ? Optional.empty() : Optional.of(Suite.AES_GCM);
+            measure(vertx, mqtt, seconds, Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0xffff)), sealing,
+                    "[encryption " + sealing.map(Suite::configName).orElse("off") + "] ");
+        }
+        cluster.close();
+        vertx.close();
+        System.exit(0);
+    }
+
+    private static void measure(Vertx vertx, String mqtt, int seconds, String id, Optional<Suite> sealing, String label)
+            throws Exception {
+        // an underlay of its own per run: the cluster keys a tunnel address only while one node reports it
+        String u1 = "10.215." + (sealing.isPresent() ? 1 : 0) + ".1";
+        String u2 = "10.215." + (sealing.isPresent() ? 1 : 0) + ".2";
         String hostA = "nwbench-" + id + "a";
         String hostB = "nwbench-" + id + "b";
         for (String host : List.of(hostA, hostB)) {
@@ -59,12 +80,12 @@ public class NetmanagerTunnelBench {
         }
         sh("ip", "link", "add", "nwbu" + id + "a", "netns", hostA, "type", "veth", "peer", "name", "nwbu" + id + "b",
                 "netns", hostB);
-        sh("ip", "-n", hostA, "addr", "add", "10.215.0.1/24", "dev", "nwbu" + id + "a");
-        sh("ip", "-n", hostB, "addr", "add", "10.215.0.2/24", "dev", "nwbu" + id + "b");
+        sh("ip", "-n", hostA, "addr", "add", u1 + "/24", "dev", "nwbu" + id + "a");
+        sh("ip", "-n", hostB, "addr", "add", u2 + "/24", "dev", "nwbu" + id + "b");
         sh("ip", "-n", hostA, "link", "set", "nwbu" + id + "a", "up");
         sh("ip", "-n", hostB, "link", "set", "nwbu" + id + "b", "up");
-        NodeNetwork nodeA = node(vertx, mqtt, hostA, "ba" + id.substring(0, 3), "10.215.0.1");
-        NodeNetwork nodeB = node(vertx, mqtt, hostB, "bb" + id.substring(0, 3), "10.215.0.2");
+        NodeNetwork nodeA = node(vertx, mqtt, hostA, "ba" + id.substring(0, 3), u1, sealing);
+        NodeNetwork nodeB = node(vertx, mqtt, hostB, "bb" + id.substring(0, 3), u2, sealing);
         nodeA.register("benchnode-a" + id, Optional.empty());
         nodeB.register("benchnode-b" + id, Optional.empty());
         String server = "bench" + id + ".ns.iperf.default";
@@ -92,7 +113,7 @@ public class NetmanagerTunnelBench {
 
         // servers: iperf3 and a TCP echo in the server instance and on host B's underlay address
         background("ip", "netns", "exec", serverNs, "iperf3", "-s", "-p", "5201");
-        background("ip", "netns", "exec", hostB, "iperf3", "-s", "-p", "5202", "-B", "10.215.0.2");
+        background("ip", "netns", "exec", hostB, "iperf3", "-s", "-p", "5202", "-B", u2);
         background("ip", "netns", "exec", serverNs, "/usr/bin/python3", "-c", ECHO);
         background("ip", "netns", "exec", hostB, "/usr/bin/python3", "-c", ECHO);
         Thread.sleep(1000);
@@ -100,25 +121,23 @@ public class NetmanagerTunnelBench {
         // warm the path (the first packet of a flow asks the cluster)
         sh("ip", "netns", "exec", clientNs, "ping", "-c", "3", "-i", "0.2", "-W", "2", serviceIp);
         double tunnel = iperf(clientNs, serviceIp, 5201, seconds);
-        double underlay = iperf(hostA, "10.215.0.2", 5202, seconds);
+        double underlay = iperf(hostA, u2, 5202, seconds);
         double[] pingTunnel = ping(clientNs, serviceIp);
-        double[] pingUnderlay = ping(hostA, "10.215.0.2");
+        double[] pingUnderlay = ping(hostA, u2);
         double[] rrTunnel = requestResponse(clientNs, serviceIp);
-        double[] rrUnderlay = requestResponse(hostA, "10.215.0.2");
+        double[] rrUnderlay = requestResponse(hostA, u2);
 
-        System.out.printf("TCP throughput (iperf3, %d s): tunnel %.0f Mbit/s, underlay veth %.0f Mbit/s -> %.2fx (goal >= 0.5x)%n",
+        System.out.printf(label + "TCP throughput (iperf3, %d s): tunnel %.0f Mbit/s, underlay veth %.0f Mbit/s -> %.2fx (goal >= 0.5x)%n",
                 seconds, tunnel / 1e6, underlay / 1e6, tunnel / underlay);
-        System.out.printf("ping RTT p50/p99: tunnel %.3f/%.3f ms, underlay %.3f/%.3f ms -> +%.3f ms at p50%n",
+        System.out.printf(label + "ping RTT p50/p99: tunnel %.3f/%.3f ms, underlay %.3f/%.3f ms -> +%.3f ms at p50%n",
                 pingTunnel[0], pingTunnel[1], pingUnderlay[0], pingUnderlay[1], pingTunnel[0] - pingUnderlay[0]);
-        System.out.printf("TCP request/response p50/p99: tunnel %.3f/%.3f ms, underlay %.3f/%.3f ms -> +%.3f ms at p50%n",
+        System.out.printf(label + "TCP request/response p50/p99: tunnel %.3f/%.3f ms, underlay %.3f/%.3f ms -> +%.3f ms at p50%n",
                 rrTunnel[0], rrTunnel[1], rrUnderlay[0], rrUnderlay[1], rrTunnel[0] - rrUnderlay[0]);
-        System.out.println("tunnel counters on node A: " + nodeA.registration().orElseThrow().tunnel().orElseThrow().state()
+        System.out.println(label + "tunnel counters on node A: " + nodeA.registration().orElseThrow().tunnel().orElseThrow().state()
                 .get("counters"));
         nodeA.close();
         nodeB.close();
-        cluster.close();
-        vertx.close();
-        System.exit(0);
+        cleanUp();
     }
 
     private static final String ECHO = """
@@ -164,12 +183,16 @@ public class NetmanagerTunnelBench {
         return Arrays.stream(out.split(" ")).mapToDouble(Double::parseDouble).toArray();
     }
 
-    private static NodeNetwork node(Vertx vertx, String mqtt, String host, String prefix, String address) throws Exception {
+    private static NodeNetwork node(Vertx vertx, String mqtt, String host, String prefix, String address,
+            Optional<Suite> sealing) throws Exception {
         java.nio.file.Path state = Files.createTempDirectory("nwbench-state");
-        return new NodeNetwork(new IpCommands(Optional.of(host)), subnet -> new Environment.Settings(prefix,
-                Ipv4Net.parse(subnet), 1450, 50103, state), cluster -> Optional.of(broker(mqtt, "nwbench-" + prefix)),
+        int mtu = 1450 - (sealing.isPresent() ? PeerKeys.OVERHEAD : 0);
+        NodeNetwork node = new NodeNetwork(new IpCommands(Optional.of(host)), subnet -> new Environment.Settings(prefix,
+                Ipv4Net.parse(subnet), mtu, 50103, state), cluster -> Optional.of(broker(mqtt, "nwbench-" + prefix)),
                 settings -> new MqttLink(vertx, settings), Optional.of(address), Optional.of(host),
                 Ipv4Net.parse("10.32.0.0/16"));
+        sealing.ifPresent(node::encrypted);
+        return node;
     }
 
     private static MqttSettings broker(String url, String clientId) {
@@ -201,12 +224,14 @@ public class NetmanagerTunnelBench {
 
     private static void cleanUp() {
         PROCESSES.forEach(Process::destroyForcibly);
-        for (String netns : MADE) {
+        PROCESSES.clear();
+        for (String netns : List.copyOf(MADE)) {
             try {
                 new ProcessBuilder("ip", "netns", "del", netns).start().waitFor(10, TimeUnit.SECONDS);
             } catch (Exception e) {
                 // best effort
             }
         }
+        MADE.clear();
     }
 }

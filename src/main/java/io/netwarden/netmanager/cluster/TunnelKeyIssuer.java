@@ -108,7 +108,8 @@ public final class TunnelKeyIssuer {
         String error = null;
         if (!hosts.equals(List.of(node))) {
             error = hosts.isEmpty() ? "no instance of node " + node + " is reported at " + hostIp + ":" + hostPort
-                    : "the tunnel address " + hostIp + ":" + hostPort + " is claimed by nodes " + hosts;
+                    : hosts.contains(node) ? "the tunnel address " + hostIp + ":" + hostPort + " is claimed by nodes " + hosts
+                    : "the tunnel address " + hostIp + ":" + hostPort + " is that of " + hosts + ", not of node " + node;
         } else if (peers.size() != 1 || peers.getFirst().equals(node)) {
             error = peers.isEmpty() ? "no node reports instances at " + peerIp + ":" + peerPort
                     : peers.getFirst().equals(node) && peers.size() == 1 ? "the peer is the node itself"
