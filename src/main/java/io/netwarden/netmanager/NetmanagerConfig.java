@@ -38,6 +38,13 @@ public interface NetmanagerConfig {
     /** The tunnel between nodes. */
     Tunnel tunnel();
 
+    /**
+     * A node answers {@code <service>.<servicens>.<app>.<appns>.local} with the service's round-robin IP on its bridge
+     * gateway's port 53 (instances point their resolver there); other names are refused.
+     */
+    @WithDefault("true")
+    boolean dns();
+
     /** Starts the name of every link, table and namespace file it creates: 1-5 lower-case letters or digits. */
     @WithDefault("nw")
     String namePrefix();

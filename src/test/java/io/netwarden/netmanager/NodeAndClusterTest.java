@@ -232,6 +232,32 @@ class NodeAndClusterTest {
         return out.strip();
     }
 
+    /**
+     * A DNS query from a namespace (optionally from a given source address) to {@code server}:53; "rcode answers
+     * address", or "timeout".
+     */
+    private static String dnsFrom(String netns, String source, String server, String name, int type) throws Exception {
+        Process client = new ProcessBuilder("ip", "netns", "exec", netns, "/usr/bin/python3", "-c", """
+                import socket, struct, sys
+                name, qtype = sys.argv[1], int(sys.argv[2])
+                q = struct.pack(">HHHHHH", 0x1234, 0x0100, 1, 0, 0, 0)
+                q += b"".join(bytes([len(l)]) + l.encode() for l in name.split(".")) + b"\\0" + struct.pack(">HH", qtype, 1)
+                s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(3)
+                if sys.argv[4]: s.bind((sys.argv[4], 0))
+                s.sendto(q, (sys.argv[3], 53))
+                try:
+                    a = s.recv(512)
+                except socket.timeout:
+                    print("timeout"); sys.exit(0)
+                ident, flags, qd, an = struct.unpack(">HHHH", a[:8])
+                assert ident == 0x1234
+                print(flags & 0xf, an, socket.inet_ntoa(a[-4:]) if an else "-")
+                """, name, String.valueOf(type), server, source).redirectErrorStream(true).start();
+        String out = new String(client.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        client.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+        return out.strip();
+    }
+
     @Test
     void anInstanceReachesAServiceOnAnotherNodeByItsServiceIpThroughTheTunnel() throws Exception {
         nodeA.register("a" + id, Optional.empty());
@@ -254,6 +280,18 @@ class NodeAndClusterTest {
                 return found.getFirst().serviceIps().stream().filter(ip -> ip.kind().equals("round_robin")).findFirst()
                         .orElseThrow().address();
             }, ip -> ip != null);
+
+            // the service's .local name resolves to its round-robin IP at the client's gateway
+            String gateway = nodeA.registration().orElseThrow().environment().gateway();
+            assertEquals("0 1 " + roundRobin, dnsFrom("nwtest-" + id + "c0", "", gateway, "echo.default.srv" + id
+                    + ".ns.local", 1));
+            assertEquals("0 0 -", dnsFrom("nwtest-" + id + "c0", "", gateway, "echo.default.srv" + id + ".ns.local", 28),
+                    "AAAA: no record, no error");
+            assertEquals("3 0 -", dnsFrom("nwtest-" + id + "c0", "", gateway, "nothing.default.srv" + id + ".ns.local", 1),
+                    "an unknown service: NXDOMAIN (after asking the cluster)");
+            assertEquals("5 0 -", dnsFrom("nwtest-" + id + "c0", "", gateway, "example.com", 1), "not .local: REFUSED");
+            assertEquals("timeout", dnsFrom(hostA.name(), underlayA, gateway, "echo.default.srv" + id + ".ns.local", 1),
+                    "a query from outside the node's subnet is not answered");
 
             String first = Deadline.await("an answer through the tunnel", Duration.ofSeconds(20),
                     () -> tcpFrom("nwtest-" + id + "c0", roundRobin, "hello"), out -> !out.isEmpty());

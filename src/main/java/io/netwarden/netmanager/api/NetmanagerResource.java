@@ -177,6 +177,8 @@ public class NetmanagerResource {
         });
         out.put("tunnel", registration.flatMap(NodeNetwork.Registration::tunnel).<Object>map(t -> t.state())
                 .orElse(Map.of("state", "off (no cluster)")));
+        out.put("dns", registration.flatMap(r -> r.dns().<Object>map(d -> Map.of("address", r.environment().gateway()
+                + ":53", "queries", d.counts()))).orElse(Map.of("state", "off")));
         return out;
     }
 

@@ -3,6 +3,7 @@ package io.netwarden.netmanager.node;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netwarden.netmanager.NetmanagerError;
+import io.netwarden.netmanager.dns.DnsResponder;
 import io.netwarden.netmanager.events.InstanceDeployed;
 import io.netwarden.netmanager.events.InstanceUndeployed;
 import io.netwarden.netmanager.events.RouteChanged;
@@ -69,6 +70,7 @@ public final class NodeNetwork implements AutoCloseable {
     private final Optional<String> hostNetns;
     private final Ipv4Net serviceNetwork;
     private volatile Optional<Suite> encryption = Optional.empty();
+    private volatile boolean dns = true;
     private volatile Registration registration;
 
     /**
@@ -78,7 +80,8 @@ public final class NodeNetwork implements AutoCloseable {
      * @param tables the table queries to the cluster (empty without one)
      */
     public record Registration(String clientId, Ipv4Net subnet, String subnetV6, Optional<MqttLink> mqtt,
-            Environment environment, String publicAddress, Optional<TableClient> tables, Optional<ProxyTunnel> tunnel) {
+            Environment environment, String publicAddress, Optional<TableClient> tables, Optional<ProxyTunnel> tunnel,
+            Optional<DnsResponder> dns) {
     }
 
     /**
@@ -115,6 +118,12 @@ public final class NodeNetwork implements AutoCloseable {
      */
     public NodeNetwork encrypted(Suite suite) {
         this.encryption = Optional.of(suite);
+        return this;
+    }
+
+    /** Whether the node answers {@code .local} names on its bridge gateway (on by default); call before {@link #register}. */
+    public NodeNetwork answeringDns(boolean on) {
+        this.dns = on;
         return this;
     }
 
@@ -192,7 +201,9 @@ public final class NodeNetwork implements AutoCloseable {
             mqtt.ifPresent(MqttLink::close);
             throw NetmanagerError.NETWORK_FAILED.exception("the tunnel could not be made: " + e.getMessage());
         }
-        Registration made = new Registration(clientId, subnet, subnetV6, mqtt, environment, underlay, tables, tunnel);
+        Optional<DnsResponder> responder = dns ? tables.flatMap(t -> startDns(environment, t, subnet)) : Optional.empty();
+        Registration made = new Registration(clientId, subnet, subnetV6, mqtt, environment, underlay, tables, tunnel,
+                responder);
         // after a reconnect the cluster hears of every instance again (it may have restarted without them)
         mqtt.ifPresent(link -> link.onConnected(() -> environment.instances().forEach(i -> announceDeployed(made, i))));
         registration = made;
@@ -258,6 +269,26 @@ public final class NodeNetwork implements AutoCloseable {
         LOG.infof("netmanager: tunnel %s on %s:%d, service network %s routed into it, encryption %s", settings.tunnel(),
                 underlay, settings.tunnelPort(), serviceNetwork, keys == null ? "off" : keys.suite().configName());
         return tunnel;
+    }
+
+    /**
+     * The {@code .local} responder on the bridge gateway's port 53; none, with a warning, when the port is taken there
+     * (a resolver of the host's listening on every address).
+     */
+    private Optional<DnsResponder> startDns(Environment environment, TableClient tables, Ipv4Net subnet) {
+        java.net.InetSocketAddress at = new java.net.InetSocketAddress(environment.gateway(), 53);
+        try {
+            java.nio.channels.DatagramChannel socket = Netns.call(hostNetns, () -> java.nio.channels.DatagramChannel
+                    .open(java.net.StandardProtocolFamily.INET).bind(at));
+            DnsResponder responder = new DnsResponder(socket, tables, subnet);
+            responder.start();
+            LOG.infof("netmanager: .local names answered at %s:53 (e.g. %s)", environment.gateway(),
+                    io.netwarden.netmanager.dns.LocalNames.nameOf("app.appns.service.servicens"));
+            return Optional.of(responder);
+        } catch (RuntimeException e) {
+            LOG.warnf("netmanager: no .local names: %s:53 could not be bound (%s)", environment.gateway(), e.getMessage());
+            return Optional.empty();
+        }
     }
 
     /** Deploys into the environment and tells the cluster. */
@@ -358,6 +389,7 @@ public final class NodeNetwork implements AutoCloseable {
                     LOG.warnf("netmanager: not every undeploy reached the cluster at the stop: %s", e.toString());
                 }
             });
+            current.dns().ifPresent(DnsResponder::close);
             current.tunnel().ifPresent(ProxyTunnel::close);
             current.environment().close();
             current.mqtt().ifPresent(MqttLink::close);
