@@ -26,8 +26,14 @@ public final class AppProcess implements AutoCloseable {
     private final Path log;
     private final int port;
     private final Process process;
+    private final String host;
 
     private AppProcess(Path workDir, int port, Process process) {
+        this(workDir, "127.0.0.1", port, process);
+    }
+
+    private AppProcess(Path workDir, String host, int port, Process process) {
+        this.host = host;
         this.workDir = workDir;
         this.log = workDir.resolve("netwarden.log");
         this.port = port;
@@ -52,14 +58,33 @@ public final class AppProcess implements AutoCloseable {
         return start(workDir, env, true, maxOpenFiles);
     }
 
+    /**
+     * Starts the jar inside network namespace {@code netns} (as on a machine of its own), its HTTP API on {@code address}
+     * there (an address the test's own namespace reaches). {@code nsenter --net}, not {@code ip netns exec}: the latter
+     * also gives the process a mount namespace of its own, so namespaces the app names ({@code ip netns add}) would not
+     * be seen outside it, as they are on a real host.
+     */
+    public static AppProcess startInNetns(String netns, String address, Path workDir, Map<String, String> env)
+            throws IOException {
+        Map<String, String> all = new java.util.HashMap<>(env);
+        all.put("QUARKUS_HTTP_HOST", address);
+        return start(workDir, all, false, 0, java.util.List.of("nsenter", "--net=/run/netns/" + netns, "--"),
+                address);
+    }
+
     private static AppProcess start(Path workDir, Map<String, String> env, boolean loopbackHost, int maxOpenFiles)
             throws IOException {
+        return start(workDir, env, loopbackHost, maxOpenFiles, java.util.List.of(), "127.0.0.1");
+    }
+
+    private static AppProcess start(Path workDir, Map<String, String> env, boolean loopbackHost, int maxOpenFiles,
+            java.util.List<String> prefix, String host) throws IOException {
         Path jar = Path.of("target/quarkus-app/quarkus-run.jar").toAbsolutePath();
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing; run mvn package first");
         }
         int port = TestEnv.freePort();
-        java.util.List<String> command = new java.util.ArrayList<>();
+        java.util.List<String> command = new java.util.ArrayList<>(prefix);
         if (maxOpenFiles > 0) {
             command.addAll(java.util.List.of("prlimit", "--nofile=" + maxOpenFiles + ":" + maxOpenFiles, "--"));
         }
@@ -75,7 +100,7 @@ public final class AppProcess implements AutoCloseable {
             builder.environment().put("QUARKUS_HTTP_HOST", "127.0.0.1");
         }
         builder.environment().putAll(env);
-        return new AppProcess(workDir, port, builder.start());
+        return new AppProcess(workDir, host, port, builder.start());
     }
 
     public int port() {
@@ -83,7 +108,7 @@ public final class AppProcess implements AutoCloseable {
     }
 
     public String base() {
-        return "http://127.0.0.1:" + port;
+        return "http://" + host + ":" + port;
     }
 
     public Path workDir() {
