@@ -45,6 +45,12 @@ public interface NetmanagerConfig {
     @WithDefault("true")
     boolean dns();
 
+    /**
+     * Also answer Oakestra's NetManager calls on this Unix socket (Oakestra's NodeEngine uses
+     * {@code /etc/netmanager/netmanager.sock}); owner and group may connect. Unset: no socket. Nodes only.
+     */
+    Optional<Path> socket();
+
     /** Starts the name of every link, table and namespace file it creates: 1-5 lower-case letters or digits. */
     @WithDefault("nw")
     String namePrefix();
