@@ -24,6 +24,10 @@ public enum NetmanagerError {
     CLUSTER_UNREACHABLE("cluster_unreachable", 503),
     /** A Linux networking command failed (the message says which and why); nothing was left behind. */
     NETWORK_FAILED("network_failed", 500),
+    /** The cluster has handed no subnet to this node. */
+    UNKNOWN_NODE("unknown_node", 404),
+    /** The node still has instances in the cluster's table: its subnet is not given up under them. */
+    NODE_HAS_INSTANCES("node_has_instances", 409),
     /** The call is for the other mode (a node's call on the cluster, or the other way round). */
     WRONG_MODE("wrong_mode", 409);
 

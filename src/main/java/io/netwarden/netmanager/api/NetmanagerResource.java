@@ -128,6 +128,53 @@ public class NetmanagerResource {
         return new Deployed(instance.serviceName(), instance.nsAddress());
     }
 
+    /** A node's subnet, as the cluster handed it out. */
+    public record SubnetView(String node, String subnet, String subnetV6, java.time.Instant allocatedAt) {
+    }
+
+    @GET
+    @Path("/subnets")
+    @Operation(operationId = "listNetmanagerSubnets", summary = "The nodes' subnets (cluster)",
+            description = "Every node's /24, by subnet. On a node: 409 wrong_mode.")
+    @APIResponse(responseCode = "200", description = "The subnets")
+    @APIResponse(responseCode = "409", description = "This is a node", content = @Content(schema = @Schema(implementation = ApiError.class)))
+    public List<SubnetView> subnets() {
+        return clusterSubnets().list().stream().map(a -> new SubnetView(a.node(), a.subnet().toString(), a.subnetV6(),
+                a.allocatedAt())).toList();
+    }
+
+    @jakarta.ws.rs.DELETE
+    @Path("/subnets/{node}")
+    @Operation(operationId = "releaseNetmanagerSubnet", summary = "Give up a node's subnet (cluster)",
+            description = "For a node taken out of the cluster for good: its /24 may be handed to another node. Refused"
+                    + " while the cluster's table still has instances of the node (undeploy them, or let the node stop"
+                    + " cleanly, first). A node that asks again later gets a subnet anew.")
+    @APIResponse(responseCode = "204", description = "Released")
+    @APIResponse(responseCode = "404", description = "No subnet for that node", content = @Content(schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "409", description = "The node still has instances, or this is a node",
+            content = @Content(schema = @Schema(implementation = ApiError.class)))
+    public void releaseSubnet(@jakarta.ws.rs.PathParam("node") String node) {
+        if (!io.netwarden.netmanager.mqtt.OakestraTopics.validNode(node)) {
+            throw NetmanagerError.INVALID_REQUEST.exception("a node name is 1-128 letters, digits, '.', '_' or '-'");
+        }
+        io.netwarden.netmanager.ipam.NodeSubnets subnets = clusterSubnets();
+        long instances = netmanager.table().map(t -> t.all().stream().filter(e -> e.node().equals(node)).count()).orElse(0L);
+        if (instances > 0) {
+            throw NetmanagerError.NODE_HAS_INSTANCES.exception("node " + node + " has " + instances
+                    + " instance(s) in the table; its subnet stays while they do");
+        }
+        if (!subnets.release(node)) {
+            throw NetmanagerError.UNKNOWN_NODE.exception("the cluster handed no subnet to node " + node);
+        }
+        org.jboss.logging.Logger.getLogger(NetmanagerResource.class).infof("netmanager cluster: the subnet of node %s"
+                + " was released through the API", node);
+    }
+
+    private io.netwarden.netmanager.ipam.NodeSubnets clusterSubnets() {
+        return netmanager.subnets().orElseThrow(() -> NetmanagerError.WRONG_MODE.exception(
+                "subnets are the cluster's (netwarden.netmanager.mode=cluster)"));
+    }
+
     /** One row of the table: an instance, where it runs, and the service IPs that reach it. */
     public record TableRow(String serviceName, int instanceNumber, String nsAddress, String nodeAddress, int nodePort,
             List<ServiceIpView> serviceIps) {

@@ -29,7 +29,8 @@ public final class TunDevice implements AutoCloseable {
 
     private final String name;
     private final int fd;
-    private final Arena arena = Arena.ofShared();
+    /** Freed by the garbage collector once the device and its reader are gone (the reader may outlive close). */
+    private final Arena arena = Arena.ofAuto();
     private final MemorySegment readBuffer = arena.allocate(MAX_PACKET);
     private final MemorySegment readState = Native.callState(arena);
     private final MemorySegment pollfd = arena.allocate(8);
@@ -112,6 +113,6 @@ public final class TunDevice implements AutoCloseable {
             }
             closed = true;
         }
-        Native.close(fd); // the reader sees closed within its poll timeout; the arena goes when it is collected
+        Native.close(fd); // the reader sees closed within its poll timeout; the buffers go when the device is collected
     }
 }

@@ -54,6 +54,8 @@ class NetmanagerApiTest {
                 .body("bridge", equalTo("nwtabr0")).body("gateway", equalTo("10.19.1.1"));
         post("/register", "{\"clientId\":\"test-node\"}").then().statusCode(200).body("subnet", equalTo("10.19.1.0/24"));
         post("/register", "{\"clientId\":\"other\"}").then().statusCode(409).body("error", equalTo("registered_otherwise"));
+        authed().get("/api/v1/netmanager/subnets").then().statusCode(409).body("error", equalTo("wrong_mode"));
+        authed().delete("/api/v1/netmanager/subnets/some-node").then().statusCode(409).body("error", equalTo("wrong_mode"));
         assertTrue(run("ip", "-n", NetmanagerTestHost.NAME, "-4", "-o", "addr", "show", "dev", "nwtabr0")
                 .contains("10.19.1.1/24"), "the bridge is in the test's host namespace");
 

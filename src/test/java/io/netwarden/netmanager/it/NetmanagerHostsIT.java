@@ -156,6 +156,9 @@ class NetmanagerHostsIT {
         assertTrue(subnetA.startsWith("10.") && subnetA.endsWith("/24"), a.toString());
         assertFalse(subnetA.equals(subnetB), "each node its own /24: " + subnetA + ", " + subnetB);
         assertEquals("aes-gcm", a.at("/tunnel/encryption").asText(), a.toString());
+        JsonNode subnets = json(cluster, "/api/v1/netmanager/subnets");
+        assertTrue(subnets.toString().contains("{\"node\":\"" + prefix + "-a\",\"subnet\":\"" + subnetA + "\""),
+                subnets.toString());
 
         String server = "srv" + id + ".ns.echo.default";
         JsonNode deployed = post(nodeB, "/api/v1/netmanager/container/deploy", "{\"serviceName\":\"" + server
@@ -189,6 +192,10 @@ class NetmanagerHostsIT {
         JsonNode tunnelA = json(nodeA, "/api/v1/netmanager/node").get("tunnel");
         assertEquals(1, tunnelA.get("keyedPeers").asInt(), tunnelA.toString());
 
+        HttpResponse<String> held = cluster.delete("/api/v1/netmanager/subnets/" + prefix + "-a", TOKEN);
+        assertEquals(409, held.statusCode(), held.body());
+        assertTrue(held.body().contains("node_has_instances"), held.body());
+
         // undeploy on b: its namespace and link go, and node a's table forgets the instance
         post(nodeB, "/api/v1/netmanager/container/undeploy", "{\"serviceName\":\"" + server + "\",\"instanceNumber\":0}",
                 200);
@@ -208,6 +215,13 @@ class NetmanagerHostsIT {
             assertFalse(links.contains("nw" + h + "br0") || links.contains("nw" + h + "tun0"), "host " + h + ": " + links);
         }
         assertFalse(sh("ip", "netns", "list").contains(prefix + "c0"), "the client's namespace is gone too");
+        // node a is gone for good: the operator gives its subnet up (its instances left the table at its clean stop)
+        HttpResponse<String> released = Deadline.await("node a's subnet released", Duration.ofSeconds(10),
+                () -> cluster.delete("/api/v1/netmanager/subnets/" + prefix + "-a", TOKEN), r -> r.statusCode() != 409);
+        assertEquals(204, released.statusCode(), released.body());
+        assertFalse(json(cluster, "/api/v1/netmanager/subnets").toString().contains(prefix + "-a\""));
+        assertEquals(404, cluster.delete("/api/v1/netmanager/subnets/" + prefix + "-a", TOKEN).statusCode());
+        assertEquals(400, cluster.delete("/api/v1/netmanager/subnets/a%20b", TOKEN).statusCode());
         int code = cluster.stop();
         assertTrue(code == 0 || code == 143, "exit " + code);
     }
