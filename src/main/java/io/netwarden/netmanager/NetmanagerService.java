@@ -121,7 +121,7 @@ public class NetmanagerService implements RoleService {
                     config.publicAddress(), config.hostNetns(), services, this::fire,
                     io.netwarden.netmanager.tunnel.TunnelMetrics.of(meters));
             sealing.ifPresent(network::encrypted);
-            network.answeringDns(config.dns());
+            network.answeringDns(config.dns()).containerNetwork(containers);
             node = network;
             if (link.isPresent()) {
                 Thread.ofVirtual().name("netmanager-register").start(() -> registerUntilDone(network));

@@ -265,7 +265,7 @@ class NodeAndClusterTest {
         String server = "srv" + id + ".ns.echo.default";
         String clientService = "cli" + id + ".ns.client.default";
         try {
-            nodeB.deploy(server, 0, Optional.of("nwtest-" + id + "s0"), Optional.empty(), "");
+            Environment.Instance s0 = nodeB.deploy(server, 0, Optional.of("nwtest-" + id + "s0"), Optional.empty(), "");
             nodeB.deploy(server, 1, Optional.of("nwtest-" + id + "s1"), Optional.empty(), "");
             echoServers("nwtest-" + id + "s0", "s0");
             echoServers("nwtest-" + id + "s1", "s1");
@@ -305,6 +305,10 @@ class NodeAndClusterTest {
             assertTrue(echoed.endsWith(":" + big), "a 20 kB message through the tunnel: " + echoed.length() + " chars");
             // ping the service IP
             sh("ip", "netns", "exec", "nwtest-" + id + "c0", "ping", "-c", "1", "-W", "3", roundRobin);
+            // an instance on node b by its own address, without a service IP: the container network is routed too
+            String direct = Deadline.await("an answer from s0's own address", Duration.ofSeconds(20),
+                    () -> tcpFrom("nwtest-" + id + "c0", s0.nsAddress(), "direct"), out -> !out.isEmpty());
+            assertEquals("s0:direct", direct);
             double sent = meters.find("netwarden.netmanager.tunnel.bytes").tag("peer", underlayB + ":50103")
                     .tag("direction", "out").functionCounters().stream().mapToDouble(c -> c.count()).sum();
             assertTrue(sent > 20_000, "the bytes sent to node b are metered: " + sent);

@@ -152,7 +152,7 @@ public final class ServiceTable {
         return read(db -> entries(db, "", null));
     }
 
-    /** The service a service IP (of any kind) belongs to. */
+    /** The service a service IP (of any kind), or an instance's namespace address, belongs to. */
     public Optional<String> serviceOf(String address) {
         int value;
         try {
@@ -163,6 +163,15 @@ public final class ServiceTable {
         return read(db -> {
             try (PreparedStatement select = db.prepareStatement("SELECT service FROM netmanager_service_ip WHERE address = ?")) {
                 select.setInt(1, value);
+                try (ResultSet row = select.executeQuery()) {
+                    if (row.next()) {
+                        return Optional.of(row.getString(1));
+                    }
+                }
+            }
+            // an instance's namespace address (instances reach each other's directly too)
+            try (PreparedStatement select = db.prepareStatement("SELECT service FROM netmanager_instance WHERE ns_ip = ?")) {
+                select.setString(1, Ipv4Net.format(value));
                 try (ResultSet row = select.executeQuery()) {
                     return row.next() ? Optional.of(row.getString(1)) : Optional.empty();
                 }

@@ -71,6 +71,7 @@ public final class NodeNetwork implements AutoCloseable {
     private final Ipv4Net serviceNetwork;
     private volatile Optional<Suite> encryption = Optional.empty();
     private volatile boolean dns = true;
+    private volatile Ipv4Net containerNetwork = Ipv4Net.parse("10.16.0.0/12");
     private volatile Registration registration;
 
     /**
@@ -118,6 +119,15 @@ public final class NodeNetwork implements AutoCloseable {
      */
     public NodeNetwork encrypted(Suite suite) {
         this.encryption = Optional.of(suite);
+        return this;
+    }
+
+    /**
+     * The cluster's container network (every node's subnet is in it), routed into the tunnel so that instances reach
+     * other nodes' instances by their addresses too; call before {@link #register}. Default 10.16.0.0/12.
+     */
+    public NodeNetwork containerNetwork(Ipv4Net network) {
+        this.containerNetwork = network;
         return this;
     }
 
@@ -259,15 +269,23 @@ public final class NodeNetwork implements AutoCloseable {
             udp = Netns.call(hostNetns, () -> java.nio.channels.DatagramChannel.open(java.net.StandardProtocolFamily.INET)
                     .bind(new java.net.InetSocketAddress(underlay, settings.tunnelPort())));
             net.routeIntoTunnel(settings.tunnel(), settings.mtu(), serviceNetwork.toString());
+            if (!containerNetwork.contains(subnet.base())) {
+                LOG.warnf("netmanager: the node's subnet %s is outside the container network %s; other nodes' instances"
+                        + " are reached by service IPs only", subnet, containerNetwork);
+            } else {
+                net.routeIntoTunnel(settings.tunnel(), settings.mtu(), containerNetwork.toString());
+            }
         } catch (RuntimeException e) {
             tun.close();
             net.deleteLink(settings.tunnel());
             throw e instanceof LinuxNetException l ? l : new LinuxNetException(e.getMessage());
         }
-        ProxyTunnel tunnel = new ProxyTunnel(tun, udp, tables, serviceNetwork, subnet, underlay, metrics, keys);
+        ProxyTunnel tunnel = new ProxyTunnel(tun, udp, tables, serviceNetwork, containerNetwork, subnet, underlay, metrics,
+                keys);
         tunnel.start();
-        LOG.infof("netmanager: tunnel %s on %s:%d, service network %s routed into it, encryption %s", settings.tunnel(),
-                underlay, settings.tunnelPort(), serviceNetwork, keys == null ? "off" : keys.suite().configName());
+        LOG.infof("netmanager: tunnel %s on %s:%d, service network %s and container network %s routed into it,"
+                + " encryption %s", settings.tunnel(), underlay, settings.tunnelPort(), serviceNetwork, containerNetwork,
+                keys == null ? "off" : keys.suite().configName());
         return tunnel;
     }
 

@@ -32,8 +32,11 @@ import org.jboss.logging.Logger;
  *            node first) │ the one an instance IP names ─▶ flow recorded both ways ─▶ as above
  *     to ci of a flow made here (answer of a local instance) ─▶ src s, dst c ─▶ TUN
  *     to ci of a remote client (answer of a local instance) ─▶ ci's node over UDP
+ *     to another node's instance address (the container network is routed here too) ─▶ that node over UDP, as it is
+ *            (unknown: asked as the cluster answers for instance addresses, packet dropped)
  *   UDP from a peer:
- *     to a local instance, from ci ─ ci's node (cluster table) is the sender? ─▶ TUN │ else dropped (forged), asked
+ *     to a local instance, from ci or from another node's instance address ─ that one's node (cluster table) is the
+ *            sender? ─▶ TUN │ else dropped (forged), asked
  *     to ci of a flow made here, from that flow's node ─▶ src s, dst c ─▶ TUN │ else dropped
  *   every rewrite updates the IPv4 and TCP/UDP checksums (Oakestra leaves them); ICMP echo passes (ping a service IP)
  *   encryption on ({@link PeerKeys}): every UDP packet to a peer sealed, every one from a peer opened first; one that
@@ -54,6 +57,7 @@ public final class ProxyTunnel implements AutoCloseable {
     private final TableClient tables;
     private final TranslationTable table;
     private final Ipv4Net serviceNetwork;
+    private final Ipv4Net containerNetwork;
     private final Ipv4Net localSubnet;
     private final String localAddress;
     private final Map<Integer, InetSocketAddress> verified = new ConcurrentHashMap<>();
@@ -81,9 +85,11 @@ public final class ProxyTunnel implements AutoCloseable {
      * @param localSubnet this node's bridge subnet (its instances)
      * @param localAddress this node's public address (instances whose node address it is run here)
      * @param keys the peers' keys when the tunnel is encrypted; null when it is not
+     * @param containerNetwork every node's bridge subnet is in it (instances reach each other's addresses directly)
      */
-    public ProxyTunnel(TunDevice tun, DatagramChannel udp, TableClient tables, Ipv4Net serviceNetwork, Ipv4Net localSubnet,
-            String localAddress, TunnelMetrics metrics, PeerKeys keys) {
+    public ProxyTunnel(TunDevice tun, DatagramChannel udp, TableClient tables, Ipv4Net serviceNetwork,
+            Ipv4Net containerNetwork, Ipv4Net localSubnet, String localAddress, TunnelMetrics metrics, PeerKeys keys) {
+        this.containerNetwork = containerNetwork;
         this.keys = keys;
         this.metrics = metrics;
         this.counters = new TunnelCounters(metrics);
@@ -163,8 +169,12 @@ public final class ProxyTunnel implements AutoCloseable {
             send(p, length, clientNode);
             return;
         }
+        if (localInstances.contains(src) && containerNetwork.contains(dst) && !localSubnet.contains(dst)) {
+            toInstanceAddress(p, length, dst);
+            return;
+        }
         if (!localInstances.contains(src) || !serviceNetwork.contains(dst)) {
-            count("dropped: not from an instance to a service IP");
+            count("dropped: not from an instance to a service IP or another node's instance");
             return;
         }
         newFlow(p, length, protocol, src, sport, dst, dport);
@@ -210,6 +220,22 @@ public final class ProxyTunnel implements AutoCloseable {
             }
         }
         forward(p, length, flows.forward(protocol, src, sport, dst, dport));
+    }
+
+    /** A packet to another node's instance by its namespace address: to that node, unchanged. */
+    private void toInstanceAddress(byte[] p, int length, int dst) {
+        String address = Ipv4Net.format(dst);
+        Optional<TranslationTable.Instance> target = table.instanceAt(address);
+        if (target.isEmpty()) {
+            count("translation miss");
+            ask(address, () -> tables.byIp(address));
+            return;
+        }
+        if (target.get().nodeAddress().equals(localAddress)) {
+            count("dropped: an address of this node outside its subnet");
+            return;
+        }
+        send(p, length, new InetSocketAddress(target.get().nodeAddress(), target.get().nodePort()));
     }
 
     /** Round-robin, closest (an instance on this node first) or the instance an instance IP names. */
@@ -293,10 +319,13 @@ public final class ProxyTunnel implements AutoCloseable {
             InetSocketAddress known = verified.get(src);
             if (known == null || !known.equals(sender)) {
                 String clientIp = Ipv4Net.format(src);
-                Optional<TranslationTable.Instance> client = table.instanceWithIp(clientIp);
+                Optional<TranslationTable.Instance> client = serviceNetwork.contains(src) ? table.instanceWithIp(clientIp)
+                        : containerNetwork.contains(src) && !localSubnet.contains(src) ? table.instanceAt(clientIp)
+                        : Optional.empty();
                 if (client.isEmpty() || !sameNode(client.get(), sender)) {
                     count("dropped from a peer: the sender is not the client's node");
-                    if (client.isEmpty() && serviceNetwork.contains(src) && peerQueryAllowed()) {
+                    if (client.isEmpty() && (serviceNetwork.contains(src) || containerNetwork.contains(src))
+                            && !localSubnet.contains(src) && peerQueryAllowed()) {
                         ask(clientIp, () -> tables.byIp(clientIp));
                     }
                     return;
