@@ -71,6 +71,16 @@ class EdgeMessagesTest {
     }
 
     @Test
+    void anOutputWithNulBytesIsStoredAndAnsweredLikeAnyOther() throws Exception {
+        // PostgreSQL's text holds no NUL: a binary output must not become an answer that can never be stored
+        String id = (String) send("{\"toNode\":\"test-node\",\"data\":[\"echo\",\"-e\",\"a\\\\0b\"],"
+                + "\"commandOrEvent\":\"command\",\"method\":\"shellCommand\"}").getFirst().get("id");
+        JsonPath done = awaitEnd(id);
+        assertEquals("acked", done.getString("status"), done.prettify());
+        assertEquals("a\uFFFDb\n", done.getString("output"), "the NUL shown as U+FFFD");
+    }
+
+    @Test
     void aCommandOutsideTheAllowListFailsWithTheReason() throws Exception {
         List<Map<String, Object>> accepted = send("{\"toNode\":\"test-node\",\"data\":[\"rm\",\"-rf\",\"/\"],"
                 + "\"commandOrEvent\":\"command\",\"method\":\"shellCommand\"}");
