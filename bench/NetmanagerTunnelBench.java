@@ -52,7 +52,7 @@ public class NetmanagerTunnelBench {
         MqttLink cluster = new MqttLink(vertx, broker(mqtt, "nwbench-cluster-" + id));
         new SubnetRequests(subnets, cluster).start();
         new TableRequests(new ServiceTable(db, Ipv4Net.parse("10.32.0.0/16")), subnets, cluster).start();
-        new TunnelKeyIssuer(db, cluster).start();
+        new TunnelKeyIssuer(new ServiceTable(db, Ipv4Net.parse("10.32.0.0/16")), cluster).start();
         cluster.start();
 
         List<String> modes = args.length > 2 ? List.of(args[2]) : List.of("off", "aead");

@@ -98,7 +98,7 @@ public class NetmanagerService implements RoleService {
             new SubnetRequests(allocating, connecting).start();
             ServiceTable serviceTable = new ServiceTable(database.dataSource(), services);
             new TableRequests(serviceTable, allocating, connecting).start();
-            new io.netwarden.netmanager.cluster.TunnelKeyIssuer(database.dataSource(), connecting).start();
+            new io.netwarden.netmanager.cluster.TunnelKeyIssuer(serviceTable, connecting).start();
             table = serviceTable;
             connecting.start();
             subnets = allocating;

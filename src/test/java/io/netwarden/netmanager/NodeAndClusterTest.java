@@ -96,7 +96,8 @@ class NodeAndClusterTest {
         cluster = new MqttLink(vertx, broker("nwtest-cluster-" + id));
         new SubnetRequests(subnets, cluster).start();
         new TableRequests(new ServiceTable(database.dataSource(), Ipv4Net.parse("10.32.0.0/16")), subnets, cluster).start();
-        new io.netwarden.netmanager.cluster.TunnelKeyIssuer(database.dataSource(), cluster).start();
+        new io.netwarden.netmanager.cluster.TunnelKeyIssuer(new ServiceTable(database.dataSource(),
+                Ipv4Net.parse("10.32.0.0/16")), cluster).start();
         AtomicInteger connected = new AtomicInteger();
         cluster.onConnected(connected::incrementAndGet);
         cluster.start();
@@ -351,6 +352,15 @@ class NodeAndClusterTest {
             });
             Deadline.await("the forged packet counted", Duration.ofSeconds(5), () -> String.valueOf(tunnelB.state()
                     .get("counters")), c -> c.contains("the sender is not the client's node"));
+
+            // the underlay does not reach node b's instances past the tunnel: host a routes b's subnet to b directly
+            // (as anyone on the underlay can), and node b does not forward it into its bridge
+            String subnetB = nodeB.registration().orElseThrow().subnet().toString();
+            sh("ip", "-n", hostA.name(), "route", "add", subnetB, "via", underlayB);
+            assertEquals("", tcpFrom(hostA.name(), s0.nsAddress(), "from-the-underlay"), "refused at node b");
+            String counters = sh("ip", "netns", "exec", hostB.name(), "nft", "list", "chain", "ip", "b" + id + "_nat",
+                    "forward");
+            assertTrue(counters.contains("drop"), counters);
         } finally {
             processes.forEach(Process::destroyForcibly);
         }

@@ -218,6 +218,24 @@ public final class ServiceTable {
         });
     }
 
+    /** The nodes whose instances report the tunnel address {@code ip:port} (at most 10), by name. */
+    public List<String> nodesAt(String ip, int port) {
+        return read(db -> {
+            List<String> nodes = new java.util.ArrayList<>();
+            try (PreparedStatement select = db.prepareStatement("SELECT DISTINCT node FROM netmanager_instance"
+                    + " WHERE host_ip = ? AND host_port = ? ORDER BY node")) {
+                select.setString(1, ip);
+                select.setInt(2, port);
+                try (ResultSet row = select.executeQuery()) {
+                    while (row.next() && nodes.size() < 10) {
+                        nodes.add(row.getString(1));
+                    }
+                }
+            }
+            return nodes;
+        });
+    }
+
     /** The nodes interested in {@code service}. */
     public List<String> interested(String service) {
         return read(db -> {

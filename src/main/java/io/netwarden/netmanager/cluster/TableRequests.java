@@ -23,7 +23,7 @@ import org.jboss.logging.Logger;
  *
  * <pre>
  *   nodes/&lt;n&gt;/net/service/deployed   {"appname","instance_number","nsip","nsipv6","host_ip","host_port"}
- *        ─▶ nsip within the node's subnet? ─▶ ServiceTable.deployed ─ changed ─▶ jobs/&lt;service&gt;/updates_available DEPLOYMENT
+ *        ─▶ nsip within the node's subnet? host_ip:host_port no other node's? ─▶ ServiceTable.deployed ─ changed ─▶ jobs/&lt;service&gt;/updates_available DEPLOYMENT
  *   nodes/&lt;n&gt;/net/service/undeployed {"appname","instance_number"} ─▶ removed (when on that node) ─▶ … UNDEPLOYMENT
  *   nodes/&lt;n&gt;/net/tablequery/request {"sname","sip"} ─▶ the service (by name, or by any of its IPs), the node's
  *        interest noted ─▶ nodes/&lt;n&gt;/net/tablequery/result {"app_name","query_key","instance_list":[…]} (empty when unknown)
@@ -108,6 +108,12 @@ public final class TableRequests {
         }
         if (!subnet.get().subnet().contains(Ipv4Net.address(nsIp))) {
             throw new Refused("node " + node + " reports " + nsIp + ", outside its subnet " + subnet.get().subnet());
+        }
+        // a tunnel address is one node's: another node reporting it would take the keys and the traffic meant for it
+        List<String> claimed = table.nodesAt(hostIp, hostPort).stream().filter(other -> !other.equals(node)).toList();
+        if (!claimed.isEmpty()) {
+            throw new Refused("node " + node + " reports the tunnel address " + hostIp + ":" + hostPort + " of node "
+                    + claimed.getFirst());
         }
         boolean changed;
         try {

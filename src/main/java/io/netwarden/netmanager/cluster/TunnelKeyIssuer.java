@@ -7,20 +7,13 @@ import io.netwarden.netmanager.ipam.Ipv4Net;
 import io.netwarden.netmanager.mqtt.OakestraMessages;
 import io.netwarden.netmanager.mqtt.OakestraTopics;
 import io.netwarden.platform.messaging.mqtt.MqttLink;
-import io.netwarden.platform.persistence.DatabaseErrors;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.sql.DataSource;
 import org.jboss.logging.Logger;
 
 /**
@@ -49,15 +42,15 @@ public final class TunnelKeyIssuer {
     static final long REKEY_MILLIS = 1_000;
     private static final int MAX_PAIRS = 100_000;
 
-    private final DataSource database;
+    private final ServiceTable table;
     private final MqttLink mqtt;
     private final SecureRandom random = new SecureRandom();
     private final Map<String, Long> keyedAt = new ConcurrentHashMap<>();
     private final AtomicLong refused = new AtomicLong();
     private final AtomicLong issued = new AtomicLong();
 
-    public TunnelKeyIssuer(DataSource database, MqttLink mqtt) {
-        this.database = database;
+    public TunnelKeyIssuer(ServiceTable table, MqttLink mqtt) {
+        this.table = table;
         this.mqtt = mqtt;
     }
 
@@ -98,11 +91,10 @@ public final class TunnelKeyIssuer {
         List<String> hosts;
         List<String> peers;
         try {
-            hosts = nodesAt(hostIp, hostPort);
-            peers = nodesAt(peerIp, peerPort);
-        } catch (SQLException e) {
-            LOG.warnf("netmanager cluster: the instance table could not be read for a tunnel key: %s",
-                    DatabaseErrors.safeMessage(e));
+            hosts = table.nodesAt(hostIp, hostPort);
+            peers = table.nodesAt(peerIp, peerPort);
+        } catch (IllegalStateException e) {
+            LOG.warnf("netmanager cluster: no tunnel key for node %s now: %s", node, e.getMessage());
             return;
         }
         String error = null;
@@ -147,23 +139,6 @@ public final class TunnelKeyIssuer {
         ObjectNode body = JSON.createObjectNode().put("peer_ip", peerIp).put("peer_port", peerPort).put("peer", peer)
                 .put("key_id", keyId).put("key", key);
         OakestraMessages.send(mqtt, OakestraTopics.tunnelKey(to), body, "node " + to + " asks again");
-    }
-
-    /** The nodes whose instances report the tunnel address {@code ip:port}. */
-    private List<String> nodesAt(String ip, int port) throws SQLException {
-        List<String> nodes = new ArrayList<>();
-        try (Connection db = database.getConnection();
-                PreparedStatement select = db.prepareStatement("SELECT DISTINCT node FROM netmanager_instance"
-                        + " WHERE host_ip = ? AND host_port = ? ORDER BY node")) {
-            select.setString(1, ip);
-            select.setInt(2, port);
-            try (ResultSet row = select.executeQuery()) {
-                while (row.next() && nodes.size() < 10) {
-                    nodes.add(row.getString(1));
-                }
-            }
-        }
-        return nodes;
     }
 
     private static int port(JsonNode value) {

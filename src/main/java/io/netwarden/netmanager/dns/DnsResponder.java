@@ -31,8 +31,9 @@ import org.jboss.logging.Logger;
  *       or NXDOMAIN (remembered as a miss for a while by the table)
  * </pre>
  *
- * Thread safety: one thread reads the socket; lookups of unknown services run on virtual threads; the socket's sends
- * are thread-safe; the counters are concurrent.
+ * Thread safety: one thread reads the socket (non-blocking: an answer that cannot be sent at once is dropped and
+ * counted); lookups of unknown services run on virtual threads; the socket's sends are thread-safe; the counters are
+ * concurrent.
  */
 public final class DnsResponder implements AutoCloseable {
 
@@ -68,24 +69,29 @@ public final class DnsResponder implements AutoCloseable {
 
     private void read() {
         ByteBuffer buffer = ByteBuffer.allocate(MAX_QUERY + 1);
-        while (!closed) {
-            InetSocketAddress sender;
-            try {
-                buffer.clear();
-                sender = (InetSocketAddress) socket.receive(buffer);
-            } catch (ClosedChannelException e) {
-                return;
-            } catch (IOException e) {
-                if (!closed) {
-                    LOG.warnf("netmanager dns: receiving failed: %s", e.getMessage());
+        // non-blocking both ways: an answer the kernel cannot take now (a full send buffer, an address that never
+        // answers ARP) is dropped, never waited for, so that no query can stop the others
+        try (java.nio.channels.Selector selector = java.nio.channels.Selector.open()) {
+            socket.configureBlocking(false);
+            socket.register(selector, java.nio.channels.SelectionKey.OP_READ);
+            while (!closed) {
+                selector.select(200);
+                selector.selectedKeys().clear();
+                InetSocketAddress sender;
+                while (!closed && (sender = (InetSocketAddress) socket.receive(buffer.clear())) != null) {
+                    try {
+                        handle(buffer.array(), buffer.position(), sender);
+                    } catch (RuntimeException e) {
+                        count("error");
+                        LOG.debugf("netmanager dns: a query from %s failed: %s", sender, e.toString());
+                    }
                 }
-                continue;
             }
-            try {
-                handle(buffer.array(), buffer.position(), sender);
-            } catch (RuntimeException e) {
-                count("error");
-                LOG.debugf("netmanager dns: a query from %s failed: %s", sender, e.toString());
+        } catch (ClosedChannelException e) {
+            // closed
+        } catch (IOException e) {
+            if (!closed) {
+                LOG.errorf("netmanager dns: the responder stopped: %s", e.getMessage());
             }
         }
     }
@@ -161,7 +167,10 @@ public final class DnsResponder implements AutoCloseable {
 
     private void reply(DnsQuery query, byte[] answer, InetSocketAddress sender, String outcome) {
         try {
-            socket.send(ByteBuffer.wrap(answer), sender);
+            if (socket.send(ByteBuffer.wrap(answer), sender) == 0) {
+                count("not sent: the send queue is full");
+                return;
+            }
             count(outcome);
         } catch (IOException e) {
             count("not sent");

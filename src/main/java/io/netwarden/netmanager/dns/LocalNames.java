@@ -13,7 +13,8 @@ public final class LocalNames {
     }
 
     /**
-     * The service a name stands for; empty when the name is not five labels ending in {@code local} (any case), or a
+     * The service a name stands for, in lower case (a service whose name has capitals has no {@code .local} name); empty
+     * when the name is not five labels ending in {@code local} (any case), or a
      * label is not what a service name's part may be (1-30 letters, digits, {@code -} or {@code _}, as the node's deploy
      * checks them).
      */
@@ -22,7 +23,9 @@ public final class LocalNames {
                 || !labels.subList(0, 4).stream().allMatch(LocalNames::validPart)) {
             return Optional.empty();
         }
-        return Optional.of(labels.get(2) + "." + labels.get(3) + "." + labels.get(0) + "." + labels.get(1));
+        // DNS names are case-insensitive (RFC 4343): one service, however the name is written, and one cluster query
+        return Optional.of((labels.get(2) + "." + labels.get(3) + "." + labels.get(0) + "." + labels.get(1))
+                .toLowerCase(java.util.Locale.ROOT));
     }
 
     private static boolean validPart(String label) {

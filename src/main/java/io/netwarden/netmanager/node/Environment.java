@@ -27,7 +27,9 @@ import org.jboss.logging.Logger;
  *
  * <pre>
  *   start ─▶ leftovers of this prefix removed (links, nft table, namespaces it created) ─▶ forwarding on
- *         ─▶ bridge &lt;prefix&gt;br0 = subnet .1 ─▶ nft table &lt;prefix&gt;_nat: masquerade of the subnet
+ *         ─▶ bridge &lt;prefix&gt;br0 = subnet .1 ─▶ nft table &lt;prefix&gt;_nat: masquerade of the subnet, a guard
+ *            against its addresses from elsewhere, and no forwarding into the bridge but from it, the tunnel, answers
+ *            and mappings
  *   deploy(service, instance, pid │ netns, mappings) ─ checked (name, duplicate, tunnel port, host ports, process)
  *         ─▶ named netns missing? created (and remembered as ours) ─▶ lowest free address .2-.254
  *         ─▶ veth &lt;prefix&gt;v&lt;6 hex&gt; on the bridge ══ &lt;prefix&gt;p&lt;6 hex&gt; in the namespace: address, up, default route
@@ -368,7 +370,11 @@ public final class Environment implements AutoCloseable {
         }
     }
 
-    /** The nft table from the instances: DNAT of each mapping (from outside and from the host), masquerade out. */
+    /**
+     * The nft table from the instances: DNAT of each mapping (from outside and from the host), masquerade out, instance
+     * addresses accepted only from the bridge, and forwarding into the bridge only from the bridge, the tunnel, answers
+     * and mappings.
+     */
     private void applyNat() {
         StringBuilder pre = new StringBuilder();
         StringBuilder out = new StringBuilder();
@@ -384,7 +390,19 @@ public final class Environment implements AutoCloseable {
                 + "  chain output {\n    type nat hook output priority -100; policy accept;\n" + out + "  }\n"
                 + "  chain postrouting {\n    type nat hook postrouting priority srcnat; policy accept;\n"
                 + "    ip saddr " + settings.subnet() + " oifname != \"" + settings.bridge() + "\" oifname != \""
-                + settings.tunnel() + "\" masquerade\n  }\n";
+                + settings.tunnel() + "\" masquerade\n  }\n"
+                // an instance's address arrives only from the bridge: spoofed from elsewhere it is dropped
+                + "  chain guard {\n    type filter hook prerouting priority -300; policy accept;\n"
+                + "    iifname \"lo\" accept\n"
+                + "    ip saddr " + settings.subnet() + " iifname != \"" + settings.bridge() + "\" drop\n  }\n"
+                // into the bridge only from the bridge, the tunnel, answers, and the port mappings: the underlay does not
+                // reach the instances past the tunnel (its encryption and its sender check)
+                + "  chain forward {\n    type filter hook forward priority 0; policy accept;\n"
+                + "    oifname \"" + settings.bridge() + "\" iifname \"" + settings.bridge() + "\" accept\n"
+                + "    oifname \"" + settings.bridge() + "\" iifname \"" + settings.tunnel() + "\" accept\n"
+                + "    oifname \"" + settings.bridge() + "\" ct state established,related accept\n"
+                + "    oifname \"" + settings.bridge() + "\" ct status dnat accept\n"
+                + "    oifname \"" + settings.bridge() + "\" drop\n  }\n";
         net.replaceNatTable(settings.natTable(), body);
     }
 

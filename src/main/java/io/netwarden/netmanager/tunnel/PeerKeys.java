@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 import javax.crypto.Cipher;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -25,7 +24,8 @@ import javax.crypto.spec.SecretKeySpec;
  *   sealed packet:  suite (1) │ key id (4) │ counter (8) │ the IP packet, encrypted │ tag (16)
  *     nonce = key id ‖ counter; the 13 header bytes are authenticated too
  *   seal(peer)  ─ no key ─▶ NO_KEY (the cluster is asked)  ─▶ the newest key, the next counter
- *   open(peer)  ─ its key id among the last {@value #KEPT} installed? ─ no ─▶ UNKNOWN_KEY
+ *   open(peer)  ─ its key id among the last {@value #KEPT} installed? ─ no ─▶ UNKNOWN_KEY (the cluster asked, on the
+ *               budget of received packets; for a peer with a key younger than {@link #REASK_NANOS}, not)
  *               ─ counter in the replay window? ─ tag verifies? ─▶ the IP packet; the counter marked
  * </pre>
  *
@@ -45,6 +45,8 @@ public final class PeerKeys {
     static final int KEPT = 3;
     /** A peer whose newest key is younger than this is not asked about again for a packet with another key id. */
     static final long REASK_NANOS = 10_000_000_000L;
+    /** Peers with keys, at most (a key for one more is refused, and logged by the caller). */
+    static final int MAX_PEERS = 4096;
     private static final byte[] LABEL = "netwarden tunnel v1".getBytes(StandardCharsets.US_ASCII);
 
     /** Why a packet was not sealed or opened; {@link #seal} and {@link #open} return {@code -(ordinal + 1)}. */
@@ -79,15 +81,25 @@ public final class PeerKeys {
 
     private final Suite suite;
     private final InetSocketAddress local;
-    private final Consumer<InetSocketAddress> missing;
+    private final Missing missing;
+
+    /** Told of a peer this node needs a key for (it asks the cluster); called on the packet's thread, never blocks. */
+    @FunctionalInterface
+    public interface Missing {
+        /**
+         * @param sending true: this node has a packet for the peer; false: the peer sent one this node cannot open (its
+         *     source may be spoofed, so such asks get a budget of their own)
+         */
+        void need(InetSocketAddress peer, boolean sending);
+    }
     private final Map<InetSocketAddress, Peer> peers = new ConcurrentHashMap<>();
 
     /**
      * @param suite the cipher this node seals with (it opens both)
      * @param local this node's tunnel address, as its peers see it
-     * @param missing told of a peer this node needs a key for (it asks the cluster; called on the packet's thread)
+     * @param missing told of a peer this node needs a key for
      */
-    public PeerKeys(Suite suite, InetSocketAddress local, Consumer<InetSocketAddress> missing) {
+    public PeerKeys(Suite suite, InetSocketAddress local, Missing missing) {
         this.suite = suite;
         this.local = local;
         this.missing = missing;
@@ -97,15 +109,22 @@ public final class PeerKeys {
         return suite;
     }
 
-    /** Takes a pair key the cluster sent for {@code peer}; it seals from now on. A key id already held changes nothing. */
-    public void install(InetSocketAddress peer, int keyId, byte[] pairKey) {
+    /**
+     * Takes a pair key the cluster sent for {@code peer}; it seals from now on. A key id already held changes nothing.
+     *
+     * @return false when it is refused: {@value #MAX_PEERS} other peers have keys
+     */
+    public boolean install(InetSocketAddress peer, int keyId, byte[] pairKey) {
         if (pairKey.length != Suite.KEY_BYTES) {
             throw new IllegalArgumentException("a tunnel key is " + Suite.KEY_BYTES + " bytes, not " + pairKey.length);
+        }
+        if (!peers.containsKey(peer) && peers.size() >= MAX_PEERS) {
+            return false;
         }
         Peer state = peers.computeIfAbsent(peer, p -> new Peer());
         synchronized (state) {
             if (state.receiving.containsKey(keyId)) {
-                return;
+                return true;
             }
             state.receiving.put(keyId, new Receiving(derive(pairKey, peer)));
             while (state.receiving.size() > KEPT) {
@@ -114,6 +133,7 @@ public final class PeerKeys {
             state.sending = new Sending(keyId, suite, derive(pairKey, local));
             state.installedAt = System.nanoTime();
         }
+        return true;
     }
 
     /** Whether a key for {@code peer} is held. */
@@ -141,7 +161,7 @@ public final class PeerKeys {
         Peer state = peers.get(peer);
         Sending sending = state == null ? null : state.sending;
         if (sending == null) {
-            missing.accept(peer);
+            missing.need(peer, true);
             return Refusal.NO_KEY.code();
         }
         long counter = sending.counter.getAndIncrement();
@@ -177,13 +197,15 @@ public final class PeerKeys {
         Peer state = peers.get(peer);
         Receiving receiving;
         if (state == null) {
-            missing.accept(peer);
+            // asked (a restarted node has no keys, and its peer keeps sealing with the old one), on the budget of
+            // received packets: their sources may be spoofed, and must not use up the asks for packets to send
+            missing.need(peer, false);
             return Refusal.UNKNOWN_KEY.code();
         }
         synchronized (state) {
             receiving = state.receiving.get(keyId);
             if (receiving == null && System.nanoTime() - state.installedAt > REASK_NANOS) {
-                missing.accept(peer); // the peer has a newer key than this node (it restarted, or this one did)
+                missing.need(peer, false); // the peer has a newer key than this node (it restarted, or this one did)
             }
         }
         if (receiving == null) {

@@ -21,7 +21,9 @@ import org.jboss.logging.Logger;
  * cluster sends (asked for by this node, or by the peer: the cluster sends every pair key to both nodes).
  *
  * <pre>
- *   want(peer) ─ asked about it in the last {@value #ASK_AGAIN_MILLIS} ms, or {@value #ASKS_PER_SECOND} asks this second ─▶ nothing
+ *   want(peer, sending) ─ asked about it in the last {@value #ASK_AGAIN_MILLIS} ms ─▶ nothing
+ *        ─ this second's budget spent ({@value #ASKS_PER_SECOND} for packets to send, {@value #RECEIVED_ASKS_PER_SECOND}
+ *          for received ones, whose sources may be spoofed: a flood of those never starves the first) ─▶ nothing
  *              ─▶ nodes/&lt;me&gt;/net/tunnel/key/request {"host_ip","host_port","peer_ip","peer_port"}
  *   nodes/&lt;me&gt;/net/tunnel/key {"peer_ip","peer_port","key_id","key"} ─ valid? ─▶ PeerKeys.install
  *                                {…,"error"} ─▶ logged (rate-limited); asked again on a later packet
@@ -35,6 +37,7 @@ public final class TunnelKeyClient {
     private static final ObjectMapper JSON = new ObjectMapper();
     static final long ASK_AGAIN_MILLIS = 2_000;
     static final int ASKS_PER_SECOND = 20;
+    static final int RECEIVED_ASKS_PER_SECOND = 5;
     private static final int MAX_ASKED = 10_000;
 
     private final String node;
@@ -42,8 +45,8 @@ public final class TunnelKeyClient {
     private final InetSocketAddress local;
     private final PeerKeys keys;
     private final Map<InetSocketAddress, Long> asked = new ConcurrentHashMap<>();
-    private final AtomicLong second = new AtomicLong();
-    private final AtomicInteger asksThisSecond = new AtomicInteger();
+    private final Budget sendingAsks = new Budget(ASKS_PER_SECOND);
+    private final Budget receivedAsks = new Budget(RECEIVED_ASKS_PER_SECOND);
     private final AtomicLong refused = new AtomicLong();
 
     public TunnelKeyClient(String node, MqttLink mqtt, InetSocketAddress local, Suite suite) {
@@ -51,6 +54,26 @@ public final class TunnelKeyClient {
         this.mqtt = mqtt;
         this.local = local;
         this.keys = new PeerKeys(suite, local, this::want);
+    }
+
+    /** Asks a second, at most. */
+    private static final class Budget {
+        private final int perSecond;
+        private final AtomicLong second = new AtomicLong();
+        private final AtomicInteger used = new AtomicInteger();
+
+        Budget(int perSecond) {
+            this.perSecond = perSecond;
+        }
+
+        boolean take(long now) {
+            long thisSecond = now / 1000;
+            long window = second.get();
+            if (window != thisSecond && second.compareAndSet(window, thisSecond)) {
+                used.set(0);
+            }
+            return used.incrementAndGet() <= perSecond;
+        }
     }
 
     public PeerKeys keys() {
@@ -62,19 +85,22 @@ public final class TunnelKeyClient {
         mqtt.subscribe(OakestraTopics.tunnelKey(node), this::received);
     }
 
-    /** Asks the cluster for the key of {@code peer}, unless asked lately; never blocks (called on a packet's thread). */
+    /** Asks the cluster for the key of {@code peer} (to send to it), unless asked lately. */
     public void want(InetSocketAddress peer) {
+        want(peer, true);
+    }
+
+    /**
+     * Asks the cluster for the key of {@code peer}, unless asked lately or this second's budget is spent; never blocks
+     * (called on a packet's thread).
+     */
+    public void want(InetSocketAddress peer, boolean sending) {
         long now = System.currentTimeMillis();
         Long last = asked.get(peer);
         if (last != null && now - last < ASK_AGAIN_MILLIS) {
             return;
         }
-        long thisSecond = now / 1000;
-        long window = second.get();
-        if (window != thisSecond && second.compareAndSet(window, thisSecond)) {
-            asksThisSecond.set(0);
-        }
-        if (asksThisSecond.incrementAndGet() > ASKS_PER_SECOND) {
+        if (!(sending ? sendingAsks : receivedAsks).take(now)) {
             return;
         }
         if (asked.size() >= MAX_ASKED) {
@@ -98,7 +124,7 @@ public final class TunnelKeyClient {
             refuse("a tunnel key message that is not JSON");
             return;
         }
-        if (body == null || !body.isObject() || !body.path("peer_ip").isTextual() || !body.path("peer_port").canConvertToInt()) {
+        if (body == null || !body.isObject() || !body.path("peer_ip").isTextual() || !body.path("peer_port").isInt()) {
             refuse("a tunnel key message without peer_ip and peer_port");
             return;
         }
@@ -111,6 +137,11 @@ public final class TunnelKeyClient {
             peer = new InetSocketAddress(InetAddress.getByAddress(addressBytes(body.get("peer_ip").asText())), port);
         } catch (IllegalArgumentException | java.net.UnknownHostException e) {
             refuse("a tunnel key message whose peer is not an IPv4 address and port");
+            return;
+        }
+        if (peer.getAddress().isAnyLocalAddress() || peer.getAddress().isMulticastAddress()
+                || peer.getAddress().isLoopbackAddress() || peer.equals(local)) {
+            refuse("a tunnel key message for " + peer + ", which is no peer");
             return;
         }
         if (body.has("error")) {
@@ -127,12 +158,16 @@ public final class TunnelKeyClient {
         } catch (IllegalArgumentException e) {
             key = new byte[0];
         }
-        if (key.length != Suite.KEY_BYTES || !body.path("key_id").canConvertToInt()) {
+        if (key.length != Suite.KEY_BYTES || !body.path("key_id").isInt()) {
             refuse("a tunnel key message without a " + Suite.KEY_BYTES + "-byte key and a key_id");
             return;
         }
-        keys.install(peer, body.get("key_id").intValue(), key);
+        boolean installed = keys.install(peer, body.get("key_id").intValue(), key);
         java.util.Arrays.fill(key, (byte) 0);
+        if (!installed) {
+            refuse("a tunnel key for one peer more than the " + PeerKeys.MAX_PEERS + " this node keeps keys for");
+            return;
+        }
         LOG.debugf("netmanager tunnel: key %08x for peer %s (%s)", body.get("key_id").intValue(), peer,
                 body.path("peer").asText("?"));
     }

@@ -31,7 +31,7 @@ import org.jboss.logging.Logger;
  *         ─ the path is anything else (a file, a directory) ─▶ refused (nothing is deleted that is not a socket)
  *         ─▶ bound, rw-rw----
  *   connection (at most {@code MAX_CONNECTIONS} at once; more are closed at once), one request, then closed:
- *     head ─ over 8 KiB ─▶ 431    ─ not "METHOD /path HTTP/1.x", a bad header ─▶ 400
+ *     head ─ over 8 KiB ─▶ 431    ─ not "METHOD /path HTTP/1.x", a bad header, two Content-Lengths ─▶ 400
  *          ─ Transfer-Encoding ─▶ 411 (a Content-Length is required)      ─ Content-Length over the limit ─▶ 413
  *     body (Content-Length bytes) ─▶ the handler ─▶ its status and JSON      ─ nothing for the read timeout ─▶ closed
  *     after the answer: output shut, what the client still sends read and dropped, then closed
@@ -92,9 +92,25 @@ public final class UnixSocketHttpServer implements AutoCloseable {
                 }
                 Files.delete(path); // stale, from a process that did not stop cleanly
             }
-            server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-            server.bind(UnixDomainSocketAddress.of(path));
-            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-rw----"));
+            // bound in a private directory, given its permissions there, then linked into place (link(2) never
+            // replaces a file): no moment in which the socket is open to others, nothing at the path overwritten
+            Path staging = Files.createTempDirectory(parent == null ? Path.of(".") : parent, ".socket-",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Path staged = staging.resolve("s");
+            try {
+                server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+                server.bind(UnixDomainSocketAddress.of(staged));
+                Files.setPosixFilePermissions(staged, PosixFilePermissions.fromString("rw-rw----"));
+                Files.createLink(path, staged);
+            } catch (IOException e) {
+                if (server != null) {
+                    server.close();
+                }
+                throw e;
+            } finally {
+                Files.deleteIfExists(staged);
+                Files.deleteIfExists(staging);
+            }
         } catch (IOException e) {
             throw new IllegalStateException("the socket " + path + " could not be made: " + e.getMessage());
         }
@@ -190,7 +206,7 @@ public final class UnixSocketHttpServer implements AutoCloseable {
                 || !requestLine[2].matches("HTTP/1\\.[01]")) {
             return error(400, "bad_request", "not an HTTP/1.1 request line");
         }
-        long length = 0;
+        long length = -1;
         for (int i = 1; i < lines.length; i++) {
             int colon = lines[i].indexOf(':');
             if (colon <= 0) {
@@ -202,12 +218,13 @@ public final class UnixSocketHttpServer implements AutoCloseable {
                 return error(411, "length_required", "send the body with a Content-Length, not chunked");
             }
             if (name.equals("content-length")) {
-                if (!value.matches("[0-9]{1,10}")) {
-                    return error(400, "bad_request", "Content-Length is not a number");
+                if (!value.matches("[0-9]{1,10}") || length >= 0) {
+                    return error(400, "bad_request", "Content-Length is not one number");
                 }
                 length = Long.parseLong(value);
             }
         }
+        length = Math.max(length, 0);
         if (length > maxBody) {
             return error(413, "payload_too_large", "the body is over " + maxBody + " bytes");
         }

@@ -174,4 +174,27 @@ class ClusterTableTest {
         assertEquals(0, query(service, "").get("instance_list").size(), "nothing recorded, not even the one outside the"
                 + " node's subnet");
     }
+
+    @Test
+    void aNodeReportingAnotherNodesTunnelAddressIsRefused() throws Exception {
+        Ipv4Net subnetOne = subnets.allocate(one).subnet();
+        Ipv4Net subnetTwo = subnets.allocate(two).subnet();
+        deployed(0, Ipv4Net.format(subnetOne.host(2)), 50103); // node one's tunnel at 10.99.0.1:50103
+        Deadline.await("node one's instance in the table", Duration.ofSeconds(10), () -> query(service, "")
+                .get("instance_list").size(), n -> n == 1);
+        // node two claims that address for an instance of its own: it would take node one's keys and traffic
+        nodeTwo.publish("nodes/" + two + "/net/service/deployed", JSON.writeValueAsString(java.util.Map.of("appname",
+                service, "status", "DEPLOYED", "instance_number", 1, "nsip", Ipv4Net.format(subnetTwo.host(2)),
+                "host_ip", "10.99.0.1", "host_port", 50103)));
+        // a report after it, of node two's own address, goes through: the one before was refused, not delayed
+        nodeTwo.publish("nodes/" + two + "/net/service/deployed", JSON.writeValueAsString(java.util.Map.of("appname",
+                service, "status", "DEPLOYED", "instance_number", 2, "nsip", Ipv4Net.format(subnetTwo.host(3)),
+                "host_ip", "10.99.0.2", "host_port", 50103)));
+        JsonNode answer = Deadline.await("node two's own report", Duration.ofSeconds(10), () -> query(service, ""),
+                a -> a.get("instance_list").size() >= 2);
+        assertEquals(2, answer.get("instance_list").size(), answer.toString());
+        for (JsonNode instance : answer.get("instance_list")) {
+            assertNotEquals(1, instance.get("instance_number").asInt(), "the claim was refused: " + answer);
+        }
+    }
 }

@@ -64,7 +64,7 @@ class TunnelKeyIssuerTest {
                 Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Duration.ofSeconds(30), 65536));
         ServiceTable table = new ServiceTable(database.dataSource(), Ipv4Net.parse("10.32.0.0/16"));
         new TableRequests(table, subnets, link).start();
-        issuer = new TunnelKeyIssuer(database.dataSource(), link);
+        issuer = new TunnelKeyIssuer(table, link);
         issuer.start();
         AtomicInteger connected = new AtomicInteger();
         link.onConnected(connected::incrementAndGet);

@@ -85,7 +85,7 @@ class DnsQueryTest {
         assertEquals(Optional.empty(), LocalNames.serviceOf(List.of("web", "default", "shop", "prod", "com")));
         assertEquals(Optional.empty(), LocalNames.serviceOf(List.of("we b", "default", "shop", "prod", "local")));
         assertEquals(Optional.empty(), LocalNames.serviceOf(List.of("x".repeat(31), "default", "shop", "prod", "local")));
-        assertEquals(Optional.of("Shop.prod.web.default"), LocalNames.serviceOf(List.of("web", "default", "Shop", "prod",
-                "LOCAL")), "the name's case kept, the zone's ignored");
+        assertEquals(Optional.of("shop.prod.web.default"), LocalNames.serviceOf(List.of("WEB", "default", "Shop", "prod",
+                "LOCAL")), "case-insensitive, as DNS names are");
     }
 }

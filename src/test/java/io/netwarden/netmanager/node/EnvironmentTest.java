@@ -49,6 +49,11 @@ class EnvironmentTest {
         assertTrue(table.contains("udp dport 9000 dnat to 10.19.1.3:9000"), table);
         assertTrue(table.contains("tcp dport 9001 dnat to 10.19.1.3:91"), table);
         assertTrue(table.contains("ip saddr 10.19.1.0/24 oifname != \"nwbr0\" oifname != \"nwtun0\" masquerade"), table);
+        assertTrue(table.contains("ip saddr 10.19.1.0/24 iifname != \"nwbr0\" drop"), "instance addresses only from the"
+                + " bridge: " + table);
+        assertTrue(table.contains("oifname \"nwbr0\" iifname \"nwtun0\" accept") && table.contains("oifname \"nwbr0\" ct"
+                + " status dnat accept") && table.trim().endsWith("oifname \"nwbr0\" drop\n  }"), "into the bridge only from"
+                + " the tunnel, mappings and answers: " + table);
 
         environment.undeploy(SERVICE, 0);
         assertFalse(net.links.contains(first.hostLink()));

@@ -29,8 +29,8 @@ class PeerKeysTest {
     }
 
     private PeerKeys[] pair(Suite sealA, Suite sealB) {
-        PeerKeys a = new PeerKeys(sealA, A, askedByA::add);
-        PeerKeys b = new PeerKeys(sealB, B, askedByB::add);
+        PeerKeys a = new PeerKeys(sealA, A, (peer, sending) -> askedByA.add(peer));
+        PeerKeys b = new PeerKeys(sealB, B, (peer, sending) -> askedByB.add(peer));
         a.install(B, 42, pairKey.clone());
         b.install(A, 42, pairKey.clone());
         return new PeerKeys[] {a, b};
@@ -98,14 +98,14 @@ class PeerKeysTest {
         byte[] wire = sealed(nodes[0], B, packet);
         // reflected back to its sender as if from the peer: the direction keys differ
         assertEquals(PeerKeys.Refusal.FORGED, PeerKeys.Refusal.of(open(nodes[0], B, wire, out)));
-        // from an address that holds no key: refused, and the cluster asked
+        // from an address that holds no key: refused, and the cluster asked (on the budget of received packets)
         InetSocketAddress stranger = new InetSocketAddress("10.214.1.9", 50103);
         assertEquals(PeerKeys.Refusal.UNKNOWN_KEY, PeerKeys.Refusal.of(open(nodes[1], stranger, wire, out)));
         assertEquals(List.of(stranger), askedByB);
         // the same pair with another key id
         byte[] other = pairKey.clone();
         other[0] ^= 1;
-        PeerKeys c = new PeerKeys(Suite.AES_GCM, A, peer -> {
+        PeerKeys c = new PeerKeys(Suite.AES_GCM, A, (peer, sending) -> {
         });
         c.install(B, 43, other);
         assertEquals(PeerKeys.Refusal.UNKNOWN_KEY, PeerKeys.Refusal.of(open(nodes[1], A, sealed(c, B, packet), out)));
@@ -121,10 +121,17 @@ class PeerKeysTest {
 
     @Test
     void withoutAKeyNothingIsSealedAndTheClusterIsAsked() {
-        PeerKeys a = new PeerKeys(Suite.AES_GCM, A, askedByA::add);
+        List<String> asks = new ArrayList<>();
+        PeerKeys a = new PeerKeys(Suite.AES_GCM, A, (peer, sending) -> asks.add(peer + (sending ? " to send" : " received")));
         byte[] out = new byte[packet.length + PeerKeys.OVERHEAD];
         assertEquals(PeerKeys.Refusal.NO_KEY, PeerKeys.Refusal.of(a.seal(B, packet, packet.length, out)));
-        assertEquals(List.of(B), askedByA);
+        byte[] sealedByB = new byte[packet.length + PeerKeys.OVERHEAD];
+        PeerKeys b = new PeerKeys(Suite.AES_GCM, B, (peer, sending) -> {
+        });
+        b.install(A, 5, pairKey.clone());
+        b.seal(A, packet, packet.length, sealedByB);
+        assertEquals(PeerKeys.Refusal.UNKNOWN_KEY, PeerKeys.Refusal.of(a.open(B, sealedByB, sealedByB.length, new byte[2000])));
+        assertEquals(List.of(B + " to send", B + " received"), asks, "each on its own budget");
         assertTrue(Arrays.equals(new byte[out.length], out), "nothing written");
         assertFalse(a.has(B));
     }
@@ -149,5 +156,16 @@ class PeerKeysTest {
         }
         assertEquals(PeerKeys.Refusal.UNKNOWN_KEY, PeerKeys.Refusal.of(open(nodes[1], A, underOld, out)),
                 "only the last " + PeerKeys.KEPT + " keys are kept");
+    }
+
+    @Test
+    void keysForMoreThanTheMostPeersAreRefused() {
+        PeerKeys a = new PeerKeys(Suite.AES_GCM, A, (peer, sending) -> askedByA.add(peer));
+        for (int i = 0; i < PeerKeys.MAX_PEERS; i++) {
+            assertTrue(a.install(new InetSocketAddress("10.215." + (i / 250) + "." + (i % 250 + 1), 50103), 1, pairKey.clone()));
+        }
+        assertFalse(a.install(B, 1, pairKey.clone()), "one peer more");
+        assertFalse(a.has(B));
+        assertTrue(a.install(new InetSocketAddress("10.215.0.1", 50103), 2, pairKey.clone()), "a known peer's new key");
     }
 }

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,6 +61,9 @@ class UnixSocketHttpServerTest {
         Path path = dir.resolve("sub/api.sock");
         start(path);
         assertEquals("rw-rw----", PosixFilePermissions.toString(Files.getPosixFilePermissions(path)));
+        try (var left = Files.list(path.getParent())) {
+            assertEquals(List.of(path), left.toList(), "nothing of the staging left beside it");
+        }
         String answer = exchange(path, "POST /container/deploy?x=1 HTTP/1.1\r\nHost: localhost\r\nContent-Length: 7\r\n"
                 + "Content-Type: application/json\r\n\r\n{\"a\":1}");
         assertTrue(answer.startsWith("HTTP/1.1 200 OK\r\n"), answer);
@@ -78,6 +82,8 @@ class UnixSocketHttpServerTest {
         assertTrue(exchange(path, "GET relative HTTP/1.1\r\n\r\n").startsWith("HTTP/1.1 400 "));
         assertTrue(exchange(path, "GET / HTTP/1.1\r\nno colon here\r\n\r\n").startsWith("HTTP/1.1 400 "));
         assertTrue(exchange(path, "POST / HTTP/1.1\r\nContent-Length: -1\r\n\r\n").startsWith("HTTP/1.1 400 "));
+        assertTrue(exchange(path, "POST / HTTP/1.1\r\nContent-Length: 0\r\nContent-Length: 2\r\n\r\n{}")
+                .startsWith("HTTP/1.1 400 "), "two lengths: which one would be meant?");
         String chunked = exchange(path, "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n");
         assertTrue(chunked.startsWith("HTTP/1.1 411 ") && chunked.contains("\"error\":\"length_required\""), chunked);
         assertTrue(exchange(path, "POST / HTTP/1.1\r\nContent-Length: 1025\r\n\r\n").startsWith("HTTP/1.1 413 "));
