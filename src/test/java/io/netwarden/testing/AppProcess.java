@@ -83,6 +83,16 @@ public final class AppProcess implements AutoCloseable {
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing; run mvn package first");
         }
+        // a process started again in the same directory: the last one's log is kept beside (netwarden.log.1, .2 …), as a
+        // failing test's evidence is often in the run before the restart
+        Path previous = workDir.resolve("netwarden.log");
+        if (Files.exists(previous)) {
+            int n = 1;
+            while (Files.exists(workDir.resolve("netwarden.log." + n))) {
+                n++;
+            }
+            Files.move(previous, workDir.resolve("netwarden.log." + n));
+        }
         int port = TestEnv.freePort();
         java.util.List<String> command = new java.util.ArrayList<>(prefix);
         if (maxOpenFiles > 0) {
