@@ -42,7 +42,8 @@ import org.jboss.logging.Logger;
  *        ─ broker (clusterAddress, or netwarden.netmanager.mqtt.url) ─▶ MqttLink ─▶ nodes/&lt;id&gt;/net/subnet {"METHOD":"GET"}
  *              ─▶ nodes/&lt;id&gt;/net/subnetwork/result within 10 s ─▶ the /24 at its address      none ─▶ 503, nothing kept
  *        ─ no broker ─▶ standalone: 10.19.1.0/24
- *        ─▶ Environment.start (bridge) ─▶ registered
+ *        ─▶ Environment.start (bridge) ─▶ with a cluster: table client, tunnel (service and container networks routed
+ *           into it; with encryption, the peers' keys from the cluster), .local responder on the gateway ─▶ registered
  *   deploy │ undeploy ─▶ the environment (409 not_registered before)
  * </pre>
  *
