@@ -129,9 +129,9 @@ public final class TunnelKeyIssuer {
         int keyId = random.nextInt();
         String encoded = Base64.getEncoder().encodeToString(key);
         java.util.Arrays.fill(key, (byte) 0);
+        issued.incrementAndGet(); // before the sends: whoever hears of the key finds it counted
         send(node, peerIp, peerPort, peer, keyId, encoded);
         send(peer, hostIp, hostPort, node, keyId, encoded);
-        issued.incrementAndGet();
         LOG.debugf("netmanager cluster: tunnel key %08x for nodes %s and %s", keyId, node, peer);
     }
 
