@@ -47,8 +47,8 @@ public final class DnsResponder implements AutoCloseable {
     private final TableClient tables;
     private final Ipv4Net subnet;
     private final Semaphore lookups = new Semaphore(LOOKUPS);
-    private long lookupSecond;
-    private int lookupsThisSecond;
+    private final io.netwarden.platform.concurrent.PerSecondBudget lookupsPerSecond =
+            new io.netwarden.platform.concurrent.PerSecondBudget(LOOKUPS_PER_SECOND);
     private final Map<String, AtomicLong> counts = new ConcurrentHashMap<>();
     private volatile boolean closed;
     private Thread reader;
@@ -133,12 +133,7 @@ public final class DnsResponder implements AutoCloseable {
             answer(query, known, sender);
             return;
         }
-        long second = System.nanoTime() / 1_000_000_000L;
-        if (second != lookupSecond) { // only the reader thread starts lookups
-            lookupSecond = second;
-            lookupsThisSecond = 0;
-        }
-        if (++lookupsThisSecond > LOOKUPS_PER_SECOND || !lookups.tryAcquire()) {
+        if (!lookupsPerSecond.take() || !lookups.tryAcquire()) {
             reply(query, query.answer(DnsQuery.Rcode.SERVFAIL), sender, "SERVFAIL: too many lookups at once");
             return;
         }

@@ -16,7 +16,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 
@@ -68,8 +67,8 @@ public final class ProxyTunnel implements AutoCloseable {
     private final Set<Integer> localInstances = ConcurrentHashMap.newKeySet();
     /** Table queries that packets from peers may start per second (a spoofed flood must not flood the cluster). */
     static final int PEER_QUERIES_PER_SECOND = 20;
-    private final AtomicLong peerQueryWindow = new AtomicLong();
-    private final AtomicInteger peerQueries = new AtomicInteger();
+    private final io.netwarden.platform.concurrent.PerSecondBudget peerQueries =
+            new io.netwarden.platform.concurrent.PerSecondBudget(PEER_QUERIES_PER_SECOND);
     private final TunnelMetrics metrics;
     private final TunnelCounters counters;
     /** Null: encryption off. */
@@ -374,12 +373,7 @@ public final class ProxyTunnel implements AutoCloseable {
     }
 
     private boolean peerQueryAllowed() {
-        long second = System.nanoTime() / 1_000_000_000L;
-        long window = peerQueryWindow.get();
-        if (window != second && peerQueryWindow.compareAndSet(window, second)) {
-            peerQueries.set(0);
-        }
-        if (peerQueries.incrementAndGet() > PEER_QUERIES_PER_SECOND) {
+        if (!peerQueries.take()) {
             count("not asked: too many queries started by peers' packets");
             return false;
         }

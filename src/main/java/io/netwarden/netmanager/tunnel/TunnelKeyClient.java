@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netwarden.netmanager.ipam.Ipv4Net;
 import io.netwarden.netmanager.mqtt.OakestraMessages;
 import io.netwarden.netmanager.mqtt.OakestraTopics;
+import io.netwarden.platform.concurrent.PerSecondBudget;
 import io.netwarden.platform.messaging.mqtt.MqttLink;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -12,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 
@@ -45,8 +45,8 @@ public final class TunnelKeyClient {
     private final InetSocketAddress local;
     private final PeerKeys keys;
     private final Map<InetSocketAddress, Long> asked = new ConcurrentHashMap<>();
-    private final Budget sendingAsks = new Budget(ASKS_PER_SECOND);
-    private final Budget receivedAsks = new Budget(RECEIVED_ASKS_PER_SECOND);
+    private final PerSecondBudget sendingAsks = new PerSecondBudget(ASKS_PER_SECOND);
+    private final PerSecondBudget receivedAsks = new PerSecondBudget(RECEIVED_ASKS_PER_SECOND);
     private final AtomicLong refused = new AtomicLong();
 
     public TunnelKeyClient(String node, MqttLink mqtt, InetSocketAddress local, Suite suite) {
@@ -54,26 +54,6 @@ public final class TunnelKeyClient {
         this.mqtt = mqtt;
         this.local = local;
         this.keys = new PeerKeys(suite, local, this::want);
-    }
-
-    /** Asks a second, at most. */
-    private static final class Budget {
-        private final int perSecond;
-        private final AtomicLong second = new AtomicLong();
-        private final AtomicInteger used = new AtomicInteger();
-
-        Budget(int perSecond) {
-            this.perSecond = perSecond;
-        }
-
-        boolean take(long now) {
-            long thisSecond = now / 1000;
-            long window = second.get();
-            if (window != thisSecond && second.compareAndSet(window, thisSecond)) {
-                used.set(0);
-            }
-            return used.incrementAndGet() <= perSecond;
-        }
     }
 
     public PeerKeys keys() {
@@ -100,7 +80,7 @@ public final class TunnelKeyClient {
         if (last != null && now - last < ASK_AGAIN_MILLIS) {
             return;
         }
-        if (!(sending ? sendingAsks : receivedAsks).take(now)) {
+        if (!(sending ? sendingAsks : receivedAsks).take()) {
             return;
         }
         if (asked.size() >= MAX_ASKED) {
