@@ -19,6 +19,7 @@ import io.netwarden.platform.messaging.mqtt.MqttLink;
 import io.netwarden.platform.messaging.mqtt.MqttSettings;
 import io.netwarden.platform.persistence.ActiveDatabase;
 import io.netwarden.testing.Deadline;
+import io.netwarden.testing.InstancePrograms;
 import io.netwarden.testing.TestEnv;
 import io.netwarden.testing.TestNetns;
 import io.quarkus.test.junit.QuarkusTest;
@@ -186,79 +187,6 @@ class NodeAndClusterTest {
                 List::isEmpty);
     }
 
-    /** Starts a TCP and a UDP echo server on port 7 in a namespace; returns once both listen. */
-    private void echoServers(String netns, String name) throws Exception {
-        Process server = new ProcessBuilder("ip", "netns", "exec", netns, "/usr/bin/python3", "-c", """
-                import socket, threading
-                name = b"%s"
-                def tcp():
-                    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                    s.bind(("0.0.0.0", 7)); s.listen(16)
-                    while True:
-                        c, _ = s.accept()
-                        data = b""
-                        while not data.endswith(b"\\n"):
-                            chunk = c.recv(65536)
-                            if not chunk: break
-                            data += chunk
-                        c.sendall(name + b":" + data); c.close()
-                u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("0.0.0.0", 7))
-                threading.Thread(target=tcp, daemon=True).start()
-                print("ready", flush=True)
-                while True:
-                    data, peer = u.recvfrom(65536); u.sendto(name + b":" + data, peer)
-                """.formatted(name)).redirectErrorStream(true).start();
-        processes.add(server);
-        assertEquals("ready", new String(server.getInputStream().readNBytes(5), java.nio.charset.StandardCharsets.UTF_8));
-    }
-
-    /** From a namespace: a TCP exchange with address:7; what came back (empty when nothing did). */
-    private static String tcpFrom(String netns, String address, String message) throws Exception {
-        Process client = new ProcessBuilder("ip", "netns", "exec", netns, "/usr/bin/python3", "-c", """
-                import socket, sys
-                try:
-                    c = socket.create_connection(("%s", 7), timeout=3)
-                    c.sendall(b"%s\\n")
-                    data = b""
-                    while True:
-                        chunk = c.recv(65536)
-                        if not chunk: break
-                        data += chunk
-                    sys.stdout.write(data.decode().strip())
-                except Exception as e:
-                    sys.stdout.write("")
-                """.formatted(address, message)).redirectErrorStream(true).start();
-        String out = new String(client.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        client.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
-        return out.strip();
-    }
-
-    /**
-     * A DNS query from a namespace (optionally from a given source address) to {@code server}:53; "rcode answers
-     * address", or "timeout".
-     */
-    private static String dnsFrom(String netns, String source, String server, String name, int type) throws Exception {
-        Process client = new ProcessBuilder("ip", "netns", "exec", netns, "/usr/bin/python3", "-c", """
-                import socket, struct, sys
-                name, qtype = sys.argv[1], int(sys.argv[2])
-                q = struct.pack(">HHHHHH", 0x1234, 0x0100, 1, 0, 0, 0)
-                q += b"".join(bytes([len(l)]) + l.encode() for l in name.split(".")) + b"\\0" + struct.pack(">HH", qtype, 1)
-                s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(3)
-                if sys.argv[4]: s.bind((sys.argv[4], 0))
-                s.sendto(q, (sys.argv[3], 53))
-                try:
-                    a = s.recv(512)
-                except socket.timeout:
-                    print("timeout"); sys.exit(0)
-                ident, flags, qd, an = struct.unpack(">HHHH", a[:8])
-                assert ident == 0x1234
-                print(flags & 0xf, an, socket.inet_ntoa(a[-4:]) if an else "-")
-                """, name, String.valueOf(type), server, source).redirectErrorStream(true).start();
-        String out = new String(client.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        client.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
-        return out.strip();
-    }
-
     @Test
     void anInstanceReachesAServiceOnAnotherNodeByItsServiceIpThroughTheTunnel() throws Exception {
         nodeA.register("a" + id, Optional.empty());
@@ -268,8 +196,8 @@ class NodeAndClusterTest {
         try {
             Environment.Instance s0 = nodeB.deploy(server, 0, Optional.of("nwtest-" + id + "s0"), Optional.empty(), "");
             nodeB.deploy(server, 1, Optional.of("nwtest-" + id + "s1"), Optional.empty(), "");
-            echoServers("nwtest-" + id + "s0", "s0");
-            echoServers("nwtest-" + id + "s1", "s1");
+            processes.add(InstancePrograms.echoServers("nwtest-" + id + "s0", "s0"));
+            processes.add(InstancePrograms.echoServers("nwtest-" + id + "s1", "s1"));
             nodeA.deploy(clientService, 0, Optional.of("nwtest-" + id + "c0"), Optional.empty(), "");
             TableClient tables = nodeA.registration().orElseThrow().tables().orElseThrow();
             String roundRobin = Deadline.await("the server's service IP", Duration.ofSeconds(15), () -> {
@@ -284,31 +212,31 @@ class NodeAndClusterTest {
 
             // the service's .local name resolves to its round-robin IP at the client's gateway
             String gateway = nodeA.registration().orElseThrow().environment().gateway();
-            assertEquals("0 1 " + roundRobin, dnsFrom("nwtest-" + id + "c0", "", gateway, "echo.default.srv" + id
+            assertEquals("0 1 " + roundRobin, InstancePrograms.dns("nwtest-" + id + "c0", "", gateway, "echo.default.srv" + id
                     + ".ns.local", 1));
-            assertEquals("0 0 -", dnsFrom("nwtest-" + id + "c0", "", gateway, "echo.default.srv" + id + ".ns.local", 28),
+            assertEquals("0 0 -", InstancePrograms.dns("nwtest-" + id + "c0", "", gateway, "echo.default.srv" + id + ".ns.local", 28),
                     "AAAA: no record, no error");
-            assertEquals("3 0 -", dnsFrom("nwtest-" + id + "c0", "", gateway, "nothing.default.srv" + id + ".ns.local", 1),
+            assertEquals("3 0 -", InstancePrograms.dns("nwtest-" + id + "c0", "", gateway, "nothing.default.srv" + id + ".ns.local", 1),
                     "an unknown service: NXDOMAIN (after asking the cluster)");
-            assertEquals("5 0 -", dnsFrom("nwtest-" + id + "c0", "", gateway, "example.com", 1), "not .local: REFUSED");
-            assertEquals("timeout", dnsFrom(hostA.name(), underlayA, gateway, "echo.default.srv" + id + ".ns.local", 1),
+            assertEquals("5 0 -", InstancePrograms.dns("nwtest-" + id + "c0", "", gateway, "example.com", 1), "not .local: REFUSED");
+            assertEquals("timeout", InstancePrograms.dns(hostA.name(), underlayA, gateway, "echo.default.srv" + id + ".ns.local", 1),
                     "a query from outside the node's subnet is not answered");
 
             String first = Deadline.await("an answer through the tunnel", Duration.ofSeconds(20),
-                    () -> tcpFrom("nwtest-" + id + "c0", roundRobin, "hello"), out -> !out.isEmpty());
+                    () -> InstancePrograms.tcp("nwtest-" + id + "c0", roundRobin, "hello"), out -> !out.isEmpty());
             assertTrue(first.equals("s0:hello") || first.equals("s1:hello"), first);
-            String second = tcpFrom("nwtest-" + id + "c0", roundRobin, "again");
+            String second = InstancePrograms.tcp("nwtest-" + id + "c0", roundRobin, "again");
             assertTrue(second.endsWith(":again") && !second.startsWith(first.substring(0, 2)),
                     "round-robin alternates: " + first + " then " + second);
             // byte-exact both ways with a larger message
             String big = "x".repeat(20_000);
-            String echoed = tcpFrom("nwtest-" + id + "c0", roundRobin, big);
+            String echoed = InstancePrograms.tcp("nwtest-" + id + "c0", roundRobin, big);
             assertTrue(echoed.endsWith(":" + big), "a 20 kB message through the tunnel: " + echoed.length() + " chars");
             // ping the service IP
             sh("ip", "netns", "exec", "nwtest-" + id + "c0", "ping", "-c", "1", "-W", "3", roundRobin);
             // an instance on node b by its own address, without a service IP: the container network is routed too
             String direct = Deadline.await("an answer from s0's own address", Duration.ofSeconds(20),
-                    () -> tcpFrom("nwtest-" + id + "c0", s0.nsAddress(), "direct"), out -> !out.isEmpty());
+                    () -> InstancePrograms.tcp("nwtest-" + id + "c0", s0.nsAddress(), "direct"), out -> !out.isEmpty());
             assertEquals("s0:direct", direct);
             double sent = meters.find("netwarden.netmanager.tunnel.bytes").tag("peer", underlayB + ":50103")
                     .tag("direction", "out").functionCounters().stream().mapToDouble(c -> c.count()).sum();
@@ -316,7 +244,7 @@ class NodeAndClusterTest {
 
             // closest: an instance on the client's own node is taken every time, without the tunnel
             nodeA.deploy(server, 2, Optional.of("nwtest-" + id + "s2"), Optional.empty(), "");
-            echoServers("nwtest-" + id + "s2", "s2");
+            processes.add(InstancePrograms.echoServers("nwtest-" + id + "s2", "s2"));
             String closest = Deadline.await("the closest IP with the local instance known", Duration.ofSeconds(15), () -> {
                 List<TranslationTable.Instance> found = tables.byName(server);
                 return found.size() == 3 ? found.getFirst().serviceIps().stream().filter(ip -> ip.kind().equals("closest"))
@@ -324,7 +252,7 @@ class NodeAndClusterTest {
             }, ip -> ip != null);
             ProxyTunnel tunnelA = nodeA.registration().orElseThrow().tunnel().orElseThrow();
             for (int i = 0; i < 3; i++) {
-                String got = tcpFrom("nwtest-" + id + "c0", closest, "near" + i);
+                String got = InstancePrograms.tcp("nwtest-" + id + "c0", closest, "near" + i);
                 if (!got.equals("s2:near" + i)) {
                     String diag = tunnelA.state() + "\n" + sh("ip", "-n", hostA.name(), "-s", "link", "show", "a" + id + "tun0")
                             + sh("ip", "-n", hostA.name(), "route") + sh("ip", "netns", "exec", "nwtest-" + id + "s2", "ss", "-tan")
@@ -357,57 +285,12 @@ class NodeAndClusterTest {
             // (as anyone on the underlay can), and node b does not forward it into its bridge
             String subnetB = nodeB.registration().orElseThrow().subnet().toString();
             sh("ip", "-n", hostA.name(), "route", "add", subnetB, "via", underlayB);
-            assertEquals("", tcpFrom(hostA.name(), s0.nsAddress(), "from-the-underlay"), "refused at node b");
+            assertEquals("", InstancePrograms.tcp(hostA.name(), s0.nsAddress(), "from-the-underlay"), "refused at node b");
             String counters = sh("ip", "netns", "exec", hostB.name(), "nft", "list", "chain", "ip", "b" + id + "_nat",
                     "forward");
             assertTrue(counters.contains("drop"), counters);
         } finally {
             processes.forEach(Process::destroyForcibly);
-        }
-    }
-
-    /**
-     * Captures every frame on a link of a namespace until {@link Capture#stop}: a raw packet socket in Python (no
-     * tcpdump needed).
-     */
-    private static final class Capture {
-        private final Process process;
-        private final java.io.ByteArrayOutputStream frames = new java.io.ByteArrayOutputStream();
-        private final Thread reader;
-
-        Capture(String netns, String link) throws Exception {
-            process = new ProcessBuilder("ip", "netns", "exec", netns, "/usr/bin/python3", "-c", """
-                    import socket, sys, threading
-                    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.ntohs(3))
-                    s.bind(("%s", 0)); s.settimeout(0.2)
-                    done = threading.Event()
-                    threading.Thread(target=lambda: (sys.stdin.read(), done.set()), daemon=True).start()
-                    sys.stdout.write("ready\\n"); sys.stdout.flush()
-                    out = sys.stdout.buffer
-                    while not done.is_set():
-                        try:
-                            out.write(s.recv(65535))
-                        except socket.timeout:
-                            pass
-                    out.flush()
-                    """.formatted(link)).start();
-            String ready = new String(process.getInputStream().readNBytes(6), java.nio.charset.StandardCharsets.US_ASCII);
-            assertEquals("ready\n", ready, "the capture on " + link + " started");
-            reader = Thread.ofVirtual().start(() -> {
-                try {
-                    process.getInputStream().transferTo(frames);
-                } catch (java.io.IOException e) {
-                    // the process was stopped
-                }
-            });
-        }
-
-        /** Stops and returns what was captured, as ISO-8859-1 text (a byte per char). */
-        String stop() throws Exception {
-            process.getOutputStream().close();
-            reader.join(10_000);
-            process.destroyForcibly();
-            return frames.toString(java.nio.charset.StandardCharsets.ISO_8859_1);
         }
     }
 
@@ -426,7 +309,7 @@ class NodeAndClusterTest {
         String clientService = "cli" + id + ".ns.sclient.default";
         try {
             nodeB.deploy(server, 0, Optional.of("nwtest-" + id + "e0"), Optional.empty(), "");
-            echoServers("nwtest-" + id + "e0", "e0");
+            processes.add(InstancePrograms.echoServers("nwtest-" + id + "e0", "e0"));
             nodeA.deploy(clientService, 0, Optional.of("nwtest-" + id + "f0"), Optional.empty(), "");
             TableClient tables = nodeA.registration().orElseThrow().tables().orElseThrow();
             String roundRobin = Deadline.await("the server's service IP", Duration.ofSeconds(15), () -> {
@@ -439,13 +322,13 @@ class NodeAndClusterTest {
                         .orElseThrow().address();
             }, ip -> ip != null);
 
-            Capture underlay = new Capture(hostB.name(), "nwu" + id + "b");
-            Capture bridge = new Capture(hostB.name(), "b" + id + "br0");
+            InstancePrograms.Capture underlay = new InstancePrograms.Capture(hostB.name(), "nwu" + id + "b");
+            InstancePrograms.Capture bridge = new InstancePrograms.Capture(hostB.name(), "b" + id + "br0");
             String first = Deadline.await("an answer through the encrypted tunnel", Duration.ofSeconds(20),
-                    () -> tcpFrom("nwtest-" + id + "f0", roundRobin, "hello"), out -> !out.isEmpty());
+                    () -> InstancePrograms.tcp("nwtest-" + id + "f0", roundRobin, "hello"), out -> !out.isEmpty());
             assertEquals("e0:hello", first);
             String marker = ("plaintext-marker-" + id + "-").repeat(400); // 9 kB: several full-size packets
-            assertEquals("e0:" + marker, tcpFrom("nwtest-" + id + "f0", roundRobin, marker), "byte-exact both ways");
+            assertEquals("e0:" + marker, InstancePrograms.tcp("nwtest-" + id + "f0", roundRobin, marker), "byte-exact both ways");
             String onUnderlay = underlay.stop();
             String onBridge = bridge.stop();
             assertTrue(onBridge.contains("plaintext-marker-" + id), "behind the tunnel the traffic is plain (the capture"

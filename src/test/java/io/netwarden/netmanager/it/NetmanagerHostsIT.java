@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netwarden.testing.AppProcess;
 import io.netwarden.testing.Deadline;
+import io.netwarden.testing.InstancePrograms;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -164,7 +165,7 @@ class NetmanagerHostsIT {
         JsonNode deployed = post(nodeB, "/api/v1/netmanager/container/deploy", "{\"serviceName\":\"" + server
                 + "\",\"instanceNumber\":0,\"netns\":\"" + prefix + "s0\"}", 200);
         assertEquals(server, deployed.get("serviceName").asText());
-        echoServer(prefix + "s0");
+        processes.add(InstancePrograms.echoServers(prefix + "s0", "echo"));
         post(nodeA, "/api/v1/netmanager/container/deploy", "{\"serviceName\":\"cli" + id
                 + ".ns.client.default\",\"instanceNumber\":0,\"netns\":\"" + prefix + "c0\"}", 200);
         String serviceIp = Deadline.await("the cluster's table lists the server", Duration.ofSeconds(20), () -> {
@@ -181,13 +182,11 @@ class NetmanagerHostsIT {
         }, ip -> ip != null);
 
         String gateway = a.at("/registration/gateway").asText();
-        String resolved = sh("ip", "netns", "exec", prefix + "c0", "/usr/bin/python3", "-c", RESOLVE, gateway,
-                "echo.default.srv" + id + ".ns.local").strip();
-        assertEquals(serviceIp, resolved, "the .local name at node a's gateway");
+        assertEquals("0 1 " + serviceIp, InstancePrograms.dns(prefix + "c0", "", gateway, "echo.default.srv" + id
+                + ".ns.local", 1), "the .local name at node a's gateway");
         String message = "across-hosts-" + id + "-" + "y".repeat(5000);
         String echoed = Deadline.await("an answer through the tunnel", Duration.ofSeconds(30),
-                () -> sh("ip", "netns", "exec", prefix + "c0", "/usr/bin/python3", "-c", CLIENT, serviceIp, message).strip(),
-                out -> !out.isEmpty());
+                () -> InstancePrograms.tcp(prefix + "c0", serviceIp, message), out -> !out.isEmpty());
         assertEquals("echo:" + message, echoed, "byte-exact both ways");
         JsonNode tunnelA = json(nodeA, "/api/v1/netmanager/node").get("tunnel");
         assertEquals(1, tunnelA.get("keyedPeers").asInt(), tunnelA.toString());
@@ -224,50 +223,6 @@ class NetmanagerHostsIT {
         assertEquals(400, cluster.delete("/api/v1/netmanager/subnets/a%20b", TOKEN).statusCode());
         int code = cluster.stop();
         assertTrue(code == 0 || code == 143, "exit " + code);
-    }
-
-    private static final String RESOLVE = """
-            import socket, struct, sys
-            q = struct.pack(">HHHHHH", 7, 0x0100, 1, 0, 0, 0)
-            q += b"".join(bytes([len(l)]) + l.encode() for l in sys.argv[2].split(".")) + b"\\0" + struct.pack(">HH", 1, 1)
-            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(5)
-            s.sendto(q, (sys.argv[1], 53))
-            a = s.recv(512)
-            print(socket.inet_ntoa(a[-4:]) if struct.unpack(">H", a[6:8])[0] else "none")
-            """;
-
-    private static final String CLIENT = """
-            import socket, sys
-            try:
-                c = socket.create_connection((sys.argv[1], 7), timeout=3)
-                c.sendall(sys.argv[2].encode() + b"\\n")
-                data = b""
-                while True:
-                    chunk = c.recv(65536)
-                    if not chunk: break
-                    data += chunk
-                sys.stdout.write(data.decode().strip())
-            except Exception:
-                pass
-            """;
-
-    private void echoServer(String netns) throws Exception {
-        Process server = new ProcessBuilder("ip", "netns", "exec", netns, "/usr/bin/python3", "-c", """
-                import socket
-                s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                s.bind(("0.0.0.0", 7)); s.listen(16)
-                print("ready", flush=True)
-                while True:
-                    c, _ = s.accept()
-                    data = b""
-                    while not data.endswith(b"\\n"):
-                        chunk = c.recv(65536)
-                        if not chunk: break
-                        data += chunk
-                    c.sendall(b"echo:" + data); c.close()
-                """).redirectErrorStream(true).start();
-        processes.add(server);
-        assertEquals("ready", new String(server.getInputStream().readNBytes(5), StandardCharsets.UTF_8));
     }
 
     private static void ip(String... args) throws IOException, InterruptedException {
