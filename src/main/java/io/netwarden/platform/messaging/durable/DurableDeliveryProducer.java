@@ -3,7 +3,9 @@ package io.netwarden.platform.messaging.durable;
 import io.netwarden.platform.config.NetwardenConfig;
 import io.netwarden.platform.messaging.Messaging;
 import io.netwarden.platform.persistence.ActiveDatabase;
+import io.netwarden.platform.lifecycle.ConnectivityRestored;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 
 /**
@@ -13,10 +15,25 @@ import jakarta.enterprise.inject.Produces;
 @ApplicationScoped
 public class DurableDeliveryProducer {
 
+    private volatile JetStreamDelivery jetStream;
+
     @Produces
     @ApplicationScoped
     DurableDelivery durableDelivery(NetwardenConfig config, Messaging messaging, ActiveDatabase database) {
         boolean nats = config.nats().url().filter(u -> !u.isBlank()).isPresent();
-        return nats ? new JetStreamDelivery(messaging) : new DatabaseDelivery(database.dataSource());
+        if (!nats) {
+            return new DatabaseDelivery(database.dataSource());
+        }
+        JetStreamDelivery delivery = new JetStreamDelivery(messaging);
+        jetStream = delivery;
+        return delivery;
+    }
+
+    /** NATS came back: the consumers pull again at once (a restarted server forgot their waiting pulls). */
+    void onRestored(@Observes ConnectivityRestored restored) {
+        JetStreamDelivery delivery = jetStream;
+        if (delivery != null && restored.source().equals("nats")) {
+            delivery.linkRestored();
+        }
     }
 }

@@ -40,7 +40,10 @@ import org.jboss.logging.Logger;
  * </pre>
  *
  * A consumer opened while NATS cannot be reached keeps trying in the background (doubling waits up to 10 s), so roles
- * may start before the broker. Thread safety: jnats objects are thread-safe; the open consumers are in a concurrent map.
+ * may start before the broker. When the link comes back ({@link #linkRestored}) every open consumer is started again:
+ * a server that restarted forgot the pull requests waiting on it, and jnats would notice only when the pull expires or
+ * its heartbeats are missed (half a minute and more of messages not handed out). Thread safety: jnats objects are
+ * thread-safe; the open consumers are in a concurrent set.
  */
 public final class JetStreamDelivery implements DurableDelivery {
 
@@ -50,6 +53,7 @@ public final class JetStreamDelivery implements DurableDelivery {
 
     private final Messaging messaging;
     private final Map<String, StreamSpec> declared = new ConcurrentHashMap<>();
+    private final java.util.Set<JetStreamConsumption> open = ConcurrentHashMap.newKeySet();
 
     public JetStreamDelivery(Messaging messaging) {
         this.messaging = messaging;
@@ -212,7 +216,16 @@ public final class JetStreamDelivery implements DurableDelivery {
         return attach(new JetStreamConsumption(spec, null, new DeliveryBatcher(spec, handler)));
     }
 
+    /**
+     * The link to NATS came back: each open consumer asks for messages again at once (the pull it had waiting may be
+     * gone with a restarted server). Messages of the old pull still on their way are handled as usual.
+     */
+    public void linkRestored() {
+        open.forEach(JetStreamConsumption::restart);
+    }
+
     private Consumption attach(JetStreamConsumption consumption) {
+        open.add(consumption);
         Thread.ofVirtual().name("durable-attach-" + consumption.spec.name()).start(consumption::attach);
         return consumption;
     }
@@ -270,6 +283,21 @@ public final class JetStreamDelivery implements DurableDelivery {
             }
         }
 
+        /** Stops the running jnats consumer and attaches again; nothing to do while it is (re)attaching or closed. */
+        void restart() {
+            MessageConsumer running;
+            synchronized (this) {
+                if (closed || consumer == null) {
+                    return;
+                }
+                running = consumer;
+                consumer = null;
+            }
+            running.stop();
+            LOG.debugf("JetStream consumer %s on %s: the link came back; pulling again", spec.name(), spec.stream());
+            Thread.ofVirtual().name("durable-attach-" + spec.name()).start(this::attach);
+        }
+
         private void onMessage(Message message) {
             if (batcher != null) {
                 batcher.accept(new JetStreamDeliveryItem(message)); // on the dispatcher: the order is the stream's
@@ -295,6 +323,7 @@ public final class JetStreamDelivery implements DurableDelivery {
                 closed = true;
                 running = consumer;
             }
+            open.remove(this);
             if (running != null) {
                 running.stop();
             }
