@@ -21,6 +21,7 @@ import io.netwarden.edge.methods.FileChunks;
 import io.netwarden.edge.node.EdgeNode;
 import io.netwarden.edge.node.ExecutionLog;
 import io.netwarden.edge.nodes.Hellos;
+import io.netwarden.edge.events.EdgeNodeOnline;
 import io.netwarden.edge.nodes.NodeRegistry;
 import io.netwarden.edge.rollouts.RolloutRequest;
 import io.netwarden.edge.rollouts.RolloutStore;
@@ -162,15 +163,30 @@ public class EdgeService implements RoleService {
                 config.files().maxCopyBytes());
         EdgeSender sending = new EdgeSender(name, delivery, signatures, messageLog,
                 config.sweepInterval(), config.retryBackoff(), errors, new EdgeMetrics(meters), this::fire, files,
-                answering -> answering.equals(name) ? Optional.of(keys.own().publicKey())
-                        : nodes == null ? Optional.empty() : nodes.publicKey(answering));
+                new EdgeSender.Peers() {
+                    @Override
+                    public Optional<java.security.PublicKey> key(String node) {
+                        return node.equals(name) ? Optional.of(keys.own().publicKey())
+                                : nodes == null ? Optional.empty() : nodes.publicKey(node);
+                    }
+
+                    @Override
+                    public boolean online(String node) {
+                        return node.equals(name) || nodes == null || nodes.online(node);
+                    }
+                });
         if (nodes != null && onlineGauge == null) {
             onlineGauge = Gauge.builder("netwarden.edge.nodes.online", this, EdgeService::nodesOnline)
                     .description("Edge nodes online (on the central)").register(meters);
         }
         errorLog = errorsKept;
         Hellos saying = new Hellos(name, identity.version(), identity.roles().ids(), keys.own(), messaging,
-                config.helloInterval(), Optional.ofNullable(nodes), Clock.systemUTC(), this::fire);
+                config.helloInterval(), Optional.ofNullable(nodes), Clock.systemUTC(), event -> {
+                    if (event instanceof EdgeNodeOnline online) {
+                        sending.nodeBack(online.node());
+                    }
+                    fire(event);
+                });
         Submissions submitting = new Submissions(sending, files, config, this::knownNodes);
         receiving.start();
         sending.start();

@@ -21,7 +21,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
 import org.jboss.logging.Logger;
 
 /**
@@ -35,6 +34,7 @@ import org.jboss.logging.Logger;
  *   EDGE_ACKS <self>.ack.* in batches ─▶ signed by the node's key (own for itself, pinned at its hello, or trusted)?
  *                              ─ no ─▶ dropped      receipt: log delivered │ answers: log acked │ failed, one write
  *   sweeper (every sweep-interval): expire pending past their ttl; publish the unpublished again;
+ *             published, no receipt or answer by timeout + backoff, node online ─▶ publish again (backoff doubles)
  *             delivered without an answer by timeout + backoff ─▶ publish again (backoff doubles) │ retries spent ─▶ failed
  * </pre>
  *
@@ -62,7 +62,7 @@ public final class EdgeSender implements AutoCloseable {
     private final EdgeMetrics metrics;
     private final EdgeEvents events;
     private final FileChunks chunks;
-    private final Function<String, Optional<PublicKey>> nodeKeys;
+    private final Peers peers;
     private DurableDelivery.Consumption acks;
     private Thread sweeper;
     private volatile SendQueue queue;
@@ -70,7 +70,7 @@ public final class EdgeSender implements AutoCloseable {
     /** @param errors where expired messages are reported (the central's error log) */
     public EdgeSender(String self, DurableDelivery delivery, CommandSignatures signatures, MessageLog log, Duration sweepInterval,
             Duration retryBackoff, io.netwarden.edge.node.EdgeNode.ErrorSink errors, EdgeMetrics metrics, EdgeEvents events,
-            FileChunks chunks, Function<String, Optional<PublicKey>> nodeKeys) {
+            FileChunks chunks, Peers peers) {
         this.self = self;
         this.delivery = delivery;
         this.signatures = signatures;
@@ -81,7 +81,17 @@ public final class EdgeSender implements AutoCloseable {
         this.metrics = metrics;
         this.events = events;
         this.chunks = chunks;
-        this.nodeKeys = nodeKeys;
+        this.peers = peers;
+    }
+
+    /** What the sender knows of the nodes it sends to. */
+    public interface Peers {
+
+        /** The node's key: this node's own, or the one pinned at the node's hello (on the central); else empty. */
+        Optional<PublicKey> key(String node);
+
+        /** Whether the node is online now; a sender that keeps no node list takes every node as online. */
+        boolean online(String node);
     }
 
     public String self() {
@@ -100,7 +110,7 @@ public final class EdgeSender implements AutoCloseable {
                 ACK_BATCH), this::onAcks);
         sweeper = Thread.ofVirtual().name("edge-sweeper").start(this::sweep);
         SendQueue sending = new SendQueue(log, this::publishAsync,
-                stored -> stored.forEach(m -> metrics.count(m.message().toNode(), m.message().method(), "sent")));
+                stored -> stored.forEach(m -> metrics.count(m.message().toNode(), m.message().method(), "sent")), retryBackoff);
         sending.start();
         queue = sending;
     }
@@ -148,7 +158,7 @@ public final class EdgeSender implements AutoCloseable {
         log.insert(message, retries);
         metrics.count(message.toNode(), message.method(), "sent");
         if (publish(message, "")) {
-            log.published(message.id());
+            log.published(message, retryBackoff);
         }
     }
 
@@ -274,7 +284,7 @@ public final class EdgeSender implements AutoCloseable {
         }
         // the node's key: its own key for this node, the key pinned at its hello (central), or a trusted key; an answer
         // not signed by it, or one no key here can check, is dropped — anyone on NATS could have sent it
-        Optional<PublicKey> key = nodeKeys.apply(ack.node()).or(() -> ack.keyId().flatMap(signatures::trustedKey));
+        Optional<PublicKey> key = peers.key(ack.node()).or(() -> ack.keyId().flatMap(signatures::trustedKey));
         if (key.isEmpty() || !CommandSignatures.signedBy(ack, key.get())) {
             LOG.warnf("an answer for %s claiming to be from %s was dropped: %s", ack.messageId(), ack.node(),
                     ack.signature().isEmpty() ? "unsigned" : key.isEmpty() ? "no key of that node is known here (it pins"
@@ -321,8 +331,11 @@ public final class EdgeSender implements AutoCloseable {
                     }
                     continue;
                 }
-                log.published(id);
+                log.published(message.get(), retryBackoff);
             }
+        }
+        if (!nudge(now)) {
+            return;
         }
         for (MessageLog.Overdue overdue : log.overdue(now, 100)) {
             if (overdue.mayRetry()) {
@@ -340,6 +353,64 @@ public final class EdgeSender implements AutoCloseable {
             } else {
                 giveUp(overdue);
             }
+        }
+    }
+
+    /**
+     * Publishes again what neither a receipt nor an answer followed in time, to a node that is online: a copy lost on
+     * the way (or its answer lost on the way back) would otherwise stay pending until it expires. Not counted against
+     * the retries: the node runs the id at most once (a copy of one that ran brings its stored answer back; one of a
+     * message still waiting behind others there waits with them). A node that is offline is looked at again after
+     * the longest backoff, or soon after it is back ({@link #nodeBack}). False when the stream cannot be reached (the
+     * rest waits for the next round).
+     */
+    private boolean nudge(Instant now) {
+        // page after page (each row looked at leaves the due set), so that many of offline nodes do not hold up the rest
+        for (int page = 0; page < NUDGE_PAGES; page++) {
+            List<MessageLog.Unanswered> due = log.unanswered(now, NUDGE_PAGE);
+            for (MessageLog.Unanswered unanswered : due) {
+                if (!nudge(unanswered, now)) {
+                    return false;
+                }
+            }
+            if (due.size() < NUDGE_PAGE) {
+                break;
+            }
+        }
+        return true;
+    }
+
+    private static final int NUDGE_PAGE = 100;
+    private static final int NUDGE_PAGES = 10;
+
+    private boolean nudge(MessageLog.Unanswered unanswered, Instant now) {
+        if (!peers.online(unanswered.toNode())) {
+            log.nudged(unanswered.id(), now.plus(MAX_BACKOFF), false);
+            return true;
+        }
+        Optional<EdgeMessage> message = stored(unanswered.id());
+        if (message.isEmpty() || !message.get().expiresAt().isAfter(now)) {
+            return true; // expired: the next round ends it
+        }
+        int nudge = unanswered.nudges() + 1;
+        if (!publish(message.get(), "~" + nudge)) {
+            return false;
+        }
+        log.nudged(unanswered.id(), now.plus(message.get().timeout()).plus(backoff(nudge + 1)), true);
+        LOG.infof("message %s to %s (%s): neither a receipt nor an answer came in time; published again (%d), the node"
+                + " runs it at most once", unanswered.id(), unanswered.toNode(), message.get().method(), nudge);
+        return true;
+    }
+
+    /**
+     * A node came back online: what it waited for reaches it from the stream now, and what was lost on the way is
+     * published again after twice the backoff (not after the longest backoff that its absence set).
+     */
+    public void nodeBack(String node) {
+        try {
+            log.lookAgain(node, Instant.now().plus(retryBackoff.multipliedBy(2)));
+        } catch (RuntimeException e) {
+            LOG.debugf("messages to %s not looked at again now (%s); they are when their look is due", node, e.getMessage());
         }
     }
 

@@ -26,7 +26,8 @@ import javax.sql.DataSource;
  * The messages this node sent and how each ended (table {@code edge_message}).
  *
  * <pre>
- *   pending (published = false) ─ stored in the stream ─▶ pending (published = true)
+ *   pending (published = false) ─ stored in the stream ─▶ pending (published = true, next_try_at = timeout + backoff)
+ *   pending, published ─ next_try_at passed, node online ─▶ published again (nudges + 1, backoff doubled)
  *   pending ─ receipt ─▶ delivered (next_try_at = delivered + timeout + backoff)
  *   pending │ delivered ─ ACK ok ─▶ acked        pending │ delivered ─ ACK refused / method failed ─▶ failed
  *   delivered ─ next_try_at passed ─▶ sent again (attempts + 1, backoff doubled) │ retries spent ─▶ failed (no_answer)
@@ -179,21 +180,26 @@ public final class MessageLog {
                 + " idempotency_key FROM edge_submission WHERE created_at < ? FETCH FIRST %d ROWS ONLY)", cutoff);
     }
 
-    /** Marks a message stored in the stream (one more attempt). */
-    public void published(String id) {
-        publishedAll(List.of(id));
+    /**
+     * Marks a message stored in the stream (one more attempt); a receipt or an answer is due by the timeout plus
+     * {@code backoff} from now, else it is published again ({@link #unanswered}).
+     */
+    public void published(EdgeMessage message, Duration backoff) {
+        publishedAll(List.of(message), backoff);
     }
 
     /**
      * Marks messages stored in the stream, in one batch. Once: the sweeper may publish a message again while its sender
      * is marking it (the stream drops the copy by its id), and that is still one attempt.
      */
-    public void publishedAll(List<String> ids) {
+    public void publishedAll(List<EdgeMessage> messages, Duration backoff) {
+        Instant now = Instant.now();
         try (Connection db = database.getConnection();
                 PreparedStatement update = db.prepareStatement("UPDATE edge_message SET published = TRUE,"
-                        + " attempts = attempts + 1 WHERE id = ? AND published = FALSE")) {
-            for (String id : ids) {
-                update.setString(1, id);
+                        + " attempts = attempts + 1, next_try_at = ? WHERE id = ? AND published = FALSE")) {
+            for (EdgeMessage message : messages) {
+                update.setTimestamp(1, Timestamp.from(now.plus(message.timeout()).plus(backoff)));
+                update.setString(2, message.id());
                 update.addBatch();
             }
             update.executeBatch();
@@ -298,6 +304,66 @@ public final class MessageLog {
         /** Whether one more publication is allowed: the first one plus {@code retries}. */
         public boolean mayRetry() {
             return attempts <= retries;
+        }
+    }
+
+    /**
+     * Published messages that neither a receipt nor an answer followed by their due time, oldest due first: lost on the
+     * way (a broker restart, a link that broke at the wrong moment) or still waiting behind others at their node.
+     */
+    public List<Unanswered> unanswered(Instant now, int limit) {
+        List<Unanswered> due = new ArrayList<>();
+        try (Connection db = database.getConnection();
+                PreparedStatement find = db.prepareStatement("SELECT id, to_node, nudges FROM edge_message"
+                        + " WHERE status = 'pending' AND published = TRUE AND next_try_at < ? ORDER BY next_try_at")) {
+            find.setMaxRows(limit);
+            find.setTimestamp(1, Timestamp.from(now));
+            try (ResultSet rows = find.executeQuery()) {
+                while (rows.next()) {
+                    due.add(new Unanswered(rows.getString(1), rows.getString(2), rows.getInt(3)));
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("the message log could not be read: " + DatabaseErrors.safeMessage(e));
+        }
+        return due;
+    }
+
+    /** A published message without a receipt or an answer in time; {@code nudges} counts its publications since. */
+    public record Unanswered(String id, String toNode, int nudges) {
+    }
+
+    /**
+     * The next look at a message without a receipt is due at {@code next}; {@code nudged} when it was just published
+     * again (counted). Changes nothing once a receipt or an answer came.
+     */
+    public void nudged(String id, Instant next, boolean nudged) {
+        try (Connection db = database.getConnection();
+                PreparedStatement update = db.prepareStatement("UPDATE edge_message SET nudges = nudges + ?,"
+                        + " next_try_at = ? WHERE id = ? AND status = 'pending'")) {
+            update.setInt(1, nudged ? 1 : 0);
+            update.setTimestamp(2, Timestamp.from(next));
+            update.setString(3, id);
+            update.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException("the message log could not be written: " + DatabaseErrors.safeMessage(e));
+        }
+    }
+
+    /**
+     * A node came back: its messages without a receipt are looked at again by {@code at} (rather than when a look
+     * postponed while it was offline would be due).
+     */
+    public void lookAgain(String node, Instant at) {
+        try (Connection db = database.getConnection();
+                PreparedStatement update = db.prepareStatement("UPDATE edge_message SET next_try_at = ? WHERE to_node = ?"
+                        + " AND status = 'pending' AND published = TRUE AND next_try_at > ?")) {
+            update.setTimestamp(1, Timestamp.from(at));
+            update.setString(2, node);
+            update.setTimestamp(3, Timestamp.from(at));
+            update.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException("the message log could not be written: " + DatabaseErrors.safeMessage(e));
         }
     }
 

@@ -65,6 +65,7 @@ public final class SendQueue implements AutoCloseable {
     private final MessageLog log;
     private final Function<EdgeMessage, CompletableFuture<Boolean>> publish;
     private final Consumer<List<MessageLog.NewMessage>> onStored;
+    private final java.time.Duration backoff;
     private final LinkedBlockingQueue<Request> queue = new LinkedBlockingQueue<>();
     private final Semaphore unpublished = new Semaphore(UNPUBLISHED);
     private volatile boolean closed;
@@ -74,11 +75,14 @@ public final class SendQueue implements AutoCloseable {
      * @param publish signs one message and starts storing it in the stream; the future ends false when the stream
      *     cannot be reached now
      * @param onStored told of each group once it is committed (metrics)
+     * @param backoff a receipt or an answer is due by a message's timeout plus this, once it is published
      */
-    SendQueue(MessageLog log, Function<EdgeMessage, CompletableFuture<Boolean>> publish, Consumer<List<MessageLog.NewMessage>> onStored) {
+    SendQueue(MessageLog log, Function<EdgeMessage, CompletableFuture<Boolean>> publish, Consumer<List<MessageLog.NewMessage>> onStored,
+            java.time.Duration backoff) {
         this.log = log;
         this.publish = publish;
         this.onStored = onStored;
+        this.backoff = backoff;
     }
 
     synchronized void start() {
@@ -223,14 +227,14 @@ public final class SendQueue implements AutoCloseable {
             }
             Map<String, List<EdgeMessage>> byNode = new LinkedHashMap<>();
             group.messages().forEach(m -> byNode.computeIfAbsent(m.message().toNode(), n -> new ArrayList<>()).add(m.message()));
-            List<String> published = Collections.synchronizedList(new ArrayList<>());
+            List<EdgeMessage> published = Collections.synchronizedList(new ArrayList<>());
             try {
                 Parallel.forEach(byNode.values(), PARALLEL, messages -> inOrder(messages, published));
             } catch (InterruptedException e) {
                 return;
             } finally {
                 try {
-                    log.publishedAll(published);
+                    log.publishedAll(published, backoff);
                 } catch (RuntimeException e) {
                     LOG.debugf("%d messages published but not marked (%s); the sweeper publishes them again (the stream"
                             + " drops the copies)", published.size(), e.getMessage());
@@ -250,7 +254,7 @@ public final class SendQueue implements AutoCloseable {
      * first that was not, to {@code published}. False when one was not stored: it and what follows wait for the sweeper,
      * which keeps the order.
      */
-    private boolean inOrder(List<EdgeMessage> messages, List<String> published) {
+    private boolean inOrder(List<EdgeMessage> messages, List<EdgeMessage> published) {
         java.util.ArrayDeque<InFlight> window = new java.util.ArrayDeque<>();
         try {
             for (EdgeMessage message : messages) {
@@ -288,7 +292,7 @@ public final class SendQueue implements AutoCloseable {
         return false;
     }
 
-    private boolean confirmed(InFlight inFlight, List<String> published) throws InterruptedException {
+    private boolean confirmed(InFlight inFlight, List<EdgeMessage> published) throws InterruptedException {
         boolean stored;
         try {
             // each message's own deadline from when it was sent: stalled confirmations cost CONFIRM_WAIT once, not per message
@@ -297,7 +301,7 @@ public final class SendQueue implements AutoCloseable {
             stored = false;
         }
         if (stored) {
-            published.add(inFlight.message().id());
+            published.add(inFlight.message());
         }
         return stored;
     }

@@ -70,6 +70,19 @@ public final class NodeRegistry {
         }
     }
 
+    /** Whether the node is known and online (heard of within the missed hellos allowed). */
+    public boolean online(String name) {
+        try (Connection db = database.getConnection();
+                PreparedStatement find = db.prepareStatement("SELECT online FROM edge_node WHERE name = ?")) {
+            find.setString(1, name);
+            try (ResultSet row = find.executeQuery()) {
+                return row.next() && row.getBoolean(1);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("the node list could not be read: " + DatabaseErrors.safeMessage(e));
+        }
+    }
+
     /** What a hello did. */
     public enum Outcome {
         NEW, SEEN, BACK, KEY_CHANGED, STALE, BAD_SIGNATURE,

@@ -59,7 +59,7 @@ class SendQueueTest {
                 return true;
             }, CompletableFuture.delayedExecutor(ThreadLocalRandom.current().nextInt(3), TimeUnit.MILLISECONDS));
         }, stored -> {
-        });
+        }, Duration.ofSeconds(5));
         queue.start();
     }
 

@@ -35,7 +35,7 @@ class SubmissionsTest {
         FileChunks chunks = new FileChunks(new AllowedDirectories(List.of(outbox)), 8L * 1024 * 1024);
         // prepare() reads and checks only: the sender is asked for its name, nothing is sent
         EdgeSender sender = new EdgeSender("central", null, null, null, Duration.ofSeconds(1), Duration.ofSeconds(1), null,
-                null, null, chunks, node -> Optional.empty());
+                null, null, chunks, null);
         return new Submissions(sender, chunks, config, Optional::empty);
     }
 

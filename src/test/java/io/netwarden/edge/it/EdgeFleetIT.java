@@ -350,4 +350,32 @@ class EdgeFleetIT {
         String id = send("{\"toNode\":\"ship2\",\"data\":[],\"commandOrEvent\":\"command\",\"method\":\"ping\"}").getFirst();
         assertTrue(awaitStatus(id, "acked", Duration.ofSeconds(30)).get("output").asText().contains("ship2"));
     }
+
+    @Test
+    @Order(9)
+    void aMessageLostOnTheWayIsPublishedAgainAndRunsOnce() throws Exception {
+        ships.get("ship2").stop();
+        String id = send(shell("ship2", "echo once >> lost.txt", ",\"timeout\":\"2s\"")).getFirst();
+        // lost: taken out of the stream before ship2 could see it (as a broker that lost its file would)
+        io.nats.client.Options options = new io.nats.client.Options.Builder().server(nats.url())
+                .userInfo("central", passwords.get("central")).build();
+        try (io.nats.client.Connection admin = io.nats.client.Nats.connect(options)) {
+            io.nats.client.JetStreamManagement streams = admin.jetStreamManagement();
+            io.nats.client.api.MessageInfo stored = Deadline.await("the message in the stream", Duration.ofSeconds(10), () -> {
+                try {
+                    return streams.getLastMessage("EDGE", "ship2.command.shellCommand");
+                } catch (io.nats.client.JetStreamApiException notYet) {
+                    return null;
+                }
+            }, m -> m != null && new String(m.getData(), java.nio.charset.StandardCharsets.UTF_8).contains(id));
+            assertTrue(streams.deleteMessage("EDGE", stored.getSeq()));
+        }
+        assertEquals("pending", message(id).get("status").asText());
+
+        ships.put("ship2", start("ship2", Map.of()));
+
+        awaitStatus(id, "acked", Duration.ofSeconds(60)); // timeout 2 s + backoff 5 s after ship2 is back
+        assertEquals(List.of("once"), lines("ship2", "lost.txt"));
+        assertTrue(central.output().contains("neither a receipt nor an answer came in time; published again"), "the log says why");
+    }
 }
