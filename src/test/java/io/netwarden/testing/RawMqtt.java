@@ -42,6 +42,12 @@ public final class RawMqtt implements AutoCloseable {
                 .toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
+    /** Publishes a message the broker keeps for every later subscriber (an empty one clears it). */
+    public void publishRetained(String topic, byte[] payload) throws Exception {
+        client.publish(topic, Buffer.buffer(payload), MqttQoS.AT_LEAST_ONCE, false, true).toCompletionStage()
+                .toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
     public void publish(String topic, String payload) throws Exception {
         publish(topic, payload.getBytes(StandardCharsets.UTF_8));
     }

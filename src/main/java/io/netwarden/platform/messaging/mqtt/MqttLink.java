@@ -28,8 +28,10 @@ import org.jboss.logging.Logger;
  * <pre>
  *   start ─▶ connect ─ refused │ unreachable ─▶ again after 0.5 s, 1 s, 2 s … 30 s (logged once per outage)
  *            └ connected ─▶ subscribe each filter (QoS 1) ─▶ each onConnected callback (its owner resyncs)
- *   broker closes │ network breaks ─▶ connect again, same backoff
- *   message ─▶ larger than max-payload ─▶ dropped, counted (64 KiB beyond it, the client resets the connection)
+ *   broker closes │ network breaks ─▶ connect again, same backoff (back to 0.5 s only after STABLE connected)
+ *   message ─▶ larger than max-payload ─▶ dropped, counted (64 KiB beyond it, the client resets the connection;
+ *            retained, it comes again with every connect: the backoff keeps that to one try per 30 s, and a warning
+ *            says how to clear it)
  *            ─▶ queue (bounded; full ─▶ dropped, counted) ─▶ one handler thread: every subscription whose filter
  *               matches, in arrival order; a handler that throws is logged, the next message goes on
  *   publish(topic, payload) ─▶ future: done when the broker's PUBACK comes; failed when not connected, or no
@@ -45,6 +47,8 @@ public final class MqttLink implements AutoCloseable {
     static final Duration PUBACK_WAIT = Duration.ofSeconds(10);
     private static final Duration FIRST_RETRY = Duration.ofMillis(500);
     private static final Duration LAST_RETRY = Duration.ofSeconds(30);
+    /** A connection that lasted this long resets the backoff; one lost sooner goes on doubling it. */
+    static final Duration STABLE = Duration.ofSeconds(10);
     /** Publishes sent and not confirmed at once; beyond, a publish fails at once. */
     static final int MAX_IN_FLIGHT = 1000;
     /** Messages waiting for the handler thread at most; beyond, new ones are dropped (and counted). */
@@ -74,6 +78,8 @@ public final class MqttLink implements AutoCloseable {
     private volatile boolean closed;
     private volatile boolean connected;
     private Duration retry = FIRST_RETRY;
+    private long connectedAt;
+    private boolean tooLargeLogged;
     private boolean outageLogged;
     private Thread handlerThread;
 
@@ -163,7 +169,7 @@ public final class MqttLink implements AutoCloseable {
             }
         });
         next.closeHandler(v -> lost(next, "the connection closed"));
-        next.exceptionHandler(e -> LOG.debugf("MQTT %s: %s", settings.describe(), e.toString()));
+        next.exceptionHandler(this::failed);
         next.connect(settings.port(), settings.host()).onComplete(result -> {
             if (closed) {
                 next.disconnect();
@@ -174,10 +180,9 @@ public final class MqttLink implements AutoCloseable {
                 return;
             }
             connected = true;
-            retry = FIRST_RETRY;
+            connectedAt = System.nanoTime();
             LOG.infof("MQTT: connected to %s as %s%s", settings.describe(), settings.clientId(),
                     outageLogged ? " again" : "");
-            outageLogged = false;
             for (Subscription subscription : subscriptions) {
                 next.subscribe(subscription.filter(), MqttQoS.AT_LEAST_ONCE.value());
             }
@@ -190,6 +195,10 @@ public final class MqttLink implements AutoCloseable {
         if (lost != client) {
             return;
         }
+        if (connected && System.nanoTime() - connectedAt >= STABLE.toNanos()) {
+            retry = FIRST_RETRY;
+            outageLogged = false; // a new outage: warned about again
+        }
         connected = false;
         unconfirmed.values().forEach(f -> f.completeExceptionally(new MqttUnavailableException("the MQTT connection was"
                 + " lost before the broker confirmed")));
@@ -197,6 +206,28 @@ public final class MqttLink implements AutoCloseable {
         if (!closed) {
             retryLater(why);
         }
+    }
+
+    /** Runs on the event loop: an error of the connection (the client closes it when it cannot go on). */
+    private void failed(Throwable e) {
+        if (tooLong(e) && !tooLargeLogged) {
+            tooLargeLogged = true; // once: a retained one comes with every connect
+            LOG.warnf("MQTT %s: the broker sent a message larger than %d bytes (max-payload and 64 KiB); the client cannot"
+                    + " skip it and resets the connection. If it is retained, it comes again with every connect: clear it"
+                    + " on the broker (an empty retained message on its topic), or raise the max-payload setting",
+                    settings.describe(), settings.maxPayloadBytes() + 64 * 1024);
+            return;
+        }
+        LOG.debugf("MQTT %s: %s", settings.describe(), e.toString());
+    }
+
+    private static boolean tooLong(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof io.netty.handler.codec.TooLongFrameException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void retryLater(String why) {

@@ -101,6 +101,27 @@ class MqttLinkTest {
     }
 
     @Test
+    void aRetainedMessageTooLargeToSkipDoesNotMakeTheLinkReconnectInATightLoop() throws Exception {
+        String topic = "nwtest/" + unique() + "/retained";
+        java.util.List<Long> connects = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (RawMqtt peer = new RawMqtt(vertx, "nwtest-peer-" + unique())) {
+            peer.publishRetained(topic, new byte[200_000]); // comes with every subscription, so with every connect
+            try (MqttLink link = new MqttLink(vertx, settings(TestEnv.mqttUrl(), "nwtest-" + unique(), 1024))) {
+                link.subscribe(topic, (t, payload) -> {
+                });
+                link.onConnected(() -> connects.add(System.nanoTime()));
+                link.start();
+                Deadline.await("four connections", Duration.ofSeconds(30), connects::size, n -> n >= 4);
+                // each lost at once: the backoff is not reset, so the tries come 0.5 s, 1 s, 2 s apart (not 0.5 s each)
+                assertTrue(connects.get(3) - connects.get(2) >= Duration.ofMillis(1500).toNanos(),
+                        "the third reconnect waited the doubled backoff: " + connects);
+            } finally {
+                peer.publishRetained(topic, new byte[0]);
+            }
+        }
+    }
+
+    @Test
     void aLostConnectionIsMadeAgainWithItsSubscriptionsAndTheOwnerResyncs() throws Exception {
         String clientId = "nwtest-" + unique();
         String topic = "nwtest/" + unique() + "/again";
