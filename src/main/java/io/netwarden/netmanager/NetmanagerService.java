@@ -4,6 +4,7 @@ import io.netwarden.netmanager.cluster.ServiceTable;
 import io.netwarden.netmanager.cluster.SubnetRequests;
 import io.netwarden.netmanager.cluster.TableRequests;
 import io.netwarden.netmanager.linux.IpCommands;
+import io.netwarden.netmanager.mqtt.OakestraTopics;
 import io.netwarden.netmanager.node.Environment;
 import io.netwarden.netmanager.node.NodeNetwork;
 import io.netwarden.netmanager.ipam.Ipv4Net;
@@ -95,6 +96,8 @@ public class NetmanagerService implements RoleService {
             }
             NodeSubnets allocating = new NodeSubnets(database.dataSource(), containers, List.of(STANDALONE_SUBNET));
             MqttLink connecting = new MqttLink(vertx, link.get());
+            // each node's messages in turn with the others', and a part of the queue each: one node's flood stays its own
+            connecting.fairBy(topic -> OakestraTopics.nodeOf(topic).orElse(topic));
             new SubnetRequests(allocating, connecting).start();
             ServiceTable serviceTable = new ServiceTable(database.dataSource(), services);
             new TableRequests(serviceTable, allocating, connecting).start();

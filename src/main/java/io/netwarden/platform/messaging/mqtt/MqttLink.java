@@ -15,9 +15,10 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import io.netwarden.platform.concurrent.FairQueue;
 import org.jboss.logging.Logger;
 
 /**
@@ -32,8 +33,9 @@ import org.jboss.logging.Logger;
  *   message ─▶ larger than max-payload ─▶ dropped, counted (64 KiB beyond it, the client resets the connection;
  *            retained, it comes again with every connect: the backoff keeps that to one try per 30 s, and a warning
  *            says how to clear it)
- *            ─▶ queue (bounded; full ─▶ dropped, counted) ─▶ one handler thread: every subscription whose filter
- *               matches, in arrival order; a handler that throws is logged, the next message goes on
+ *            ─▶ queue by source (the topic, or what fairBy makes of it; bounded per source and in all; full ─▶
+ *               dropped, counted) ─▶ one handler thread, the sources in turn, each source's messages in arrival
+ *               order: every subscription whose filter matches; a handler that throws is logged, the next goes on
  *   publish(topic, payload) ─▶ future: done when the broker's PUBACK comes; failed when not connected, or no
  *            PUBACK within {@link #PUBACK_WAIT}
  * </pre>
@@ -53,6 +55,8 @@ public final class MqttLink implements AutoCloseable {
     static final int MAX_IN_FLIGHT = 1000;
     /** Messages waiting for the handler thread at most; beyond, new ones are dropped (and counted). */
     static final int QUEUE = 10_000;
+    /** Messages of one source ({@link #fairBy}) waiting at most: a flood from one leaves room for the others. */
+    static final int PER_SOURCE = QUEUE / 4;
 
     /** Handles a message of a subscribed topic. */
     @FunctionalInterface
@@ -71,7 +75,8 @@ public final class MqttLink implements AutoCloseable {
     private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
     private final List<Runnable> onConnected = new CopyOnWriteArrayList<>();
     private final Map<Integer, CompletableFuture<Void>> unconfirmed = new ConcurrentHashMap<>();
-    private final LinkedBlockingQueue<Received> received = new LinkedBlockingQueue<>(QUEUE);
+    private final FairQueue<Received> received = new FairQueue<>(PER_SOURCE, QUEUE);
+    private volatile Function<String, String> sourceOf = topic -> topic;
     private final AtomicLong dropped = new AtomicLong();
     private volatile MqttClient client;
     private volatile Context context;
@@ -126,6 +131,14 @@ public final class MqttLink implements AutoCloseable {
 
     public MqttSettings settings() {
         return settings;
+    }
+
+    /**
+     * Which messages share a turn and a part of the queue (default: the topic). The cluster's link takes the node a
+     * topic names, so that one node's flood delays and crowds out only its own messages. Set before {@link #start}.
+     */
+    public void fairBy(Function<String, String> source) {
+        this.sourceOf = source;
     }
 
     /**
@@ -186,7 +199,7 @@ public final class MqttLink implements AutoCloseable {
             for (Subscription subscription : subscriptions) {
                 next.subscribe(subscription.filter(), MqttQoS.AT_LEAST_ONCE.value());
             }
-            received.offer(RESYNC); // after what arrived before, on the handler thread
+            received.offer("", RESYNC); // on the handler thread, in turn with what arrived before
         });
     }
 
@@ -270,9 +283,19 @@ public final class MqttLink implements AutoCloseable {
                     + " bytes is larger than " + settings.maxPayloadBytes() + "; dropped");
             return;
         }
-        if (!received.offer(new Received(message.topicName(), payload.getBytes()))) {
-            count(() -> "the handler is " + QUEUE + " messages behind; a message on "
-                    + MqttTopics.printable(message.topicName()) + " dropped");
+        String topic = message.topicName();
+        if (!received.offer(source(topic), new Received(topic, payload.getBytes()))) {
+            count(() -> "the handler is behind (" + received.size() + " messages waiting, at most " + PER_SOURCE
+                    + " from one source); a message on " + MqttTopics.printable(topic) + " dropped");
+        }
+    }
+
+    private String source(String topic) {
+        try {
+            String source = sourceOf.apply(topic);
+            return source == null ? topic : source;
+        } catch (RuntimeException e) {
+            return topic;
         }
     }
 
@@ -349,6 +372,6 @@ public final class MqttLink implements AutoCloseable {
         }
         unconfirmed.values().forEach(f -> f.completeExceptionally(new MqttUnavailableException("the MQTT link closed")));
         received.clear();
-        received.offer(STOP);
+        received.offer("", STOP);
     }
 }

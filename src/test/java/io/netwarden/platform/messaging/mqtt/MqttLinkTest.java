@@ -12,6 +12,7 @@ import io.netwarden.testing.TestEnv;
 import io.vertx.core.Vertx;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
@@ -118,6 +119,39 @@ class MqttLinkTest {
             } finally {
                 peer.publishRetained(topic, new byte[0]);
             }
+        }
+    }
+
+    @Test
+    void aFloodOnOneSourceNeitherCrowdsOutNorHoldsUpTheOthers() throws Exception {
+        String base = "nwtest/" + unique();
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.List<String> handled = new java.util.concurrent.CopyOnWriteArrayList<>();
+        AtomicInteger connects = new AtomicInteger();
+        try (MqttLink link = new MqttLink(vertx, settings(TestEnv.mqttUrl(), "nwtest-" + unique(), 1024));
+                RawMqtt peer = new RawMqtt(vertx, "nwtest-peer-" + unique())) {
+            link.fairBy(topic -> topic.split("/")[2]); // nwtest/<run>/<source>/…
+            link.subscribe(base + "/#", (topic, payload) -> {
+                release.await(); // the handler is stuck until the flood is queued
+                handled.add(topic.substring(base.length() + 1));
+            });
+            link.onConnected(connects::incrementAndGet);
+            link.start();
+            Deadline.await("subscribed", Duration.ofSeconds(10), connects::get, n -> n == 1);
+            int flood = MqttLink.PER_SOURCE + 200;
+            for (int i = 0; i < flood; i++) {
+                peer.publish(base + "/flood/m", "x");
+            }
+            for (int i = 0; i < 3; i++) {
+                peer.publish(base + "/quiet/m" + i, "y");
+            }
+            Deadline.await("the flood beyond its share dropped", Duration.ofSeconds(10), link::dropped, n -> n >= 199);
+            release.countDown();
+            Deadline.await("the quiet source's three handled", Duration.ofSeconds(20), () -> List.copyOf(handled),
+                    h -> h.containsAll(List.of("quiet/m0", "quiet/m1", "quiet/m2")));
+            assertTrue(handled.indexOf("quiet/m2") < 10, "in turn with the flood, not after it: " + handled.indexOf("quiet/m2"));
+            long dropped = link.dropped();
+            Deadline.await("the rest of the flood handled", Duration.ofSeconds(20), handled::size, n -> n == flood - dropped + 3);
         }
     }
 

@@ -1,0 +1,111 @@
+package io.netwarden.platform.concurrent;
+
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A bounded queue shared fairly by sources: each source's items in the order they came, the sources taken in turn, so
+ * that one source that sends a flood neither delays the others behind all of its items nor takes all the room.
+ *
+ * <pre>
+ *   offer(source, item) ─ the source holds perSource │ all hold total ─▶ false (the caller drops and counts it)
+ *                       └─▶ the source's FIFO; a source that had nothing joins the end of the turn order
+ *   take() ─▶ the first item of the source whose turn it is; a source with more left goes to the end of the order
+ * </pre>
+ *
+ * Thread safety: every method holds one lock; {@link #take} waits on it for an item.
+ */
+public final class FairQueue<T> {
+
+    private final int perSource;
+    private final int total;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition notEmpty = lock.newCondition();
+    private final Map<String, ArrayDeque<T>> bySource = new HashMap<>();
+    /** The sources with items, in turn order. */
+    private final ArrayDeque<String> turns = new ArrayDeque<>();
+    private int size;
+
+    /**
+     * @param perSource items one source may have waiting at once
+     * @param total items waiting at once, from all sources
+     */
+    public FairQueue(int perSource, int total) {
+        if (perSource < 1 || total < perSource) {
+            throw new IllegalArgumentException("need 1 <= perSource <= total, got " + perSource + " and " + total);
+        }
+        this.perSource = perSource;
+        this.total = total;
+    }
+
+    /** Queues {@code item} from {@code source}; false, and nothing queued, when the source or the queue is full. */
+    public boolean offer(String source, T item) {
+        lock.lock();
+        try {
+            if (size >= total) {
+                return false;
+            }
+            ArrayDeque<T> items = bySource.get(source);
+            if (items == null) {
+                items = new ArrayDeque<>();
+                bySource.put(source, items);
+                turns.addLast(source);
+            } else if (items.size() >= perSource) {
+                return false;
+            }
+            items.addLast(item);
+            size++;
+            notEmpty.signal();
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The next item in turn; waits for one. */
+    public T take() throws InterruptedException {
+        lock.lockInterruptibly();
+        try {
+            while (size == 0) {
+                notEmpty.await();
+            }
+            String source = turns.pollFirst();
+            ArrayDeque<T> items = bySource.get(source);
+            T item = items.pollFirst();
+            size--;
+            if (items.isEmpty()) {
+                bySource.remove(source);
+            } else {
+                turns.addLast(source);
+            }
+            return item;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Items waiting. */
+    public int size() {
+        lock.lock();
+        try {
+            return size;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Drops every item waiting. */
+    public void clear() {
+        lock.lock();
+        try {
+            bySource.clear();
+            turns.clear();
+            size = 0;
+        } finally {
+            lock.unlock();
+        }
+    }
+}
