@@ -22,6 +22,7 @@ import org.jboss.logging.Logger;
  *     ─ fetched less than KEEP ago (a failure: KEEP_FAILURE) ─▶ that result again
  *     ─ else: MAX_IN_FLIGHT fetches in all, MAX_IN_FLIGHT_PER_ADDRESS from one address ─ beyond ─▶ DESCRIPTION_BUSY
  *       └ a virtual thread: source.fetch ─▶ DescriptionParser ─▶ the device whose UDN the USN names (else the root)
+ *   forget(location): a service deregistered as critical fetches its description again before it registers again
  *   every fetch is timed: timing.fetched(outcome, took)
  * </pre>
  *
@@ -100,6 +101,14 @@ public final class DeviceDescriptions {
             }
         }
         return entry.document.thenApply(document -> document.device(udn));
+    }
+
+    /**
+     * Forgets what was fetched from {@code location} (any boot): the next announcement fetches it again. For a service
+     * deregistered as critical, whose device must show it answers before it registers again.
+     */
+    public void forget(String location) {
+        cache.keySet().removeIf(key -> key.equals(location) || key.startsWith(location + " "));
     }
 
     private void fetch(Entry entry, URI location, InetAddress address) {

@@ -58,9 +58,9 @@ public final class Registrations {
         NOT_WHITELISTED,
         /** A new service beyond the store's limits: nothing stored. */
         REFUSED,
-        /** A known USN from another address than its registered one: nothing changed. */
+        /** A known USN from another address than its registered one (an advertisement or a byebye): nothing changed. */
         CONFLICT,
-        /** A byebye for a service this instance does not see (or from another address than its registered one). */
+        /** A byebye for a service this instance does not see. */
         UNKNOWN
     }
 
@@ -108,7 +108,7 @@ public final class Registrations {
             recent.remove(message.usn());
             ServiceStore.Withdrawal withdrawal = store.withdraw(message.usn(), message.source().getHostAddress(), instance);
             withdrawal.removed().ifPresent(s -> deregistered(s, "byebye", now));
-            return CompletableFuture.completedFuture(!withdrawal.seen() ? Outcome.UNKNOWN
+            return CompletableFuture.completedFuture(withdrawal.conflict() ? Outcome.CONFLICT : !withdrawal.seen() ? Outcome.UNKNOWN
                     : withdrawal.removed().isPresent() ? Outcome.DEREGISTERED : Outcome.WITHDRAWN);
         }
         Optional<String> tag = whitelist.tagOf(message.target());
@@ -225,6 +225,9 @@ public final class Registrations {
 
     private void deregistered(RegisteredService service, String reason, Instant at) {
         recent.remove(service.usn());
+        if (reason.equals("critical")) {
+            descriptions.forget(service.location()); // it comes back only when its LOCATION answers again
+        }
         LOG.infof("service deregistered: usn=%s tag=%s reason=%s", service.usn(), service.tag(), reason);
         events.accept(new ServiceDeregistered(service.usn(), service.urn(), service.tag(), reason, at));
     }

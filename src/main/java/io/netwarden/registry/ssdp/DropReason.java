@@ -10,6 +10,8 @@ public enum DropReason {
     DUPLICATE_HEADER("duplicate_header"),
     MISSING_USN("missing_usn"),
     BAD_USN("bad_usn"),
+    /** The USN is not the one its NT/ST has (uuid:&lt;device&gt;::&lt;NT&gt;, or uuid:&lt;device&gt; for a uuid NT). */
+    USN_MISMATCH("usn_mismatch"),
     MISSING_TARGET("missing_target"),
     BAD_TARGET("bad_target"),
     MISSING_NTS("missing_nts"),
@@ -32,7 +34,7 @@ public enum DropReason {
      * or an answer for a target the registry has not searched for in the last few seconds.
      */
     UNSOLICITED("unsolicited"),
-    /** A byebye for a USN this instance does not see (never seen, already gone, or registered from another address). */
+    /** A byebye for a USN this instance does not see (never seen, already gone); from another address: ADDRESS_CONFLICT. */
     UNKNOWN_USN("unknown_usn"),
     /** The device description could not be fetched: connection refused or reset, no route. */
     DESCRIPTION_UNREACHABLE("description_unreachable"),

@@ -64,12 +64,12 @@ public final class SsdpParser {
 
     /** The headers that matter here, each taken at most once. */
     private enum Header {
-        USN, NT, NTS, ST, LOCATION, CACHE_CONTROL, SERVER, BOOTID, CONFIGID
+        USN, NT, NTS, ST, LOCATION, CACHE_CONTROL, SERVER, BOOTID, CONFIGID, NEXTBOOTID
     }
 
     private static final Map<String, Header> HEADERS = Map.of("USN", Header.USN, "NT", Header.NT, "NTS", Header.NTS,
             "ST", Header.ST, "LOCATION", Header.LOCATION, "CACHE-CONTROL", Header.CACHE_CONTROL, "SERVER", Header.SERVER,
-            "BOOTID.UPNP.ORG", Header.BOOTID, "CONFIGID.UPNP.ORG", Header.CONFIGID);
+            "BOOTID.UPNP.ORG", Header.BOOTID, "CONFIGID.UPNP.ORG", Header.CONFIGID, "NEXTBOOTID.UPNP.ORG", Header.NEXTBOOTID);
 
     public static Result parse(byte[] data, int length, InetAddress source) {
         if (length > MAX_PACKET) {
@@ -120,6 +120,10 @@ public final class SsdpParser {
         if (!printable(target, MAX_TARGET)) {
             return drop(DropReason.BAD_TARGET, (notify ? "NT" : "ST") + " not 1-" + MAX_TARGET + " printable characters");
         }
+        if (!namesTarget(usn, target)) {
+            // UDA: uuid:<device> for NT uuid:<device>, else uuid:<device>::<NT>; another pairing claims what it is not
+            return drop(DropReason.USN_MISMATCH, "USN does not end in its " + (notify ? "NT" : "ST"));
+        }
         if (notify) {
             String nts = headers.get(Header.NTS);
             if (nts == null) {
@@ -150,7 +154,19 @@ public final class SsdpParser {
         long maxAge = maxAgeSeconds(headers.get(Header.CACHE_CONTROL));
         return new Accepted(new SsdpMessage(kind, usn, target, location, server(headers.get(Header.SERVER)),
                 maxAge < 0 ? DEFAULT_MAX_AGE : Duration.ofSeconds(Math.min(maxAge, LONGEST_MAX_AGE.toSeconds())),
-                maxAge < 0, number(headers.get(Header.BOOTID)), number(headers.get(Header.CONFIGID)), source));
+                maxAge < 0, bootId(kind, headers), number(headers.get(Header.CONFIGID)), source));
+    }
+
+    /** The device's boot id from now on: an ssdp:update announces its next one (NEXTBOOTID), others their current one. */
+    private static OptionalLong bootId(SsdpMessage.Kind kind, Map<Header, String> headers) {
+        OptionalLong next = number(headers.get(Header.NEXTBOOTID));
+        return kind == SsdpMessage.Kind.UPDATE && next.isPresent() ? next : number(headers.get(Header.BOOTID));
+    }
+
+    /** Whether {@code usn} is the one UDA gives {@code target}: the device's uuid alone, or uuid::target. */
+    static boolean namesTarget(String usn, String target) {
+        int separator = usn.indexOf("::");
+        return separator < 0 ? usn.equalsIgnoreCase(target) : usn.substring(separator + 2).equalsIgnoreCase(target);
     }
 
     /** Reads header lines from {@code from} up to the empty line (or the end); null when they are all right. */

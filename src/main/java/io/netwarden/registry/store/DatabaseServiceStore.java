@@ -259,13 +259,23 @@ public final class DatabaseServiceStore implements ServiceStore {
                     delete.setString(3, usn);
                     delete.setString(4, address);
                     if (delete.executeUpdate() == 0) {
-                        return new Withdrawal(false, Optional.empty());
+                        return new Withdrawal(false, registeredElsewhere(db, usn, address), Optional.empty());
                     }
                 }
-                return new Withdrawal(true, removeUnseen(db, List.of(usn)).stream().findFirst());
+                return new Withdrawal(true, false, removeUnseen(db, List.of(usn)).stream().findFirst());
             });
         } catch (SQLException e) {
             throw new IllegalStateException("the service could not be withdrawn: " + DatabaseErrors.safeMessage(e));
+        }
+    }
+
+    /** Whether {@code usn} is registered with another address than {@code address}. */
+    private static boolean registeredElsewhere(Connection db, String usn, String address) throws SQLException {
+        try (PreparedStatement find = db.prepareStatement("SELECT address FROM registry_service WHERE usn = ?")) {
+            find.setString(1, usn);
+            try (ResultSet row = find.executeQuery()) {
+                return row.next() && !address.equals(row.getString(1));
+            }
         }
     }
 

@@ -60,7 +60,11 @@ public interface ServiceStore {
      * @param seen whether {@code instance} saw the service (a byebye for a stranger changes nothing)
      * @param removed the service as it was, when no instance sees it any more and it is gone
      */
-    record Withdrawal(boolean seen, Optional<RegisteredService> removed) {
+    /**
+     * @param seen this instance's sighting was ended
+     * @param conflict nothing ended: the service is registered with another address
+     */
+    record Withdrawal(boolean seen, boolean conflict, Optional<RegisteredService> removed) {
     }
 
     /**

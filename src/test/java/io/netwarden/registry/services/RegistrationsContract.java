@@ -317,7 +317,7 @@ abstract class RegistrationsContract {
 
         assertEquals(Registrations.Outcome.CONFLICT, handle(here, packet("ssdp:alive", urn, "192.0.2.66", 1800, 1)),
                 "the same USN from another address");
-        assertEquals(Registrations.Outcome.UNKNOWN, handle(here, packet("ssdp:byebye", urn, "192.0.2.66", 0, null)),
+        assertEquals(Registrations.Outcome.CONFLICT, handle(here, packet("ssdp:byebye", urn, "192.0.2.66", 0, null)),
                 "a byebye from another address");
 
         RegisteredService service = stored();
@@ -406,5 +406,15 @@ abstract class RegistrationsContract {
         // Then
         assertTrue(store().find(usn()).isEmpty(), "critical for over 5 minutes: deregistered");
         assertEquals("critical", ((ServiceDeregistered) events.getLast()).reason());
+
+        // When: it announces itself again while its LOCATION still fails
+        int fetches = source.fetched.size();
+        RuntimeException again = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
+                () -> handle(here, alive(3600)));
+
+        // Then: its description is fetched again (not the one from before it failed), and it stays out
+        assertEquals(fetches + 1, source.fetched.size());
+        assertEquals(DropReason.DESCRIPTION_UNREACHABLE, ((DescriptionException) again.getCause()).reason());
+        assertTrue(store().find(usn()).isEmpty());
     }
 }

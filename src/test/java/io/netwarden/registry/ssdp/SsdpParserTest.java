@@ -137,6 +137,30 @@ class SsdpParserTest {
     }
 
     @Test
+    void aUsnMustBeTheOneItsTargetHas() {
+        String usn = "USN:uuid:4d696e69-444c-164e-9d41-b827eb2d6e1d::urn:schemas-upnp-org:device:MediaServer:1";
+        assertEquals(DropReason.USN_MISMATCH, dropped(MINIDLNA_ALIVE.replace(usn,
+                "USN:uuid:4d696e69-444c-164e-9d41-b827eb2d6e1d::urn:schemas-upnp-org:device:Other:1")));
+        assertEquals(DropReason.USN_MISMATCH, dropped(MINIDLNA_ALIVE.replace(usn, "USN:uuid:4d696e69-444c-164e-9d41-b827eb2d6e1d")));
+        assertEquals(DropReason.USN_MISMATCH, dropped(BYEBYE.replace("::urn:schemas-upnp-org:device:MediaServer:1", "::upnp:rootdevice")));
+        // the device's own uuid as NT, and upnp:rootdevice, as UDA has them
+        String device = "uuid:4d696e69-444c-164e-9d41-b827eb2d6e1d";
+        assertEquals(device, accepted(MINIDLNA_ALIVE.replace("NT:urn:schemas-upnp-org:device:MediaServer:1", "NT:" + device)
+                .replace(usn, "USN:" + device)).usn());
+        assertEquals(device + "::upnp:rootdevice", accepted(MINIDLNA_ALIVE.replace("NT:urn:schemas-upnp-org:device:MediaServer:1",
+                "NT:upnp:rootdevice").replace(usn, "USN:" + device + "::upnp:rootdevice")).usn());
+    }
+
+    @Test
+    void anUpdateGivesTheBootIdTheDeviceHasFromNowOn() {
+        String update = MINIDLNA_ALIVE.replace("NTS:ssdp:alive", "NTS:ssdp:update")
+                .replace("BOOTID.UPNP.ORG: 1700000000\r\n", "BOOTID.UPNP.ORG: 1700000000\r\nNEXTBOOTID.UPNP.ORG: 1700000001\r\n");
+        assertEquals(java.util.OptionalLong.of(1700000001), accepted(update).bootId());
+        assertEquals(java.util.OptionalLong.of(1700000000), accepted(MINIDLNA_ALIVE.replace("BOOTID.UPNP.ORG: 1700000000\r\n",
+                "BOOTID.UPNP.ORG: 1700000000\r\nNEXTBOOTID.UPNP.ORG: 1700000001\r\n")).bootId(), "an alive's NEXTBOOTID is no news");
+    }
+
+    @Test
     void requiredHeadersMissingOrRepeatedDropThePacket() {
         assertEquals(DropReason.MISSING_USN, dropped(MINIDLNA_ALIVE.replaceAll("USN:[^\r]*\r\n", "")));
         assertEquals(DropReason.MISSING_TARGET, dropped(MINIDLNA_ALIVE.replaceAll("\nNT:[^\r]*\r\n", "\n")));
