@@ -1,6 +1,7 @@
 package io.netwarden.platform.messaging.mqtt;
 
 import io.netty.handler.codec.mqtt.MqttQoS;
+import io.netwarden.platform.concurrent.FairQueue;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -18,7 +19,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
-import io.netwarden.platform.concurrent.FairQueue;
 import org.jboss.logging.Logger;
 
 /**
