@@ -11,7 +11,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * that one source that sends a flood neither delays the others behind all of its items nor takes all the room.
  *
  * <pre>
- *   offer(source, item) ─ the source holds perSource │ all hold total ─▶ false (the caller drops and counts it)
+ *   offer(source, item) ─ the source holds perSource ─▶ false (the caller drops and counts it)
+ *                       ─ all hold total: only a source with fewer than FEW waiting is still taken, up to a fifth
+ *                         more in all (a flood spread over a few sources does not shut out the quiet ones) ─▶ false
  *                       └─▶ the source's FIFO; a source that had nothing joins the end of the turn order
  *   take() ─▶ the first item of the source whose turn it is; a source with more left goes to the end of the order
  * </pre>
@@ -20,8 +22,12 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class FairQueue<T> {
 
+    /** A source with fewer than this waiting is still taken when the queue is full, into the headroom. */
+    static final int FEW = 16;
+
     private final int perSource;
     private final int total;
+    private final int headroom;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition notEmpty = lock.newCondition();
     private final Map<String, ArrayDeque<T>> bySource = new HashMap<>();
@@ -31,7 +37,7 @@ public final class FairQueue<T> {
 
     /**
      * @param perSource items one source may have waiting at once
-     * @param total items waiting at once, from all sources
+     * @param total items waiting at once, from all sources, before only sources with few waiting are taken
      */
     public FairQueue(int perSource, int total) {
         if (perSource < 1 || total < perSource) {
@@ -39,16 +45,21 @@ public final class FairQueue<T> {
         }
         this.perSource = perSource;
         this.total = total;
+        this.headroom = Math.max(1, total / 5);
     }
 
-    /** Queues {@code item} from {@code source}; false, and nothing queued, when the source or the queue is full. */
+    /**
+     * Queues {@code item} from {@code source}; false, and nothing queued, when the source has its share, or the queue
+     * is full (beyond {@code total}, a source with fewer than {@link #FEW} waiting is still taken, up to a fifth more).
+     */
     public boolean offer(String source, T item) {
         lock.lock();
         try {
-            if (size >= total) {
+            ArrayDeque<T> items = bySource.get(source);
+            int waiting = items == null ? 0 : items.size();
+            if (size >= total && (waiting >= FEW || size >= total + headroom)) {
                 return false;
             }
-            ArrayDeque<T> items = bySource.get(source);
             if (items == null) {
                 items = new ArrayDeque<>();
                 bySource.put(source, items);

@@ -57,6 +57,21 @@ public interface Messaging {
      */
     Optional<io.nats.client.JetStreamManagement> jetStreamManagement();
 
+    /**
+     * A jnats dispatcher of its own (one thread that hands out the messages of the subscriptions made on it), for a
+     * durable consumer that outlives its subscriptions; empty on the in-process bus. Close it with
+     * {@link #closeDispatcher}.
+     *
+     * @throws MessagingUnavailableException on NATS before the first connection
+     */
+    default Optional<io.nats.client.Dispatcher> newDispatcher() {
+        return Optional.empty();
+    }
+
+    /** Ends a dispatcher of {@link #newDispatcher} (its thread ends, its subscriptions go). */
+    default void closeDispatcher(io.nats.client.Dispatcher dispatcher) {
+    }
+
     void start();
 
     /** Lets in-flight messages finish for at most {@code drain}, then closes. */

@@ -263,6 +263,19 @@ public final class NatsMessaging implements Messaging {
     }
 
     @Override
+    public Optional<io.nats.client.Dispatcher> newDispatcher() {
+        return Optional.of(requireConnection().createDispatcher());
+    }
+
+    @Override
+    public void closeDispatcher(io.nats.client.Dispatcher dispatcher) {
+        Connection conn = connection;
+        if (conn != null) {
+            conn.closeDispatcher(dispatcher);
+        }
+    }
+
+    @Override
     public Optional<JetStreamManagement> jetStreamManagement() {
         try {
             return Optional.of(requireConnection().jetStreamManagement());

@@ -157,16 +157,28 @@ public final class SsdpParser {
                 maxAge < 0, bootId(kind, headers), number(headers.get(Header.CONFIGID)), source));
     }
 
-    /** The device's boot id from now on: an ssdp:update announces its next one (NEXTBOOTID), others their current one. */
+    /**
+     * The device's boot id from now on: an ssdp:update announces its next one (NEXTBOOTID, taken only beside its current
+     * BOOTID, as UDA sends them), others their current one.
+     */
     private static OptionalLong bootId(SsdpMessage.Kind kind, Map<Header, String> headers) {
+        OptionalLong current = number(headers.get(Header.BOOTID));
         OptionalLong next = number(headers.get(Header.NEXTBOOTID));
-        return kind == SsdpMessage.Kind.UPDATE && next.isPresent() ? next : number(headers.get(Header.BOOTID));
+        return kind == SsdpMessage.Kind.UPDATE && current.isPresent() && next.isPresent() ? next : current;
     }
 
-    /** Whether {@code usn} is the one UDA gives {@code target}: the device's uuid alone, or uuid::target. */
+    /**
+     * Whether {@code usn} is the one UDA gives {@code target}, exactly: {@code uuid:<device>} for the target
+     * {@code uuid:<device>}, else {@code uuid:<device>::<target>}, the device part not empty. (Exactly: a variant in
+     * case would be another USN, so another registration of the same thing.)
+     */
     static boolean namesTarget(String usn, String target) {
         int separator = usn.indexOf("::");
-        return separator < 0 ? usn.equalsIgnoreCase(target) : usn.substring(separator + 2).equalsIgnoreCase(target);
+        String device = separator < 0 ? usn : usn.substring(0, separator);
+        if (!device.startsWith("uuid:") || device.length() == "uuid:".length()) {
+            return false;
+        }
+        return separator < 0 ? usn.equals(target) : !target.startsWith("uuid:") && usn.substring(separator + 2).equals(target);
     }
 
     /** Reads header lines from {@code from} up to the empty line (or the end); null when they are all right. */

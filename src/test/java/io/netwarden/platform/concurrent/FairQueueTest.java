@@ -30,16 +30,37 @@ class FairQueueTest {
     }
 
     @Test
-    void aSourceGetsItsShareAndTheOthersStillGetRoomUntilTheTotal() {
+    void aSourceGetsItsShareAndTheOthersStillGetRoom() {
         FairQueue<Integer> queue = new FairQueue<>(3, 5);
         assertTrue(queue.offer("a", 1) && queue.offer("a", 2) && queue.offer("a", 3));
         assertFalse(queue.offer("a", 4), "beyond its share");
         assertTrue(queue.offer("b", 1) && queue.offer("c", 1));
-        assertFalse(queue.offer("d", 1), "beyond the total");
         assertEquals(5, queue.size());
         queue.clear();
         assertEquals(0, queue.size());
         assertTrue(queue.offer("a", 5));
+    }
+
+    @Test
+    void aFloodSpreadOverSeveralSourcesFillsTheQueueButAQuietSourceIsStillTaken() {
+        FairQueue<Integer> queue = new FairQueue<>(2500, 10_000);
+        for (int source = 0; source < 4; source++) {
+            for (int i = 0; i < 2500; i++) {
+                queue.offer("flood" + source, i);
+            }
+        }
+        assertEquals(10_000, queue.size());
+        assertFalse(queue.offer("flood0", 1), "a source with many waiting: refused when full");
+        assertTrue(queue.offer("quiet", 1), "one with few waiting: taken, into the headroom");
+        for (int i = 1; i < FairQueue.FEW; i++) {
+            assertTrue(queue.offer("quiet", i));
+        }
+        assertFalse(queue.offer("quiet", 99), "not beyond a few");
+        for (int source = 0; queue.size() < 12_000 && source < 10_000; source++) {
+            queue.offer("spoofed" + source, 1);
+        }
+        assertEquals(12_000, queue.size(), "the headroom is bounded too: a fifth of the total");
+        assertFalse(queue.offer("late", 1));
     }
 
     @Test

@@ -143,6 +143,13 @@ class SsdpParserTest {
                 "USN:uuid:4d696e69-444c-164e-9d41-b827eb2d6e1d::urn:schemas-upnp-org:device:Other:1")));
         assertEquals(DropReason.USN_MISMATCH, dropped(MINIDLNA_ALIVE.replace(usn, "USN:uuid:4d696e69-444c-164e-9d41-b827eb2d6e1d")));
         assertEquals(DropReason.USN_MISMATCH, dropped(BYEBYE.replace("::urn:schemas-upnp-org:device:MediaServer:1", "::upnp:rootdevice")));
+        for (String wrong : new String[] {"USN:::urn:schemas-upnp-org:device:MediaServer:1", "USN:foo::urn:schemas-upnp-org:device:MediaServer:1",
+            "USN:uuid:::urn:schemas-upnp-org:device:MediaServer:1", "USN:UUID:4d69::urn:schemas-upnp-org:device:MediaServer:1",
+            "USN:uuid:4d69::URN:SCHEMAS-UPNP-ORG:DEVICE:MEDIASERVER:1", "USN:uuid:4d69::::urn:schemas-upnp-org:device:MediaServer:1"}) {
+            assertEquals(DropReason.USN_MISMATCH, dropped(MINIDLNA_ALIVE.replace(usn, wrong)), wrong);
+        }
+        assertEquals(DropReason.USN_MISMATCH, dropped(MINIDLNA_ALIVE.replace("NT:urn:schemas-upnp-org:device:MediaServer:1",
+                "NT:uuid:4d69").replace(usn, "USN:uuid:4d69::uuid:4d69")), "a uuid NT has the uuid alone as its USN");
         // the device's own uuid as NT, and upnp:rootdevice, as UDA has them
         String device = "uuid:4d696e69-444c-164e-9d41-b827eb2d6e1d";
         assertEquals(device, accepted(MINIDLNA_ALIVE.replace("NT:urn:schemas-upnp-org:device:MediaServer:1", "NT:" + device)
@@ -158,6 +165,8 @@ class SsdpParserTest {
         assertEquals(java.util.OptionalLong.of(1700000001), accepted(update).bootId());
         assertEquals(java.util.OptionalLong.of(1700000000), accepted(MINIDLNA_ALIVE.replace("BOOTID.UPNP.ORG: 1700000000\r\n",
                 "BOOTID.UPNP.ORG: 1700000000\r\nNEXTBOOTID.UPNP.ORG: 1700000001\r\n")).bootId(), "an alive's NEXTBOOTID is no news");
+        assertEquals(java.util.OptionalLong.empty(), accepted(update.replace("BOOTID.UPNP.ORG: 1700000000\r\nNEXT", "NEXT")).bootId(),
+                "NEXTBOOTID without its BOOTID: not taken");
     }
 
     @Test

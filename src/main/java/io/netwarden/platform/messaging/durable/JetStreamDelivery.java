@@ -42,8 +42,9 @@ import org.jboss.logging.Logger;
  * A consumer opened while NATS cannot be reached keeps trying in the background (doubling waits up to 10 s), so roles
  * may start before the broker. When the link comes back ({@link #linkRestored}) every open consumer is started again:
  * a server that restarted forgot the pull requests waiting on it, and jnats would notice only when the pull expires or
- * its heartbeats are missed (half a minute and more of messages not handed out). Thread safety: jnats objects are
- * thread-safe; the open consumers are in a concurrent set.
+ * its heartbeats are missed (half a minute and more of messages not handed out); the replaced jnats consumer is closed
+ * once its last pull can bring nothing more. Each consumer has one dispatcher (thread) of its own for its whole life,
+ * ended when it closes. Thread safety: jnats objects are thread-safe; the open consumers are in a concurrent set.
  */
 public final class JetStreamDelivery implements DurableDelivery {
 
@@ -55,8 +56,21 @@ public final class JetStreamDelivery implements DurableDelivery {
     private final Map<String, StreamSpec> declared = new ConcurrentHashMap<>();
     private final java.util.Set<JetStreamConsumption> open = ConcurrentHashMap.newKeySet();
 
+    /**
+     * How long a consumer replaced after a reconnect is left to hand out what its pull still brings (a link that only
+     * blinked keeps the pull on the server) before it is closed: a little more than a pull's expiry (jnats: 30 s).
+     */
+    static final Duration REPLACED_LINGER = Duration.ofSeconds(35);
+
+    private final Duration replacedLinger;
+
     public JetStreamDelivery(Messaging messaging) {
+        this(messaging, REPLACED_LINGER);
+    }
+
+    JetStreamDelivery(Messaging messaging, Duration replacedLinger) {
         this.messaging = messaging;
+        this.replacedLinger = replacedLinger;
     }
 
     @Override
@@ -237,6 +251,7 @@ public final class JetStreamDelivery implements DurableDelivery {
         private final DeliveryBatcher batcher;
         private volatile boolean closed;
         private volatile MessageConsumer consumer;
+        private io.nats.client.Dispatcher dispatcher;
 
         JetStreamConsumption(ConsumerSpec spec, DeliveryHandler handler, DeliveryBatcher batcher) {
             this.spec = spec;
@@ -258,7 +273,8 @@ public final class JetStreamDelivery implements DurableDelivery {
                             .ackWait(spec.ackWait()).maxDeliver(spec.maxDeliveries() == 0 ? -1 : spec.maxDeliveries())
                             .maxAckPending(spec.maxInFlight()).build();
                     ConsumerContext context = jetStream().getStreamContext(spec.stream()).createOrUpdateConsumer(config);
-                    MessageConsumer started = context.consume(this::onMessage);
+                    MessageConsumer started = context.consume(io.nats.client.ConsumeOptions.DEFAULT_CONSUME_OPTIONS,
+                            dispatcher(), this::onMessage);
                     synchronized (this) {
                         if (closed) {
                             started.stop();
@@ -283,6 +299,21 @@ public final class JetStreamDelivery implements DurableDelivery {
             }
         }
 
+        /**
+         * The consumption's one dispatcher, made at its first attach and kept across restarts (jnats would make a
+         * dispatcher, with its thread, for each consume and never end it).
+         */
+        private synchronized io.nats.client.Dispatcher dispatcher() {
+            if (dispatcher == null) {
+                try {
+                    dispatcher = messaging.newDispatcher().orElseThrow(() -> new DeliveryUnavailableException("JetStream needs NATS"));
+                } catch (MessagingUnavailableException e) {
+                    throw new DeliveryUnavailableException(e.getMessage());
+                }
+            }
+            return dispatcher;
+        }
+
         /** Stops the running jnats consumer and attaches again; nothing to do while it is (re)attaching or closed. */
         void restart() {
             MessageConsumer running;
@@ -293,7 +324,20 @@ public final class JetStreamDelivery implements DurableDelivery {
                 running = consumer;
                 consumer = null;
             }
-            running.stop();
+            running.stop(); // pulls no more; what its last pull brings is still handed out, in order
+            // then closed (its subscription and dispatcher thread go): a pull that waited on a restarted server never ends
+            Thread.ofVirtual().name("durable-replaced-" + spec.name()).start(() -> {
+                try {
+                    Thread.sleep(replacedLinger);
+                } catch (InterruptedException e) {
+                    // closing now
+                }
+                try {
+                    running.close();
+                } catch (Exception e) {
+                    LOG.debugf("JetStream consumer %s: the replaced one did not close cleanly: %s", spec.name(), e.toString());
+                }
+            });
             LOG.debugf("JetStream consumer %s on %s: the link came back; pulling again", spec.name(), spec.stream());
             Thread.ofVirtual().name("durable-attach-" + spec.name()).start(this::attach);
         }
@@ -319,13 +363,23 @@ public final class JetStreamDelivery implements DurableDelivery {
         @Override
         public void close() {
             MessageConsumer running;
+            io.nats.client.Dispatcher own;
             synchronized (this) {
                 closed = true;
                 running = consumer;
+                own = dispatcher;
+                dispatcher = null;
             }
             open.remove(this);
             if (running != null) {
                 running.stop();
+            }
+            if (own != null) {
+                try {
+                    messaging.closeDispatcher(own); // its subscriptions with it; unacked messages are handed out again
+                } catch (RuntimeException e) {
+                    LOG.debugf("JetStream consumer %s: its dispatcher did not close cleanly: %s", spec.name(), e.toString());
+                }
             }
             if (batcher != null) {
                 batcher.close();

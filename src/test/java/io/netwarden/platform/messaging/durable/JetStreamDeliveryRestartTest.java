@@ -21,6 +21,20 @@ import org.junit.jupiter.api.Test;
  */
 class JetStreamDeliveryRestartTest {
 
+    /** Threads running a jnats dispatcher (one per consumer's subscription). */
+    private static int dispatchers() {
+        int n = 0;
+        for (StackTraceElement[] stack : Thread.getAllStackTraces().values()) {
+            for (StackTraceElement frame : stack) {
+                if (frame.getClassName().equals("io.nats.client.impl.NatsDispatcher") && frame.getMethodName().equals("run")) {
+                    n++;
+                    break;
+                }
+            }
+        }
+        return n;
+    }
+
     @Test
     void aConsumerGetsWhatIsPublishedAfterItsServerRestartedWithoutWaitingForItsPullToExpire() throws Exception {
         AtomicReference<JetStreamDelivery> restarted = new AtomicReference<>();
@@ -30,7 +44,7 @@ class JetStreamDeliveryRestartTest {
             bus = new NatsMessaging(server.url(), "netwarden-test", Duration.ofSeconds(2), Duration.ofMillis(100),
                     Duration.ofMillis(500), NatsSecurity.NONE, source -> restarted.get().linkRestored());
             bus.start();
-            JetStreamDelivery delivery = new JetStreamDelivery(bus);
+            JetStreamDelivery delivery = new JetStreamDelivery(bus, Duration.ofMillis(500));
             restarted.set(delivery);
             delivery.declare(new StreamSpec("RESTART", List.of("restart.>"), Duration.ofMinutes(5)));
             List<String> received = new CopyOnWriteArrayList<>();
@@ -58,6 +72,24 @@ class JetStreamDeliveryRestartTest {
                 Deadline.await("the second message handed out", Duration.ofSeconds(10), () -> List.copyOf(received),
                         r -> r.contains("two"));
                 assertEquals(List.of("one", "two"), received);
+
+                // the consumers a restart replaced are closed: their jnats dispatcher threads do not pile up
+                int before = dispatchers();
+                for (int i = 0; i < 4; i++) {
+                    server.stop();
+                    server.start();
+                    Deadline.await("linked again", Duration.ofSeconds(20), bus::connected, c -> c);
+                    Deadline.await("consuming again", Duration.ofSeconds(20), () -> {
+                        try {
+                            delivery.publish("RESTART", Outgoing.of("restart.more", new byte[] {1}, null));
+                            return true;
+                        } catch (DeliveryUnavailableException notYet) {
+                            return false;
+                        }
+                    }, stored -> stored);
+                }
+                Deadline.await("the replaced consumers closed", Duration.ofSeconds(20), JetStreamDeliveryRestartTest::dispatchers,
+                        n -> n <= before);
             } finally {
                 consuming.close();
             }
