@@ -304,6 +304,9 @@ public final class JetStreamDelivery implements DurableDelivery {
          * dispatcher, with its thread, for each consume and never end it).
          */
         private synchronized io.nats.client.Dispatcher dispatcher() {
+            if (closed) {
+                throw new DeliveryUnavailableException("the consumer is closed"); // the attach loop ends
+            }
             if (dispatcher == null) {
                 try {
                     dispatcher = messaging.newDispatcher().orElseThrow(() -> new DeliveryUnavailableException("JetStream needs NATS"));
@@ -325,7 +328,7 @@ public final class JetStreamDelivery implements DurableDelivery {
                 consumer = null;
             }
             running.stop(); // pulls no more; what its last pull brings is still handed out, in order
-            // then closed (its subscription and dispatcher thread go): a pull that waited on a restarted server never ends
+            // then closed (its subscription goes; the dispatcher stays): a pull that waited on a restarted server never ends
             Thread.ofVirtual().name("durable-replaced-" + spec.name()).start(() -> {
                 try {
                     Thread.sleep(replacedLinger);
