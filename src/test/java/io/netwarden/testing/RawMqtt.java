@@ -42,6 +42,12 @@ public final class RawMqtt implements AutoCloseable {
                 .toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
+    /** Publishes at QoS 0: no PUBACK to wait for, so a flood is not held to the client's 1,000 unconfirmed messages. */
+    public void publishAtMostOnce(String topic, byte[] payload) throws Exception {
+        client.publish(topic, Buffer.buffer(payload), MqttQoS.AT_MOST_ONCE, false, false).toCompletionStage()
+                .toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
     /** Publishes a message the broker keeps for every later subscriber (an empty one clears it). */
     public void publishRetained(String topic, byte[] payload) throws Exception {
         client.publish(topic, Buffer.buffer(payload), MqttQoS.AT_LEAST_ONCE, false, true).toCompletionStage()

@@ -124,6 +124,11 @@ public final class MqttLink implements AutoCloseable {
         return connected;
     }
 
+    /** Messages waiting for the handler now. */
+    int waiting() {
+        return received.size();
+    }
+
     /** Messages dropped so far: too large, or the handler too far behind. */
     public long dropped() {
         return dropped.get();
