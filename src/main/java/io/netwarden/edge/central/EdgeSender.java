@@ -366,10 +366,11 @@ public final class EdgeSender implements AutoCloseable {
      */
     private boolean nudge(Instant now) {
         // page after page (each row looked at leaves the due set), so that many of offline nodes do not hold up the rest
+        Map<String, Boolean> online = new java.util.HashMap<>(); // looked up once per node and round
         for (int page = 0; page < NUDGE_PAGES; page++) {
             List<MessageLog.Unanswered> due = log.unanswered(now, NUDGE_PAGE);
             for (MessageLog.Unanswered unanswered : due) {
-                if (!nudge(unanswered, now)) {
+                if (!nudge(unanswered, now, online.computeIfAbsent(unanswered.toNode(), peers::online))) {
                     return false;
                 }
             }
@@ -383,8 +384,8 @@ public final class EdgeSender implements AutoCloseable {
     private static final int NUDGE_PAGE = 100;
     private static final int NUDGE_PAGES = 10;
 
-    private boolean nudge(MessageLog.Unanswered unanswered, Instant now) {
-        if (!peers.online(unanswered.toNode())) {
+    private boolean nudge(MessageLog.Unanswered unanswered, Instant now, boolean online) {
+        if (!online) {
             log.nudged(unanswered.id(), now.plus(MAX_BACKOFF), false);
             return true;
         }

@@ -210,7 +210,10 @@ public final class Registrations {
     public List<RegisteredService> removeCritical(Instant before) {
         List<RegisteredService> gone = store.removeCritical(before);
         Instant now = clock.instant();
-        gone.forEach(s -> deregistered(s, "critical", now));
+        gone.forEach(s -> {
+            descriptions.forget(s.location()); // it comes back only when its LOCATION answers again
+            deregistered(s, "critical", now);
+        });
         return gone;
     }
 
@@ -225,9 +228,6 @@ public final class Registrations {
 
     private void deregistered(RegisteredService service, String reason, Instant at) {
         recent.remove(service.usn());
-        if (reason.equals("critical")) {
-            descriptions.forget(service.location()); // it comes back only when its LOCATION answers again
-        }
         LOG.infof("service deregistered: usn=%s tag=%s reason=%s", service.usn(), service.tag(), reason);
         events.accept(new ServiceDeregistered(service.usn(), service.urn(), service.tag(), reason, at));
     }
